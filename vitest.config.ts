@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, so one module instance of each package is shared by all
+    // tests (error classes compare by identity) and no build is needed between edits.
+    alias: [
+      { find: /^@contextlog\/core$/, replacement: src('core') },
+      { find: /^@contextlog\/fs-adapter$/, replacement: src('fs-adapter') },
+      { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
+      { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
