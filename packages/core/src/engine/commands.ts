@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { CheckpointNotFoundError } from '../errors/index.js';
+import { deepFreeze, type JsonValue } from '../events/json.js';
+import type { Message } from '../events/message.js';
+import {
+  type ContextEvent,
+  CURRENT_EVENT_VERSION,
+  EVENT_DATA_SCHEMAS,
+  type EventData,
+  type EventType,
+} from '../events/schemas.js';
+import { toValidationError } from '../events/zod-issues.js';
+import type { StateFields } from '../projection/state.js';
+
+/**
+ * A command's event is made at batch formation from the state the commands before it left, so
+ * `checkpoint()` gets its id then and `revertTo` is checked against the marks then live.
+ */
+export type BuildEvent = (fields: StateFields) => ContextEvent;
+
+/** Validates a command's data against its event schema now, at call time, naming the field. */
+function validData<T extends EventType>(type: T, data: unknown): EventData<T> {
+  const schema: z.ZodType = EVENT_DATA_SCHEMAS[type];
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  return deepFreeze(parsed.data) as EventData<T>;
+}
+
+function fixed<T extends EventType>(type: T, data: unknown): BuildEvent {
+  const event = Object.freeze({ type, v: CURRENT_EVENT_VERSION, data: validData(type, data) });
+  return () => event as ContextEvent;
+}
+
+export const buildSetSystemPrompt = (prompt: string): BuildEvent =>
+  fixed('system_prompt.set', { prompt });
+
+export const buildAppendMessages = (messages: readonly Message[]): BuildEvent =>
+  fixed('messages.appended', { messages });
+
+export const buildRecordUsage = (tokenCount: number): BuildEvent =>
+  fixed('usage.recorded', { tokenCount });
+
+export const buildClear = (): BuildEvent => fixed('context.cleared', {});
+
+export const buildSetMetadata = (key: string, value: JsonValue): BuildEvent =>
+  fixed('metadata.set', { key, value });
+
+export function buildCompact(
+  messages: readonly Message[],
+  tokenCount: number | undefined,
+): BuildEvent {
+  return fixed(
+    'context.compacted',
+    tokenCount === undefined ? { messages } : { messages, tokenCount },
+  );
+}
+
+export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
+  validData('checkpoint.created', { id: 0, addUserMessage });
+  return (fields) =>
+    Object.freeze({
+      type: 'checkpoint.created' as const,
+      v: CURRENT_EVENT_VERSION,
+      data: Object.freeze({ id: fields.nextCheckpointId, addUserMessage }),
+    });
+}
+
+export function buildRevertTo(checkpointId: number): BuildEvent {
+  const event = fixed('context.reverted', { checkpointId });
+  return (fields) => {
+    if (!fields.checkpoints.some((mark) => mark.id === checkpointId)) {
+      throw new CheckpointNotFoundError(
+        checkpointId,
+        fields.checkpoints.map((mark) => mark.id),
+      );
+    }
+    return event(fields);
+  };
+}

@@ -1,0 +1,308 @@
+import { BehaviorSubject, catchError, concatMap, defer, EMPTY, Subject } from 'rxjs';
+import {
+  ConcurrencyError,
+  ContextBrokenError,
+  ContextClosedError,
+  hasCode,
+  QueueFullError,
+} from '../errors/index.js';
+import type { JsonValue } from '../events/json.js';
+import type { Message } from '../events/message.js';
+import type { StoredEvent } from '../events/schemas.js';
+import { fold, replayAsync } from '../projection/project.js';
+import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
+import type { EventStore } from '../store/event-store.js';
+import {
+  type BuildEvent,
+  buildAppendMessages,
+  buildCheckpoint,
+  buildClear,
+  buildCompact,
+  buildRecordUsage,
+  buildRevertTo,
+  buildSetMetadata,
+  buildSetSystemPrompt,
+} from './commands.js';
+import type {
+  CheckpointOptions,
+  CommandOptions,
+  CompactOptions,
+  ContextEngine,
+  ContextOptions,
+  EngineStats,
+} from './types.js';
+
+interface QueuedCommand {
+  readonly kind: 'command';
+  readonly build: BuildEvent;
+  readonly resolve: (event: StoredEvent) => void;
+  readonly reject: (error: unknown) => void;
+  /** Called once the command leaves the queue: from then on an abort changes nothing. */
+  readonly detach: () => void;
+}
+
+interface QueuedControl {
+  readonly kind: 'control';
+  readonly run: () => Promise<void>;
+}
+
+type QueueEntry = QueuedCommand | QueuedControl;
+
+const DEFAULT_MAX_PENDING = 10_000;
+
+/**
+ * Opens a context engine on `store`: replays what it holds, then serves commands through one
+ * serialized pipeline. State moves only after the store has committed a batch.
+ */
+export async function createContext(
+  store: EventStore,
+  options: ContextOptions = {},
+): Promise<ContextEngine> {
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const clock = options.clock ?? (() => new Date());
+
+  const state$ = new BehaviorSubject<ContextState>(await replayAsync(store.load()));
+  const events$ = new Subject<StoredEvent>();
+
+  const queue: QueueEntry[] = [];
+  let closing = false;
+  let closed = false;
+  let broken: ContextBrokenError | undefined;
+  let stale: ConcurrencyError | undefined;
+  let inFlight = 0;
+  let batchesWritten = 0;
+  let eventsWritten = 0;
+  let lastBatchSize = 0;
+  let lastAppendLatencyMs = 0;
+
+  // One drain at a time: concatMap starts the next only when the previous write has settled. A
+  // drain takes whatever is queued then (group commit), so no timer decides batch sizes.
+  const drains$ = new Subject<void>();
+  let drainRequested = false;
+  const requestDrain = () => {
+    if (drainRequested || queue.length === 0) return;
+    drainRequested = true;
+    drains$.next();
+  };
+  const pipeline = drains$
+    .pipe(
+      concatMap(() =>
+        defer(() => drain()).pipe(
+          // drain() settles every promise itself; this only keeps the pipeline alive if a
+          // subscriber's exception escapes, because an error here would end it for good.
+          catchError(() => EMPTY),
+        ),
+      ),
+    )
+    .subscribe();
+
+  /** Why a command cannot be accepted or written now, if it cannot. */
+  const refusal = (): Error | undefined => {
+    if (broken !== undefined) return broken;
+    if (closing || closed) return new ContextClosedError();
+    return stale;
+  };
+
+  async function drain(): Promise<void> {
+    drainRequested = false;
+    const first = queue[0];
+    if (first === undefined) return;
+    if (first.kind === 'control') {
+      queue.shift();
+      await first.run();
+    } else {
+      let end = 0;
+      while (end < queue.length && queue[end]?.kind === 'command') end++;
+      await writeBatch(queue.splice(0, end) as QueuedCommand[]);
+    }
+    requestDrain();
+  }
+
+  async function writeBatch(commands: readonly QueuedCommand[]): Promise<void> {
+    for (const command of commands) command.detach();
+    const blocked = broken ?? stale;
+    if (blocked !== undefined) {
+      for (const command of commands) command.reject(blocked);
+      return;
+    }
+    const before = state$.getValue();
+    let fields = fieldsOf(before);
+    const at = clock().toISOString();
+    const events: StoredEvent[] = [];
+    const members: QueuedCommand[] = [];
+    for (const command of commands) {
+      try {
+        const event = Object.freeze({
+          ...command.build(fields),
+          seq: fields.seq + 1,
+          at,
+        }) as StoredEvent;
+        fields = fold(fields, event);
+        events.push(event);
+        members.push(command);
+      } catch (error) {
+        command.reject(error);
+      }
+    }
+    if (events.length === 0) return;
+
+    inFlight = members.length;
+    const started = performance.now();
+    try {
+      await store.append(events, { expectedSeq: before.seq });
+    } catch (error) {
+      if (hasCode(error, 'STORE_BROKEN')) broken = new ContextBrokenError(error);
+      else if (hasCode(error, 'CONCURRENCY')) {
+        stale =
+          error instanceof ConcurrencyError
+            ? error
+            : new ConcurrencyError(before.seq, Number.NaN, (error as Error).message);
+      }
+      for (const command of members) command.reject(error);
+      return;
+    } finally {
+      inFlight = 0;
+      lastAppendLatencyMs = performance.now() - started;
+    }
+    batchesWritten++;
+    eventsWritten += events.length;
+    lastBatchSize = events.length;
+    state$.next(makeState(fields));
+    for (const event of events) events$.next(event);
+    for (const [index, command] of members.entries()) command.resolve(events[index] as StoredEvent);
+  }
+
+  function enqueue<R>(
+    makeBuild: () => BuildEvent,
+    options: CommandOptions | undefined,
+    result: (event: StoredEvent) => R,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const refused = refusal();
+      if (refused !== undefined) return reject(refused);
+      const signal = options?.signal;
+      if (signal?.aborted) return reject(signal.reason);
+      if (queue.length >= maxPending) return reject(new QueueFullError(maxPending));
+      let build: BuildEvent;
+      try {
+        build = makeBuild();
+      } catch (error) {
+        return reject(error);
+      }
+      const onAbort = () => {
+        const index = queue.indexOf(command);
+        if (index === -1) return;
+        queue.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const command: QueuedCommand = {
+        kind: 'command',
+        build,
+        resolve: (event) => resolve(result(event)),
+        reject,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(command);
+      requestDrain();
+    });
+  }
+
+  const done = () => undefined;
+
+  function control<R>(run: () => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      queue.push({
+        kind: 'control',
+        run: () => run().then(resolve, reject),
+      });
+      requestDrain();
+    });
+  }
+
+  let closePromise: Promise<void> | undefined;
+
+  const engine: ContextEngine = {
+    get state() {
+      return state$.getValue();
+    },
+    state$: state$.asObservable(),
+    events$: events$.asObservable(),
+
+    setSystemPrompt: (prompt, options) =>
+      enqueue(() => buildSetSystemPrompt(prompt), options, done),
+
+    appendMessages(messages: Message | readonly Message[], options?: CommandOptions) {
+      const list = Array.isArray(messages)
+        ? (messages as readonly Message[])
+        : [messages as Message];
+      if (list.length === 0) {
+        const refused = refusal();
+        return refused === undefined ? Promise.resolve() : Promise.reject(refused);
+      }
+      return enqueue(() => buildAppendMessages(list), options, done);
+    },
+
+    recordUsage: (tokenCount, options) =>
+      enqueue(() => buildRecordUsage(tokenCount), options, done),
+
+    checkpoint: (options?: CheckpointOptions) =>
+      enqueue(
+        () => buildCheckpoint(options?.addUserMessage ?? false),
+        options,
+        (event) => (event.type === 'checkpoint.created' ? event.data.id : Number.NaN),
+      ),
+
+    revertTo: (checkpointId, options) => enqueue(() => buildRevertTo(checkpointId), options, done),
+
+    clear: (options) => enqueue(buildClear, options, done),
+
+    compact: (messages: readonly Message[], options?: CompactOptions) =>
+      enqueue(() => buildCompact(messages, options?.tokenCount), options, done),
+
+    setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
+      enqueue(() => buildSetMetadata(key, value), options, done),
+
+    reload() {
+      if (broken !== undefined) return Promise.reject(broken);
+      if (closing || closed) return Promise.reject(new ContextClosedError());
+      return control(async () => {
+        if (broken !== undefined) throw broken;
+        const state = await replayAsync(store.load());
+        stale = undefined;
+        state$.next(state);
+        return state;
+      });
+    },
+
+    close() {
+      closePromise ??= (() => {
+        closing = true;
+        return control(async () => {
+          closed = true;
+          try {
+            await store.close();
+          } finally {
+            pipeline.unsubscribe();
+            state$.complete();
+            events$.complete();
+          }
+        });
+      })();
+      return closePromise;
+    },
+
+    stats(): EngineStats {
+      return {
+        queueDepth: queue.filter((entry) => entry.kind === 'command').length,
+        inFlight,
+        batchesWritten,
+        eventsWritten,
+        lastBatchSize,
+        lastAppendLatencyMs,
+        status: closed || closing ? 'closed' : broken ? 'broken' : stale ? 'stale' : 'open',
+      };
+    },
+  };
+  return engine;
+}

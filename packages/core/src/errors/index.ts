@@ -1,0 +1,15 @@
+export {
+  CheckpointNotFoundError,
+  ConcurrencyError,
+  ContextBrokenError,
+  ContextClosedError,
+  ContextlogError,
+  CorruptSessionError,
+  describe,
+  hasCode,
+  QueueFullError,
+  StoreBrokenError,
+  StoreClosedError,
+  UnknownEventError,
+  ValidationError,
+} from './errors.js';

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { UnknownEventError, ValidationError } from '../errors/index.js';
+import {
+  CURRENT_EVENT_VERSION,
+  EVENT_DATA_SCHEMAS,
+  type EventType,
+  type StoredEvent,
+  StoredEventSchema,
+} from './schemas.js';
+import { findUpcaster } from './upcasters.js';
+import { toValidationError } from './zod-issues.js';
+
+// One compiled parser per type: replay validates every stored event, so this is the hot path.
+const PARSERS = new Map<string, z.ZodType<StoredEvent>>(
+  StoredEventSchema.options.map((schema) => [schema.shape.type.value, z.compile(schema)]),
+);
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_DATA_SCHEMAS, type);
+}
+
+/**
+ * Validates a stored event read from anywhere (a file line, a database row), bringing older
+ * versions up to date. A type or version this reader does not know is an `UnknownEventError`,
+ * never a silent drop; a malformed one is a `ValidationError` naming the field.
+ */
+export function parseStoredEvent(raw: unknown): StoredEvent {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationError('an event must be a JSON object', '');
+  }
+  const record = raw as Record<string, unknown>;
+  const { type, v } = record;
+  if (typeof type !== 'string') throw new ValidationError('type: expected a string', 'type');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new ValidationError('v: expected a non-negative integer', 'v');
+  }
+  if (!isEventType(type)) {
+    throw new UnknownEventError(type, v, `unknown event type "${type}" (v${v})`);
+  }
+  if (v > CURRENT_EVENT_VERSION) {
+    throw new UnknownEventError(
+      type,
+      v,
+      `event "${type}" v${v} is newer than this reader, which knows up to v${CURRENT_EVENT_VERSION}`,
+    );
+  }
+  let input: unknown = record;
+  if (v < CURRENT_EVENT_VERSION) {
+    let data = record.data;
+    for (let from = v; from < CURRENT_EVENT_VERSION; from++) {
+      const upcast = findUpcaster(type, from);
+      if (upcast === undefined) {
+        throw new UnknownEventError(type, v, `no upcaster for event "${type}" from v${from}`);
+      }
+      data = upcast(data);
+    }
+    input = { ...record, v: CURRENT_EVENT_VERSION, data };
+  }
+  const parser = PARSERS.get(type);
+  if (parser === undefined) throw new UnknownEventError(type, v, `unknown event type "${type}"`);
+  const result = parser.safeParse(input);
+  if (!result.success) throw toValidationError(result.error);
+  return result.data;
+}

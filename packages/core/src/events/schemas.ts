@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { JsonValueSchema } from './json.js';
+import { MessageSchema } from './message.js';
+
+const count = () => z.number().int().nonnegative();
+
+export const CheckpointMarkSchema = z.object({
+  id: count(),
+  /** History length when the checkpoint was taken (before its CHECKPOINT message, if any). */
+  messageCount: count(),
+  tokenCount: count(),
+  pendingTextLength: count(),
+});
+export type CheckpointMark = z.infer<typeof CheckpointMarkSchema>;
+
+export const MetadataSchema = z.record(z.string(), JsonValueSchema);
+
+/**
+ * The whole state as `state.snapshotted` carries it: a serialized `ContextState`. The derived
+ * fields may be present (they are when a state is serialized as is) but are recomputed on replay,
+ * so a snapshot can never disagree with itself.
+ */
+export const SnapshotStateSchema = z.object({
+  systemPrompt: z.string().nullable(),
+  messages: z.array(MessageSchema),
+  tokenCount: count(),
+  pendingTextLength: count(),
+  nextCheckpointId: count(),
+  checkpoints: z.array(CheckpointMarkSchema),
+  metadata: MetadataSchema,
+  pendingTokenEstimate: count().optional(),
+  tokenCountWithPending: count().optional(),
+  seq: count().optional(),
+});
+export type SnapshotState = z.infer<typeof SnapshotStateSchema>;
+
+/** The data schema of each event type at its current version. */
+export const EVENT_DATA_SCHEMAS = {
+  'system_prompt.set': z.object({ prompt: z.string() }),
+  'messages.appended': z.object({ messages: z.array(MessageSchema).min(1) }),
+  'usage.recorded': z.object({ tokenCount: count() }),
+  'checkpoint.created': z.object({ id: count(), addUserMessage: z.boolean() }),
+  'context.reverted': z.object({ checkpointId: count() }),
+  'context.cleared': z.object({}),
+  'context.compacted': z.object({
+    messages: z.array(MessageSchema),
+    tokenCount: count().optional(),
+  }),
+  'metadata.set': z.object({ key: z.string().min(1), value: JsonValueSchema }),
+  'state.snapshotted': z.object({ state: SnapshotStateSchema }),
+} as const;
+
+export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
+
+/** Every event type is at version 1; older shapes reach it through upcasters. */
+export const CURRENT_EVENT_VERSION = 1;
+
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
+
+const envelope = { seq: z.number().int().positive(), v: z.literal(1), at: z.string() };
+
+export const StoredEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...envelope,
+    type: z.literal('system_prompt.set'),
+    data: EVENT_DATA_SCHEMAS['system_prompt.set'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('messages.appended'),
+    data: EVENT_DATA_SCHEMAS['messages.appended'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('usage.recorded'),
+    data: EVENT_DATA_SCHEMAS['usage.recorded'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('checkpoint.created'),
+    data: EVENT_DATA_SCHEMAS['checkpoint.created'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('context.reverted'),
+    data: EVENT_DATA_SCHEMAS['context.reverted'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('context.cleared'),
+    data: EVENT_DATA_SCHEMAS['context.cleared'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('context.compacted'),
+    data: EVENT_DATA_SCHEMAS['context.compacted'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('metadata.set'),
+    data: EVENT_DATA_SCHEMAS['metadata.set'],
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('state.snapshotted'),
+    data: EVENT_DATA_SCHEMAS['state.snapshotted'],
+  }),
+]);
+
+/** A committed event as stores keep it: `{"seq","type","v","at","data"}`. */
+export type StoredEvent = z.infer<typeof StoredEventSchema>;
+/** An event before the engine stamps it with `seq` and `at`. */
+export type ContextEvent = StoredEvent extends infer E
+  ? E extends StoredEvent
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;

@@ -1,0 +1,105 @@
+import type { JsonValue } from '../events/json.js';
+import type { Message } from '../events/message.js';
+import type { CheckpointMark } from '../events/schemas.js';
+import { emptyHistory, type History, materializeHistory } from './history.js';
+
+/**
+ * The state of a session: a pure function of its committed events. Plain, frozen,
+ * JSON-serializable; `messages` is materialized on first read, so appending never copies history.
+ */
+export interface ContextState {
+  readonly systemPrompt: string | null;
+  readonly messages: readonly Message[];
+  readonly tokenCount: number;
+  /** Code points of `text` parts in the messages after the last usage record. */
+  readonly pendingTextLength: number;
+  /** kimi-cli's estimate of the tokens not yet counted: `floor(pendingTextLength / 4)`. */
+  readonly pendingTokenEstimate: number;
+  readonly tokenCountWithPending: number;
+  readonly nextCheckpointId: number;
+  readonly checkpoints: readonly CheckpointMark[];
+  readonly metadata: Readonly<Record<string, JsonValue>>;
+  /** Seq of the last folded event (0 before any). */
+  readonly seq: number;
+}
+
+/** The fields a state is made of; the estimate fields are derived from them. */
+export interface StateFields {
+  readonly systemPrompt: string | null;
+  readonly history: History;
+  readonly tokenCount: number;
+  readonly pendingTextLength: number;
+  readonly nextCheckpointId: number;
+  readonly checkpoints: readonly CheckpointMark[];
+  readonly metadata: Readonly<Record<string, JsonValue>>;
+  readonly seq: number;
+}
+
+const FIELDS = Symbol('contextlog.stateFields');
+
+type InternalState = ContextState & { readonly [FIELDS]: StateFields };
+
+export function makeState(fields: StateFields): ContextState {
+  let messages: readonly Message[] | undefined;
+  const pendingTokenEstimate = Math.floor(fields.pendingTextLength / 4);
+  const state = {
+    systemPrompt: fields.systemPrompt,
+    get messages(): readonly Message[] {
+      messages ??= materializeHistory(fields.history);
+      return messages;
+    },
+    tokenCount: fields.tokenCount,
+    pendingTextLength: fields.pendingTextLength,
+    pendingTokenEstimate,
+    tokenCountWithPending: fields.tokenCount + pendingTokenEstimate,
+    nextCheckpointId: fields.nextCheckpointId,
+    checkpoints: fields.checkpoints,
+    metadata: fields.metadata,
+    seq: fields.seq,
+  };
+  // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
+  Object.defineProperty(state, FIELDS, { value: fields, enumerable: false });
+  return Object.freeze(state);
+}
+
+/** The fields of a state made by `makeState`; a plain object (say, parsed JSON) is rebuilt. */
+export function fieldsOf(state: ContextState): StateFields {
+  const fields = (state as Partial<InternalState>)[FIELDS];
+  if (fields !== undefined) return fields;
+  return {
+    systemPrompt: state.systemPrompt,
+    history: { log: state.messages.slice(), length: state.messages.length },
+    tokenCount: state.tokenCount,
+    pendingTextLength: state.pendingTextLength,
+    nextCheckpointId: state.nextCheckpointId,
+    checkpoints: state.checkpoints,
+    metadata: state.metadata,
+    seq: state.seq,
+  };
+}
+
+/** The number of messages, without materializing them. */
+export function messageCount(state: ContextState): number {
+  return fieldsOf(state).history.length;
+}
+
+const NO_MARKS: readonly CheckpointMark[] = Object.freeze([]);
+const NO_METADATA: Readonly<Record<string, JsonValue>> = Object.freeze({});
+
+/** Fresh fields of an empty session (each with its own history, which appends grow). */
+export function initialFields(seq = 0): StateFields {
+  return {
+    systemPrompt: null,
+    history: emptyHistory(),
+    tokenCount: 0,
+    pendingTextLength: 0,
+    nextCheckpointId: 0,
+    checkpoints: NO_MARKS,
+    metadata: NO_METADATA,
+    seq,
+  };
+}
+
+export function initialState(): ContextState {
+  return makeState(initialFields());
+}
