@@ -11,6 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^@contextlog\/core$/, replacement: src('core') },
       { find: /^@contextlog\/fs-adapter$/, replacement: src('fs-adapter') },
+      { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
       { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },
     ],
