@@ -52,6 +52,7 @@ export const UnknownPartSchema = z
   .looseObject({ type: z.string() })
   .refine((part) => !KNOWN_PART_TYPES.has(part.type), {
     message: 'a known part type with an invalid shape',
+    abort: true,
   });
 
 export const ContentPartSchema = z.union([KnownPartSchema, UnknownPartSchema]);

@@ -1,0 +1,343 @@
+import { firstValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  ConcurrencyError,
+  ContextBrokenError,
+  ContextClosedError,
+  QueueFullError,
+  StoreBrokenError,
+  ValidationError,
+} from '../errors/index.js';
+import type { Message } from '../events/message.js';
+import { replay, stateToJson } from '../projection/project.js';
+import type { ContextState } from '../projection/state.js';
+import { createMemoryStore } from '../store/memory-store.js';
+import { createContext } from './create-context.js';
+import { createHeldStore } from './held-store.test-helper.js';
+
+const user = (content: string): Message => ({ role: 'user', content });
+const contents = (state: ContextState) => state.messages.map((message) => message.content);
+
+describe('createContext', () => {
+  it('replays what the store holds', async () => {
+    const store = createMemoryStore();
+    const first = await createContext(store);
+    await first.setSystemPrompt('p');
+    await first.appendMessages([user('a'), user('b')]);
+    await first.close();
+
+    const reopened = await createContext(createMemoryStore(store.events));
+    expect(reopened.state.systemPrompt).toBe('p');
+    expect(contents(reopened.state)).toEqual(['a', 'b']);
+    expect(reopened.state.seq).toBe(2);
+  });
+
+  it('stamps events with seq from 1 and the clock', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store, { clock: () => new Date(Date.UTC(2026, 0, 2)) });
+    await engine.recordUsage(3);
+    await engine.setMetadata('title', 'x');
+    expect(store.events).toEqual([
+      {
+        seq: 1,
+        type: 'usage.recorded',
+        v: 1,
+        at: '2026-01-02T00:00:00.000Z',
+        data: { tokenCount: 3 },
+      },
+      {
+        seq: 2,
+        type: 'metadata.set',
+        v: 1,
+        at: '2026-01-02T00:00:00.000Z',
+        data: { key: 'title', value: 'x' },
+      },
+    ]);
+  });
+});
+
+describe('state moves only after the write', () => {
+  it('keeps the state until the append resolves, and emits before resolving the caller', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const order: string[] = [];
+    engine.state$.subscribe((state) => order.push(`state:${state.seq}`));
+    const appended = engine.appendMessages(user('a')).then(() => order.push('resolved'));
+    const write = await held.next();
+    expect(engine.state.seq).toBe(0);
+    expect(engine.state.messages).toEqual([]);
+    write.release();
+    await appended;
+    expect(order).toEqual(['state:0', 'state:1', 'resolved']);
+    expect(contents(engine.state)).toEqual(['a']);
+  });
+
+  it('rejects exactly the failed batch, leaves state as it was, and keeps serving', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const first = engine.appendMessages(user('a'));
+    (await held.next()).release();
+    await first;
+
+    const failing = engine.appendMessages(user('b'));
+    const failed = expect(failing).rejects.toThrow('EIO');
+    const write1 = await held.next();
+    const checkpointed = engine.checkpoint();
+    const later = engine.appendMessages(user('c'));
+    write1.fail(new Error('EIO'));
+    await failed;
+    expect(engine.state.seq).toBe(1);
+    const write2 = await held.next();
+    expect(write2.events.map((event) => event.type)).toEqual([
+      'checkpoint.created',
+      'messages.appended',
+    ]);
+    expect(write2.expectedSeq).toBe(1);
+    write2.release();
+    expect(await checkpointed).toBe(0);
+    await later;
+    expect(contents(engine.state)).toEqual(['a', 'c']);
+    expect(engine.state.nextCheckpointId).toBe(1);
+    expect(stateToJson(replay(held.inner.events))).toEqual(stateToJson(engine.state));
+  });
+});
+
+describe('batches', () => {
+  it('writes whatever queued during the previous write as one batch, in call order', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const first = engine.appendMessages(user('0'));
+    const write1 = await held.next();
+    const rest = [1, 2, 3, 4].map((i) => engine.appendMessages(user(String(i))));
+    write1.release();
+    const write2 = await held.next();
+    expect(write2.events.map((event) => event.seq)).toEqual([2, 3, 4, 5]);
+    expect(write2.expectedSeq).toBe(1);
+    write2.release();
+    await Promise.all([first, ...rest]);
+    expect(contents(engine.state)).toEqual(['0', '1', '2', '3', '4']);
+    expect(engine.stats()).toMatchObject({ batchesWritten: 2, eventsWritten: 5, lastBatchSize: 4 });
+  });
+
+  it('gives concurrent checkpoints consecutive ids at batch formation', async () => {
+    const engine = await createContext(createMemoryStore());
+    const ids = await Promise.all([engine.checkpoint(), engine.checkpoint(), engine.checkpoint()]);
+    expect(ids).toEqual([0, 1, 2]);
+  });
+
+  it('rejects an invalid command alone and writes the rest of its batch', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const first = engine.checkpoint();
+    const write1 = await held.next();
+    const batch = [
+      engine.appendMessages(user('x')),
+      engine.revertTo(7),
+      engine.revertTo(0),
+      engine.revertTo(0),
+    ];
+    write1.release();
+    await first;
+    const write2 = await held.next();
+    expect(write2.events.map((event) => event.type)).toEqual([
+      'messages.appended',
+      'context.reverted',
+    ]);
+    write2.release();
+    const results = await Promise.allSettled(batch);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CHECKPOINT_NOT_FOUND',
+    });
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CHECKPOINT_NOT_FOUND',
+    });
+  });
+
+  it('resolves an empty append without writing', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    await engine.appendMessages([]);
+    expect(store.events).toEqual([]);
+  });
+});
+
+describe('validation', () => {
+  it('names the field of an invalid message and writes nothing', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    const bad = { role: 'user', content: [{ type: 'text', text: 5 }] } as unknown as Message;
+    const error = await engine.appendMessages([user('ok'), bad]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).path).toBe('messages[1].content[0].text');
+    await expect(engine.recordUsage(-1)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      path: 'tokenCount',
+    });
+    await expect(engine.recordUsage(1.5)).rejects.toThrow(ValidationError);
+    await expect(engine.setMetadata('', 1)).rejects.toMatchObject({ path: 'key' });
+    await expect(engine.revertTo(-1)).rejects.toThrow(ValidationError);
+    expect(store.events).toEqual([]);
+    expect(engine.state.seq).toBe(0);
+  });
+
+  it('does not share the caller’s objects with the state', async () => {
+    const engine = await createContext(createMemoryStore());
+    const message = { role: 'user' as const, content: [{ type: 'text' as const, text: 'a' }] };
+    await engine.appendMessages(message);
+    message.content[0] = { type: 'text', text: 'changed' };
+    expect(engine.state.messages[0]).toEqual({
+      role: 'user',
+      content: [{ type: 'text', text: 'a' }],
+    });
+    expect(Object.isFrozen(engine.state.messages[0])).toBe(true);
+  });
+});
+
+describe('abort', () => {
+  it('drops a command aborted before its batch forms, with the signal’s reason', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const first = engine.appendMessages(user('a'));
+    const write1 = await held.next();
+    const controller = new AbortController();
+    const aborted = engine.appendMessages(user('b'), { signal: controller.signal });
+    const kept = engine.appendMessages(user('c'));
+    controller.abort(new Error('user pressed Esc'));
+    await expect(aborted).rejects.toThrow('user pressed Esc');
+    write1.release();
+    const write2 = await held.next();
+    expect(write2.events).toHaveLength(1);
+    write2.release();
+    await Promise.all([first, kept]);
+    expect(contents(engine.state)).toEqual(['a', 'c']);
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    await expect(engine.clear({ signal: AbortSignal.abort('gone') })).rejects.toBe('gone');
+    expect(store.events).toEqual([]);
+  });
+
+  it('settles with the real outcome once the batch is being written', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const controller = new AbortController();
+    const appended = engine.appendMessages(user('a'), { signal: controller.signal });
+    const write = await held.next();
+    controller.abort();
+    write.release();
+    await expect(appended).resolves.toBeUndefined();
+    expect(contents(engine.state)).toEqual(['a']);
+  });
+});
+
+describe('store failures', () => {
+  it('turns StoreBrokenError into a broken engine that refuses every later command', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const ok = engine.appendMessages(user('a'));
+    (await held.next()).release();
+    await ok;
+    const breaking = engine.appendMessages(user('b'));
+    const write = await held.next();
+    const queued = engine.appendMessages(user('c'));
+    write.fail(new StoreBrokenError('partial write could not be undone'));
+    await expect(breaking).rejects.toThrow(StoreBrokenError);
+    await expect(queued).rejects.toThrow(ContextBrokenError);
+    await expect(engine.recordUsage(1)).rejects.toMatchObject({ code: 'CONTEXT_BROKEN' });
+    await expect(engine.reload()).rejects.toThrow(ContextBrokenError);
+    expect(contents(engine.state)).toEqual(['a']);
+    expect(engine.stats().status).toBe('broken');
+    await engine.close();
+  });
+
+  it('turns ConcurrencyError into a stale engine until reload', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    await engine.appendMessages(user('mine'));
+    // Another writer moves the log behind the engine's back.
+    await store.append(
+      [
+        {
+          seq: 2,
+          type: 'messages.appended',
+          v: 1,
+          at: new Date().toISOString(),
+          data: { messages: [user('theirs')] },
+        },
+      ],
+      { expectedSeq: 1 },
+    );
+    await expect(engine.appendMessages(user('lost race'))).rejects.toThrow(ConcurrencyError);
+    await expect(engine.recordUsage(5)).rejects.toThrow(ConcurrencyError);
+    expect(engine.stats().status).toBe('stale');
+    const reloaded = await engine.reload();
+    expect(contents(reloaded)).toEqual(['mine', 'theirs']);
+    await engine.appendMessages(user('after reload'));
+    expect(contents(engine.state)).toEqual(['mine', 'theirs', 'after reload']);
+    expect(stateToJson(replay(store.events))).toEqual(stateToJson(engine.state));
+  });
+});
+
+describe('close and limits', () => {
+  it('drains the queue, completes the streams, closes the store, then refuses commands', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store);
+    const states = firstValueFrom(engine.state$.pipe(toArray()));
+    const events = firstValueFrom(engine.events$.pipe(toArray()));
+    const appended = engine.appendMessages(user('a'));
+    const closed = engine.close();
+    await expect(engine.appendMessages(user('late'))).rejects.toThrow(ContextClosedError);
+    (await held.next()).release();
+    await appended;
+    await closed;
+    await engine.close();
+    expect(held.closeCount).toBe(1);
+    expect((await states).map((state) => state.seq)).toEqual([0, 1]);
+    expect((await events).map((event) => event.seq)).toEqual([1]);
+    await expect(engine.checkpoint()).rejects.toThrow(ContextClosedError);
+    await expect(engine.reload()).rejects.toThrow(ContextClosedError);
+    expect(engine.stats().status).toBe('closed');
+  });
+
+  it('bounds the queue with QueueFullError', async () => {
+    const held = createHeldStore();
+    const engine = await createContext(held.store, { maxPending: 2 });
+    const first = engine.appendMessages(user('in flight'));
+    const write = await held.next();
+    const queued = [engine.appendMessages(user('1')), engine.appendMessages(user('2'))];
+    await expect(engine.appendMessages(user('3'))).rejects.toThrow(QueueFullError);
+    expect(engine.stats().queueDepth).toBe(2);
+    expect(engine.stats().inFlight).toBe(1);
+    write.release();
+    (await held.next()).release();
+    await Promise.all([first, ...queued]);
+    expect(engine.state.seq).toBe(3);
+  });
+
+  it('keeps serving when a state$ subscriber throws', async () => {
+    const engine = await createContext(createMemoryStore());
+    let calls = 0;
+    engine.state$.subscribe(() => {
+      calls++;
+      if (calls === 2) throw new Error('subscriber bug');
+    });
+    const onError = (error: unknown) => error;
+    process.on('uncaughtException', onError);
+    try {
+      await engine.appendMessages(user('a'));
+      await engine.appendMessages(user('b'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(engine.state.seq).toBe(2);
+  });
+});

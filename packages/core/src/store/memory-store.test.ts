@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ConcurrencyError, StoreClosedError, ValidationError } from '../errors/index.js';
+import type { StoredEvent } from '../events/schemas.js';
+import { createMemoryStore } from './memory-store.js';
+
+const at = '2026-01-01T00:00:00.000Z';
+const usage = (seq: number, tokenCount = seq): StoredEvent => ({
+  seq,
+  type: 'usage.recorded',
+  v: 1,
+  at,
+  data: { tokenCount },
+});
+
+async function loadAll(store: { load(): AsyncIterable<StoredEvent> }) {
+  const events: StoredEvent[] = [];
+  for await (const event of store.load()) events.push(event);
+  return events;
+}
+
+describe('createMemoryStore', () => {
+  it('round-trips appends in order', async () => {
+    const store = createMemoryStore();
+    await store.append([usage(1), usage(2)], { expectedSeq: 0 });
+    await store.append([usage(3)], { expectedSeq: 2 });
+    expect(await loadAll(store)).toEqual([usage(1), usage(2), usage(3)]);
+  });
+
+  it('refuses a stale or ahead expectedSeq and stores nothing', async () => {
+    const store = createMemoryStore([usage(1)]);
+    await expect(store.append([usage(2)], { expectedSeq: 0 })).rejects.toThrow(ConcurrencyError);
+    await expect(store.append([usage(3)], { expectedSeq: 2 })).rejects.toThrow(ConcurrencyError);
+    expect(store.events).toEqual([usage(1)]);
+  });
+
+  it('refuses a batch with a gap, all or nothing', async () => {
+    const store = createMemoryStore();
+    await expect(store.append([usage(1), usage(3)], { expectedSeq: 0 })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(
+      store.append([usage(1), { ...usage(2), type: 'nope' } as unknown as StoredEvent], {
+        expectedSeq: 0,
+      }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_EVENT' });
+    expect(store.events).toEqual([]);
+    expect(store.lastSeq).toBe(0);
+  });
+
+  it('accepts a log that starts with a snapshot at any seq', async () => {
+    const snapshot: StoredEvent = {
+      seq: 41,
+      type: 'state.snapshotted',
+      v: 1,
+      at,
+      data: {
+        state: {
+          systemPrompt: null,
+          messages: [],
+          tokenCount: 0,
+          pendingTextLength: 0,
+          nextCheckpointId: 0,
+          checkpoints: [],
+          metadata: {},
+        },
+      },
+    };
+    const store = createMemoryStore([snapshot]);
+    await store.append([usage(42)], { expectedSeq: 41 });
+    expect(store.lastSeq).toBe(42);
+  });
+
+  it('keeps copies that the caller cannot change', async () => {
+    const store = createMemoryStore();
+    const event = usage(1);
+    await store.append([event], { expectedSeq: 0 });
+    (event.data as { tokenCount: number }).tokenCount = 99;
+    expect(store.events[0]).toEqual(usage(1));
+  });
+
+  it('refuses load and append after close', async () => {
+    const store = createMemoryStore();
+    await store.close();
+    await store.close();
+    await expect(store.append([usage(1)], { expectedSeq: 0 })).rejects.toThrow(StoreClosedError);
+    await expect(loadAll(store)).rejects.toThrow(StoreClosedError);
+  });
+});
