@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const published = ['core', 'fs-adapter', 'testkit', 'pg-adapter', 'cli'];
+
+/**
+ * Another project must be able to depend on the packages: pack them as they would be published,
+ * install the tarballs with npm into a scratch project outside the workspace, and use them there
+ * (ESM imports, the types through the exports maps, the `contextlog` bin).
+ */
+describe('packed packages in a project outside the workspace', () => {
+  let scratch = '';
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'contextlog-consumer-'));
+    const tarballs = join(scratch, 'tarballs');
+    for (const name of published) {
+      await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', name) });
+    }
+    const files = (await readdir(tarballs)).map((file) => join(tarballs, file));
+    expect(files).toHaveLength(published.length);
+    const app = join(scratch, 'app');
+    await run('mkdir', ['-p', app]);
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'fast-check@4'], {
+      cwd: app,
+      timeout: 240_000,
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (scratch !== '') await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('imports and runs the engine, a session file and the testkit', async () => {
+    const app = join(scratch, 'app');
+    await writeFile(
+      join(app, 'main.js'),
+      `
+import { createContext, createMemoryStore } from '@contextlog/core';
+import { openSession, readSessionFile } from '@contextlog/fs-adapter';
+import { expectReplayEqualsLive } from '@contextlog/testkit';
+import { createPgStore } from '@contextlog/pg-adapter';
+const file = new URL('./session.jsonl', import.meta.url).pathname;
+const engine = await openSession(file);
+await engine.setSystemPrompt('You are a test.');
+await Promise.all([engine.appendMessages({ role: 'user', content: 'hello' }), engine.checkpoint({ addUserMessage: true }), engine.recordUsage(42)]);
+const live = JSON.stringify(engine.state);
+await engine.close();
+const { state } = await readSessionFile(file);
+const memory = createMemoryStore();
+const other = await createContext(memory);
+await other.appendMessages({ role: 'user', content: 'x' });
+await expectReplayEqualsLive(other, memory);
+console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof createPgStore }));
+`,
+    );
+    const { stdout } = await run('node', ['main.js'], { cwd: app });
+    expect(JSON.parse(stdout)).toEqual({ equal: true, messages: 2, pg: 'function' });
+
+    const cli = await run(join(app, 'node_modules', '.bin', 'contextlog'), ['replay', 'session.jsonl', '--json'], {
+      cwd: app,
+    });
+    expect(JSON.parse(cli.stdout)).toMatchObject({ format: 'contextlog', tokenCount: 42, seq: 4 });
+  }, 60_000);
+
+  it('gives TypeScript users the types through the exports maps', async () => {
+    const app = join(scratch, 'app');
+    await writeFile(
+      join(app, 'typed.ts'),
+      `
+import { type ContextEngine, type ContextState, createContext, createMemoryStore } from '@contextlog/core';
+import { openSession } from '@contextlog/fs-adapter';
+import { arbMessage } from '@contextlog/testkit';
+const engine: ContextEngine = await createContext(createMemoryStore());
+const state: ContextState = engine.state;
+const count: number = state.tokenCount;
+void openSession; void arbMessage; void count;
+`,
+    );
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'ES2023',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['typed.ts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', '.bin', 'tsc');
+    await expect(run(tsc, ['-p', app])).resolves.toBeDefined();
+  }, 60_000);
+});
