@@ -1,1 +1,64 @@
-export {};
+// The public API of @contextlog/testkit. Nothing here imports vitest: it runs under any runner.
+
+export {
+  type ArbCommandOptions,
+  type ArbCommandSequenceOptions,
+  arbCommand,
+  arbCommandSequence,
+} from './arbitraries/command.js';
+export { arbEvent, arbStoredEvents, stampEvents } from './arbitraries/event.js';
+export { arbJsonValue } from './arbitraries/json-value.js';
+export {
+  type ArbMessageOptions,
+  arbContentPart,
+  arbMessage,
+  arbToolCall,
+} from './arbitraries/message.js';
+export { ALL_ODD_CHARACTERS, arbText, ODD_STRINGS } from './arbitraries/strings.js';
+export {
+  type CheckEngineOptions,
+  checkEngine,
+  DEFAULT_ENGINE_RUNS,
+  engineProperty,
+  fuzzRuns,
+} from './check-engine/check-engine.js';
+export { TestkitAbortError } from './check-engine/observation.js';
+export type { MakeEngine } from './check-engine/run.js';
+export type { AbortPlan, EngineScenario, ScenarioCall } from './check-engine/scenario.js';
+export {
+  checkAheadExpectedSeq,
+  checkAllOrNothing,
+  checkClose,
+  checkEmptyLoad,
+  checkLargeBatch,
+  checkOddCharacters,
+  checkOrder,
+  checkReopen,
+  checkRoundTrip,
+  checkSeqContinuity,
+  checkSnapshotStart,
+  checkStaleExpectedSeq,
+  runStoreChecks,
+  STORE_CHECKS,
+  type StoreCheck,
+} from './check-store/checks.js';
+export { type EngineCommand, type EngineCommandKind, runCommand } from './commands/command.js';
+export { type CommandOutcome, expectedOutcome } from './commands/model.js';
+export {
+  type AppendFault,
+  type AppendRecord,
+  type AppendStatus,
+  createFaultyStore,
+  type FaultyStore,
+  type FaultyStoreOptions,
+  InjectedFaultError,
+} from './faulty-store/faulty-store.js';
+export { canonicalJson, sameJson } from './json.js';
+export { expectReplayEqualsLive } from './replay-equals-live.js';
+export {
+  freshStoreId,
+  loadAll,
+  type MakeStore,
+  openStoreUnderTest,
+  type StoreUnderTest,
+} from './store-factory.js';

@@ -46,7 +46,14 @@ export const EVENT_DATA_SCHEMAS = {
     messages: z.array(MessageSchema),
     tokenCount: count().optional(),
   }),
-  'metadata.set': z.object({ key: z.string().min(1), value: JsonValueSchema }),
+  'metadata.set': z.object({
+    // "__proto__" would be a prototype change, not a key, in every JavaScript object that holds it.
+    key: z
+      .string()
+      .min(1)
+      .refine((key) => key !== '__proto__', '"__proto__" cannot be a metadata key'),
+    value: JsonValueSchema,
+  }),
   'state.snapshotted': z.object({ state: SnapshotStateSchema }),
 } as const;
 

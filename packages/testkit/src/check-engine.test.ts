@@ -1,0 +1,104 @@
+import {
+  type ContextEngine,
+  createContext,
+  createMemoryStore,
+  type EventStore,
+} from '@contextlog/core';
+import { describe, expect, it } from 'vitest';
+import { checkEngine, createFaultyStore, type StoreUnderTest } from './index.js';
+
+/** An engine of the user's own that wraps ours and forwards every call: it must pass too. */
+async function createForwardingEngine(
+  store: EventStore,
+  overrides: Partial<ContextEngine> = {},
+): Promise<ContextEngine> {
+  const inner = await createContext(store);
+  return {
+    get state() {
+      return inner.state;
+    },
+    get state$() {
+      return inner.state$;
+    },
+    get events$() {
+      return inner.events$;
+    },
+    setSystemPrompt: (prompt, options) => inner.setSystemPrompt(prompt, options),
+    appendMessages: (messages, options) => inner.appendMessages(messages, options),
+    recordUsage: (tokenCount, options) => inner.recordUsage(tokenCount, options),
+    checkpoint: (options) => inner.checkpoint(options),
+    revertTo: (checkpointId, options) => inner.revertTo(checkpointId, options),
+    clear: (options) => inner.clear(options),
+    compact: (messages, options) => inner.compact(messages, options),
+    setMetadata: (key, value, options) => inner.setMetadata(key, value, options),
+    reload: () => inner.reload(),
+    close: () => inner.close(),
+    stats: () => inner.stats(),
+    ...overrides,
+  };
+}
+
+describe('checkEngine', () => {
+  it('passes core engine on the memory store', async () => {
+    await checkEngine((store) => createContext(store));
+  });
+
+  it('passes an engine that wraps core engine and forwards every call', async () => {
+    await checkEngine((store) => createForwardingEngine(store));
+  });
+
+  it('passes core engine under high fault and abort rates', async () => {
+    await checkEngine((store) => createContext(store, { maxPending: 10_000 }), {
+      rejectRate: 0.3,
+      brokenRate: 0.1,
+      abortRate: 0.4,
+    });
+  });
+
+  it('uses the store makeStore makes, and disposes of it after each run', async () => {
+    let made = 0;
+    let disposed = 0;
+    const makeStore = async (id: string): Promise<StoreUnderTest> => {
+      expect(id).toMatch(/^engine-run-\d+$/);
+      made++;
+      return {
+        store: createMemoryStore(),
+        dispose: async () => {
+          disposed++;
+        },
+      };
+    };
+    await checkEngine((store) => createContext(store), { makeStore, numRuns: 20 });
+    expect(made).toBe(20);
+    expect(disposed).toBe(20);
+  });
+
+  it('works with an inner store whose appends take real time, as a file store does', async () => {
+    const started = performance.now();
+    await checkEngine((store) => createContext(store), {
+      makeStore: async () => createFaultyStore(createMemoryStore(), { latencyMs: 2 }),
+      numRuns: 15,
+    });
+    // The real waits happened (each run writes at least once): the driver waited for them.
+    expect(performance.now() - started).toBeGreaterThan(15 * 2);
+  });
+
+  it('replays a failure from the seed and path it prints', async () => {
+    // Loses every clear(): resolves without writing.
+    const broken = (store: EventStore) => createForwardingEngine(store, { clear: async () => {} });
+    let message = '';
+    try {
+      await checkEngine(broken, { numRuns: 300 });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/clear resolved, but its event was never written/);
+    const seed = Number(/seed: (-?\d+)/.exec(message)?.[1]);
+    const path = /path: "([^"]+)"/.exec(message)?.[1];
+    expect(Number.isInteger(seed)).toBe(true);
+    expect(path).toBeDefined();
+    await expect(checkEngine(broken, { seed, path: path as string, numRuns: 1 })).rejects.toThrow(
+      /clear resolved, but its event was never written/,
+    );
+  });
+});

@@ -1,0 +1,274 @@
+import {
+  type ContextState,
+  project,
+  replay,
+  type StoredEvent,
+  stateToJson,
+} from '@contextlog/core';
+import { type CommandOutcome, expectedOutcome } from '../commands/model.js';
+import type { AppendRecord } from '../faulty-store/faulty-store.js';
+import { preview, sameJson } from '../json.js';
+import type { CallRecord, Observation } from './observation.js';
+
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+const causeOf = (error: unknown): unknown => (error as { cause?: unknown } | null)?.cause;
+
+function describeCall(call: CallRecord): string {
+  return `call #${call.index} ${call.command.kind}`;
+}
+
+function describeSettle(call: CallRecord): string {
+  if (call.status === 'resolved') return 'resolved';
+  const code = codeOf(call.reason);
+  return `rejected with ${typeof code === 'string' ? code : preview(call.reason, 120)}`;
+}
+
+/** An event the engine asked the store to write, with the state it was formed on. */
+interface Attempt {
+  readonly append: AppendRecord;
+  readonly event: StoredEvent;
+  readonly before: ContextState;
+  readonly after: ContextState | undefined;
+  readonly committed: boolean;
+}
+
+const eventBody = (event: { type: string; v: number; data: unknown }) => ({
+  type: event.type,
+  v: event.v,
+  data: event.data,
+});
+
+function matchesEvent(outcome: CommandOutcome, event: StoredEvent): boolean {
+  return outcome.kind === 'event' && sameJson(eventBody(outcome.event), eventBody(event));
+}
+
+/** Whether `call` settled as an event of `attempt` must settle. */
+function settledAsAttempt(call: CallRecord, attempt: Attempt): boolean {
+  if (attempt.committed) {
+    if (call.status !== 'resolved') return false;
+    if (call.command.kind === 'checkpoint') {
+      return call.value === (attempt.event.data as { id?: unknown }).id;
+    }
+    return true;
+  }
+  if (call.status !== 'rejected') return false;
+  const { error, status } = attempt.append;
+  if (call.reason === error || causeOf(call.reason) === error) return true;
+  const code = codeOf(call.reason);
+  return (
+    (status === 'broken' || status === 'refused') &&
+    (code === 'STORE_BROKEN' || code === 'CONTEXT_BROKEN')
+  );
+}
+
+/**
+ * Judges one run against the contract: the five checks of `checkEngine`. Returns the
+ * violations, most fundamental first; empty when the engine behaved.
+ */
+export function judge(observation: Observation): string[] {
+  const violations: string[] = [];
+  const { calls, appends } = observation;
+
+  if (
+    !sameJson(stateToJson(observation.engineStateAtOpen), stateToJson(observation.initialState))
+  ) {
+    violations.push(
+      '(1) replay = live: the engine opened on a store with events but its state is not their replay',
+    );
+  }
+
+  // (4) liveness: nothing may stay pending.
+  const pending = calls.filter((call) => call.status === 'pending');
+  if (pending.length > 0 || observation.stuck) {
+    violations.push(
+      `(4) liveness: ${pending.map(describeCall).join(', ') || 'the run'} never settled (the system went idle with promises pending)`,
+    );
+    return violations.concat(observation.midRun);
+  }
+
+  // (5) one append at a time.
+  for (const { record } of appends) {
+    if (record.concurrent > 0) {
+      violations.push(
+        `(5) serialization: append #${record.index} was called while ${record.concurrent} other append(s) were in flight`,
+      );
+    }
+  }
+  for (const { record } of appends) {
+    if (record.status === 'failed') {
+      violations.push(
+        `(2) append #${record.index} was refused by the store (no fault injected): ${preview(record.error)}; the engine sent expectedSeq ${record.expectedSeq} and seqs ${record.events.map((e) => e.seq).join(',')}`,
+      );
+    }
+  }
+
+  // Every event the engine tried to write, with the state it must have been formed on.
+  const attempts: Attempt[] = [];
+  let committed = observation.initialState;
+  for (const { record } of appends) {
+    let state = committed;
+    for (const event of record.events) {
+      let after: ContextState | undefined;
+      try {
+        if (event.seq !== state.seq + 1) throw new Error(`seq ${event.seq} after ${state.seq}`);
+        after = project(state, event);
+      } catch (error) {
+        violations.push(
+          `(2) append #${record.index} carried an event that does not continue the log: ${preview(eventBody(event))} (${preview(error, 100)})`,
+        );
+      }
+      attempts.push({
+        append: record,
+        event,
+        before: state,
+        after,
+        committed: record.status === 'committed',
+      });
+      if (after !== undefined) state = after;
+    }
+    if (record.status === 'committed') committed = state;
+  }
+  if (violations.length > 0) return violations.concat(observation.midRun);
+
+  // (2)+(3) each written event belongs to the next call, in call order, that made exactly it and
+  // settled as its append did. Greedy leftmost matching is complete for an order-preserving map.
+  const matchOf = new Map<CallRecord, Attempt>();
+  let next = 0;
+  for (const attempt of attempts) {
+    const { event, append } = attempt;
+    let found = -1;
+    for (let j = next; j < calls.length; j++) {
+      const call = calls[j] as CallRecord;
+      if (
+        matchesEvent(expectedOutcome(call.command, attempt.before), event) &&
+        settledAsAttempt(call, attempt)
+      ) {
+        found = j;
+        break;
+      }
+    }
+    if (found === -1) {
+      const owner = calls.find(
+        (call, j) =>
+          j >= next && matchesEvent(expectedOutcome(call.command, attempt.before), event),
+      );
+      const outcome = attempt.committed ? 'committed' : `not committed (${append.status})`;
+      violations.push(
+        owner === undefined
+          ? `(2)(3) append #${append.index} wrote ${event.type} seq ${event.seq} ${preview(event.data, 120)}, which is not the event of any call after the previous one written (stored order must be call order, one event per command)`
+          : `(2) ${describeCall(owner)} ${describeSettle(owner)}, but its event (${event.type} seq ${event.seq}) was ${outcome} in append #${append.index}: a command must settle with the outcome of the write that holds its event`,
+      );
+      return violations.concat(observation.midRun);
+    }
+    matchOf.set(calls[found] as CallRecord, attempt);
+    next = found + 1;
+  }
+
+  // When the store broke, and when the engine had certainly seen it (a call of that batch settled).
+  const brokenAppend = appends.find(({ record }) => record.status === 'broken');
+  const brokenAt = brokenAppend?.settledAt;
+  let brokenKnownAt: number | undefined;
+  if (brokenAppend !== undefined) {
+    for (const [call, attempt] of matchOf) {
+      if (attempt.append === brokenAppend.record && call.settledAt !== undefined) {
+        brokenKnownAt = Math.min(brokenKnownAt ?? Number.POSITIVE_INFINITY, call.settledAt);
+      }
+    }
+  }
+
+  // The states a call that wrote nothing may have been validated on.
+  const statesBefore = (index: number): ContextState[] => {
+    let lastAttempted: ContextState | undefined;
+    let lastCommitted: ContextState = observation.initialState;
+    // matchOf iterates in attempt order, so the last match before `index` is the latest state.
+    for (const [call, attempt] of matchOf) {
+      if (call.index >= index || attempt.after === undefined) continue;
+      lastAttempted = attempt.after;
+      if (attempt.committed) lastCommitted = attempt.after;
+    }
+    return lastAttempted === undefined ? [lastCommitted] : [lastCommitted, lastAttempted];
+  };
+
+  for (const call of calls) {
+    if (
+      brokenKnownAt !== undefined &&
+      call.calledAt > brokenKnownAt &&
+      call.status === 'resolved'
+    ) {
+      violations.push(
+        `(1) ${describeCall(call)} was called after the store reported StoreBrokenError but resolved (every later command must reject)`,
+      );
+      continue;
+    }
+    if (matchOf.has(call)) continue;
+    if (call.status === 'resolved') {
+      const outcome = expectedOutcome(call.command, observation.initialState);
+      if (outcome.kind === 'noop') continue;
+      violations.push(
+        `(2) ${describeCall(call)} resolved${call.value === undefined ? '' : ` with ${preview(call.value)}`}, but its event was never written`,
+      );
+      continue;
+    }
+    // A rejection without a write is legitimate only for a reason the contract gives.
+    const reason = call.reason;
+    const settledAt = call.settledAt ?? Number.POSITIVE_INFINITY;
+    if (
+      call.abortReason !== undefined &&
+      reason === call.abortReason &&
+      call.abortedAt !== undefined &&
+      call.abortedAt < settledAt
+    ) {
+      continue;
+    }
+    const code = codeOf(reason);
+    if (
+      brokenAt !== undefined &&
+      settledAt > brokenAt &&
+      (code === 'CONTEXT_BROKEN' || code === 'STORE_BROKEN')
+    ) {
+      continue;
+    }
+    const invalidHere = statesBefore(call.index).some((state) => {
+      const outcome = expectedOutcome(call.command, state);
+      return outcome.kind === 'invalid' && outcome.code === code;
+    });
+    if (invalidHere) continue;
+    const [state] = statesBefore(call.index);
+    const expected = state === undefined ? undefined : expectedOutcome(call.command, state);
+    violations.push(
+      `(4) liveness: ${describeCall(call)} ${describeSettle(call)} although it was not aborted, no fault hit a batch holding it, and it ${
+        expected?.kind === 'invalid'
+          ? `is invalid only with code ${expected.code}`
+          : 'is valid against the state the calls before it left'
+      } (${preview(call.command, 160)})`,
+    );
+  }
+
+  // (1) replay = live, against what the store really holds.
+  const committedEvents = attempts.filter((a) => a.committed).map((a) => a.event);
+  const expectedLog = [...observation.initialEvents, ...committedEvents];
+  const stored = observation.storedEvents;
+  const storedPrefix = stored.slice(0, expectedLog.length);
+  if (!sameJson(storedPrefix, expectedLog)) {
+    violations.push(
+      `(2) the store does not hold exactly the committed events: expected seqs ${expectedLog.map((e) => e.seq).join(',')}, found ${stored.map((e) => e.seq).join(',')}`,
+    );
+  } else if (brokenAppend === undefined && stored.length !== expectedLog.length) {
+    violations.push(
+      `(2) the store holds events no append committed: seqs ${stored
+        .slice(expectedLog.length)
+        .map((e) => e.seq)
+        .join(',')}`,
+    );
+  }
+  const live = stateToJson(observation.finalState);
+  const replayed = stateToJson(replay(storedPrefix));
+  if (!sameJson(live, replayed)) {
+    violations.push(
+      `(1) replay = live: after quiescence engine.state differs from the replay of the committed events${
+        brokenAppend === undefined ? '' : ' (before the StoreBrokenError)'
+      }:\n  live:     ${preview(live, 400)}\n  replayed: ${preview(replayed, 400)}`,
+    );
+  }
+  return violations.concat(observation.midRun);
+}

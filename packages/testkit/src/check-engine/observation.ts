@@ -1,0 +1,48 @@
+import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { EngineCommand } from '../commands/command.js';
+import type { AppendRecord } from '../faulty-store/faulty-store.js';
+
+/** The abort reason of a scenario's call, recognised by identity. */
+export class TestkitAbortError extends Error {
+  readonly code = 'TESTKIT_ABORT';
+  constructor(readonly callIndex: number) {
+    super(`testkit aborted call #${callIndex}`);
+    this.name = 'TestkitAbortError';
+  }
+}
+
+/** One engine call and how it settled; `*At` are steps of the run's timeline. */
+export interface CallRecord {
+  readonly index: number;
+  readonly command: EngineCommand;
+  readonly calledAt: number;
+  abortReason?: TestkitAbortError;
+  abortedAt?: number;
+  settledAt?: number;
+  status: 'pending' | 'resolved' | 'rejected';
+  value?: unknown;
+  reason?: unknown;
+}
+
+export interface AppendTiming {
+  readonly record: AppendRecord;
+  readonly startedAt: number;
+  settledAt?: number;
+}
+
+/** Everything one run saw, for the judge. */
+export interface Observation {
+  readonly initialEvents: readonly StoredEvent[];
+  readonly initialState: ContextState;
+  readonly engineStateAtOpen: ContextState;
+  readonly calls: readonly CallRecord[];
+  readonly appends: readonly AppendTiming[];
+  /** Events in the inner store after the run. */
+  readonly storedEvents: readonly StoredEvent[];
+  /** `engine.state` after quiescence. */
+  readonly finalState: ContextState;
+  /** Violations seen while the run went on (state moved before a write committed …). */
+  readonly midRun: readonly string[];
+  readonly stuck: boolean;
+  readonly timeline: readonly string[];
+}

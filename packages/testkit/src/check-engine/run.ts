@@ -1,0 +1,204 @@
+import {
+  type ContextEngine,
+  type ContextState,
+  createMemoryStore,
+  type EventStore,
+  project,
+  replay,
+  type StoredEvent,
+  stateToJson,
+} from '@contextlog/core';
+import type fc from 'fast-check';
+import { stampEvents } from '../arbitraries/event.js';
+import { runCommand } from '../commands/command.js';
+import { expectedOutcome } from '../commands/model.js';
+import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
+import { preview, sameJson } from '../json.js';
+import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
+import { drive } from './drive.js';
+import {
+  type AppendTiming,
+  type CallRecord,
+  type Observation,
+  TestkitAbortError,
+} from './observation.js';
+import type { EngineScenario } from './scenario.js';
+
+const NO_FAULT: AppendFault = Object.freeze({ kind: 'none' });
+
+export type MakeEngine = (store: EventStore) => Promise<ContextEngine>;
+
+export const memoryStoreFactory: MakeStore = async () => createMemoryStore();
+
+/** The events the scenario's history leaves in the store before the engine opens it. */
+function historyEvents(scenario: EngineScenario): StoredEvent[] {
+  let state = replay([]);
+  const events: StoredEvent[] = [];
+  for (const command of scenario.history) {
+    const outcome = expectedOutcome(command, state);
+    if (outcome.kind !== 'event') continue;
+    const [event] = stampEvents([outcome.event], state.seq);
+    if (event === undefined) continue;
+    state = project(state, event);
+    events.push(event);
+  }
+  return events;
+}
+
+function errorLabel(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : preview(error, 80);
+}
+
+/**
+ * Runs one scenario: opens the engine on a faulty store over a fresh inner store, fires the calls
+ * (with their aborts) under the scheduler, drives everything to quiescence and records it all.
+ */
+export async function runScenario(
+  makeEngine: MakeEngine,
+  makeStore: MakeStore,
+  scenario: EngineScenario,
+  scheduler: fc.Scheduler,
+  runId: string,
+): Promise<Observation> {
+  const made = await openStoreUnderTest(makeStore, runId);
+  const inner = made.store;
+  const initialEvents = historyEvents(scenario);
+  if (initialEvents.length > 0) await inner.append(initialEvents, { expectedSeq: 0 });
+  const initialState = replay(initialEvents);
+
+  const timeline: string[] = [];
+  const midRun: string[] = [];
+  let step = 0;
+  const note = (text: string): number => {
+    step++;
+    timeline.push(`${step} ${text}`);
+    return step;
+  };
+
+  let engine: ContextEngine | undefined;
+  let committed: ContextState = initialState;
+  const appendTimings: AppendTiming[] = [];
+  const checkStateIsCommitted = (when: string) => {
+    if (engine === undefined) return;
+    const live = stateToJson(engine.state);
+    if (!sameJson(live, stateToJson(committed))) {
+      midRun.push(
+        `(1) replay = live while writing, ${when}: engine.state is not the last committed state (state must move only after store.append resolved); ` +
+          `engine.state.seq = ${preview((live as { seq?: unknown }).seq)}, committed seq = ${committed.seq}`,
+      );
+    }
+  };
+
+  // Calls whose signal fires when the next append starts.
+  let armed: { readonly record: CallRecord; readonly abort: () => void }[] = [];
+
+  const store = createFaultyStore(inner, {
+    faults: (index) => scenario.faults[index] ?? NO_FAULT,
+    scheduler,
+    onAppendStart(record) {
+      const first = record.events[0]?.seq;
+      const last = record.events.at(-1)?.seq;
+      const fault = record.fault.kind === 'none' ? '' : ` [fault: ${record.fault.kind}]`;
+      const startedAt = note(
+        `append #${record.index} called: ${record.events.length} event(s), seq ${first}..${last}, expectedSeq ${record.expectedSeq}${fault}`,
+      );
+      appendTimings.push({ record, startedAt });
+      checkStateIsCommitted(`when append #${record.index} was called`);
+      const firing = armed;
+      armed = [];
+      for (const entry of firing) entry.abort();
+    },
+    onAppendSettle(record) {
+      checkStateIsCommitted(`when append #${record.index} returned`);
+      if (record.status === 'committed') committed = replay(record.events, committed);
+      const timing = appendTimings.find((entry) => entry.record === record);
+      const settledAt = note(
+        `append #${record.index} ${record.status}${record.error === undefined ? '' : ` (${errorLabel(record.error)})`}`,
+      );
+      if (timing !== undefined) timing.settledAt = settledAt;
+    },
+  });
+  const busy = () => store.innerPending > 0;
+
+  engine = await makeEngine(store);
+  const opened = engine;
+  const engineStateAtOpen = engine.state;
+
+  const calls: CallRecord[] = [];
+  const pending: Promise<unknown>[] = [];
+  const fire = async () => {
+    for (const [index, planned] of scenario.calls.entries()) {
+      if (planned.yieldBefore) await scheduler.schedule(Promise.resolve(), `before call #${index}`);
+      const controller = new AbortController();
+      const abortReason = new TestkitAbortError(index);
+      let abortedAt: number | undefined;
+      if (planned.abort === 'before') {
+        controller.abort(abortReason);
+        abortedAt = note(`abort #${index} (before its call)`);
+      }
+      const calledAt = note(
+        `call #${index} ${planned.command.kind}${planned.abort === 'none' ? '' : ` (abort ${planned.abort})`}`,
+      );
+      const record: CallRecord = { index, command: planned.command, calledAt, status: 'pending' };
+      if (planned.abort !== 'none') record.abortReason = abortReason;
+      if (abortedAt !== undefined) record.abortedAt = abortedAt;
+      calls.push(record);
+      const abortNow = () => {
+        record.abortedAt = note(`abort #${index}`);
+        controller.abort(abortReason);
+      };
+      if (planned.abort === 'during-write') armed.push({ record, abort: abortNow });
+      let promise: Promise<unknown>;
+      try {
+        promise = runCommand(opened, planned.command, { signal: controller.signal });
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      pending.push(
+        promise.then(
+          (value) => {
+            record.status = 'resolved';
+            record.value = value;
+            record.settledAt = note(
+              `call #${index} resolved${value === undefined ? '' : ` ${preview(value)}`}`,
+            );
+          },
+          (reason: unknown) => {
+            record.status = 'rejected';
+            record.reason = reason;
+            record.settledAt = note(`call #${index} rejected (${errorLabel(reason)})`);
+          },
+        ),
+      );
+      if (planned.abort === 'later') {
+        void scheduler.schedule(Promise.resolve(), `abort #${index}`).then(abortNow);
+      }
+    }
+    await Promise.all(pending);
+  };
+
+  const fired = await drive(scheduler, fire(), busy);
+  const finalState = engine.state;
+  const storedEvents = await loadAll(inner);
+  const observation: Observation = {
+    initialEvents,
+    initialState,
+    engineStateAtOpen,
+    calls,
+    appends: appendTimings,
+    storedEvents,
+    finalState,
+    midRun,
+    stuck: !fired.settled,
+    timeline,
+  };
+
+  if (fired.settled) {
+    const closed = await drive(scheduler, engine.close(), busy);
+    if (!closed.settled) midRun.push('close() never settled');
+    else if (!closed.ok) midRun.push(`close() rejected: ${preview(closed.error)}`);
+    await made.dispose?.();
+  }
+  return observation;
+}

@@ -1,0 +1,103 @@
+import {
+  ConcurrencyError,
+  checkBatchContinuity,
+  createMemoryStore,
+  type EventStore,
+  parseStoredEvent,
+  StoreClosedError,
+  type StoredEvent,
+} from '@contextlog/core';
+import { describe, expect, it } from 'vitest';
+import {
+  checkAllOrNothing,
+  checkOrder,
+  checkRoundTrip,
+  checkStaleExpectedSeq,
+  type MakeStore,
+  runStoreChecks,
+  type StoreUnderTest,
+} from './index.js';
+import { checkStore } from './vitest.js';
+
+checkStore('memory store', async () => createMemoryStore());
+
+/** A memory store that can be reopened: the log outlives the store object, as a file does. */
+function reopenableMemoryStore(): StoreUnderTest {
+  const shared: StoredEvent[] = [];
+  const open = (): EventStore => {
+    const inner = createMemoryStore(shared);
+    return {
+      load: () => inner.load(),
+      async append(events, options) {
+        await inner.append(events, options);
+        shared.push(...events);
+      },
+      close: () => inner.close(),
+    };
+  };
+  return { store: open(), reopen: async () => open(), dispose: async () => undefined };
+}
+
+checkStore('reopenable memory store', async () => reopenableMemoryStore());
+
+type Flaw = 'none' | 'reorder-batch' | 'drop-last' | 'accept-stale';
+
+/** A hand-written store with one flaw, for showing that the checks catch it. */
+function flawedStore(flaw: Flaw): EventStore {
+  const log: StoredEvent[] = [];
+  let lastSeq = 0;
+  let closed = false;
+  return {
+    async *load() {
+      yield* log.slice();
+    },
+    async append(events, { expectedSeq }) {
+      if (closed) throw new StoreClosedError();
+      if (flaw !== 'accept-stale' && expectedSeq !== lastSeq) {
+        throw new ConcurrencyError(expectedSeq, lastSeq);
+      }
+      const parsed = events.map((event) => parseStoredEvent(event));
+      lastSeq = checkBatchContinuity(parsed, lastSeq);
+      if (flaw === 'reorder-batch') parsed.reverse();
+      if (flaw === 'drop-last' && parsed.length > 1) parsed.pop();
+      log.push(...parsed);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+const make =
+  (flaw: Flaw): MakeStore =>
+  async () =>
+    flawedStore(flaw);
+
+describe('checkStore catches flawed stores', () => {
+  it('a store that reorders a batch fails the order and round-trip checks', async () => {
+    await expect(checkOrder(make('reorder-batch'))).rejects.toThrow(
+      /load\(\) returned seqs \[1,4,3,2,5/,
+    );
+    await expect(checkRoundTrip(make('reorder-batch'))).rejects.toThrow(/Counterexample/);
+    await expect(runStoreChecks(make('reorder-batch'))).rejects.toThrow();
+  });
+
+  it('a store that drops the last event of a batch fails', async () => {
+    await expect(checkOrder(make('drop-last'))).rejects.toThrow(
+      /load\(\) returned seqs \[1,2,3,5,6,7,8,9,11\]/,
+    );
+    await expect(checkAllOrNothing(make('drop-last'))).rejects.toThrow();
+    await expect(runStoreChecks(make('drop-last'))).rejects.toThrow();
+  });
+
+  it('a store that accepts a stale expectedSeq fails the stale check', async () => {
+    await expect(checkStaleExpectedSeq(make('accept-stale'))).rejects.toThrow(
+      /expectedSeq 1 on a log at seq 3.*resolved, but the store must refuse it/,
+    );
+    await expect(runStoreChecks(make('accept-stale'))).rejects.toThrow(/stale expectedSeq/);
+  });
+
+  it('without its flaw the hand-written store passes every check (so each catch is the flaw)', async () => {
+    await runStoreChecks(make('none'));
+  });
+});

@@ -1,0 +1,402 @@
+import type { ContextEvent, EventStore, StoredEvent } from '@contextlog/core';
+import fc from 'fast-check';
+import { arbStoredEvents, stampEvents } from '../arbitraries/event.js';
+import { ALL_ODD_CHARACTERS, ODD_STRINGS } from '../arbitraries/strings.js';
+import { fuzzRuns } from '../check-engine/check-engine.js';
+import { canonicalJson, preview, sameJson } from '../json.js';
+import {
+  loadAll,
+  type MakeStore,
+  openStoreUnderTest,
+  type StoreUnderTest,
+} from '../store-factory.js';
+
+/** A conformance check of an `EventStore`: resolves, or throws saying what the store did wrong. */
+export type StoreCheck = (makeStore: MakeStore) => Promise<void>;
+
+class StoreCheckError extends Error {
+  readonly code = 'STORE_CHECK';
+}
+
+function fail(message: string): never {
+  throw new StoreCheckError(message);
+}
+
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** Opens a fresh store, runs `body`, then closes and disposes of it whatever happened. */
+async function withStore<T>(
+  makeStore: MakeStore,
+  body: (made: StoreUnderTest, store: EventStore) => Promise<T>,
+): Promise<T> {
+  const made = await openStoreUnderTest(makeStore);
+  try {
+    return await body(made, made.store);
+  } finally {
+    await made.store.close().catch(() => undefined);
+    await made.dispose?.();
+  }
+}
+
+/** Expects `append` to reject; with `code`, with exactly that error code. Returns the error. */
+async function expectRefused(
+  what: string,
+  attempt: () => Promise<void>,
+  code?: string,
+): Promise<unknown> {
+  let error: unknown;
+  try {
+    await attempt();
+  } catch (caught) {
+    error = caught;
+  }
+  if (error === undefined) fail(`${what}: append resolved, but the store must refuse it`);
+  if (code !== undefined && codeOf(error) !== code) {
+    fail(
+      `${what}: rejected with code ${preview(codeOf(error))} (${preview(error)}), expected code '${code}'`,
+    );
+  }
+  return error;
+}
+
+async function expectLog(
+  store: EventStore,
+  expected: readonly StoredEvent[],
+  when: string,
+): Promise<void> {
+  const loaded = await loadAll(store);
+  if (!sameJson(loaded, expected)) {
+    const seqs = (events: readonly StoredEvent[]) => events.map((e) => e.seq).join(',') || 'none';
+    fail(
+      `${when}: load() returned seqs [${seqs(loaded)}], expected [${seqs(expected)}]` +
+        (loaded.length === expected.length
+          ? `; first difference in ${firstDifference(loaded, expected)}`
+          : ''),
+    );
+  }
+}
+
+function firstDifference(a: readonly StoredEvent[], b: readonly StoredEvent[]): string {
+  for (const [index, event] of a.entries()) {
+    if (canonicalJson(event) !== canonicalJson(b[index])) {
+      return `event ${index}: got ${preview(event, 200)}, expected ${preview(b[index], 200)}`;
+    }
+  }
+  return 'nothing';
+}
+
+const message = (text: string, n = 0): ContextEvent => ({
+  type: 'messages.appended',
+  v: 1,
+  data: { messages: [{ role: n % 2 === 0 ? 'user' : 'assistant', content: text }] },
+});
+
+/** `count` small message events whose seqs continue from `afterSeq`. */
+function someEvents(count: number, afterSeq = 0, text = 'hello'): StoredEvent[] {
+  return stampEvents(
+    Array.from({ length: count }, (_, n) => message(`${text} ${afterSeq + n + 1}`, n)),
+    afterSeq,
+  );
+}
+
+export const checkEmptyLoad: StoreCheck = (makeStore) =>
+  withStore(makeStore, (_, store) => expectLog(store, [], 'a fresh store'));
+
+/** Random batches of every event type come back from load() exactly as appended, in order. */
+export const checkRoundTrip: StoreCheck = async (makeStore) => {
+  const batches = fc
+    .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
+    .chain((sizes) => {
+      let afterSeq = 0;
+      return fc.tuple(
+        ...sizes.map((size) => {
+          const batch = arbStoredEvents({ afterSeq, minLength: size, maxLength: size });
+          afterSeq += size;
+          return batch;
+        }),
+      );
+    });
+  await fc.assert(
+    fc.asyncProperty(batches, (list) =>
+      withStore(makeStore, async (_, store) => {
+        const all: StoredEvent[] = [];
+        for (const batch of list) {
+          await store.append(batch, { expectedSeq: all.at(-1)?.seq ?? 0 });
+          all.push(...batch);
+        }
+        await expectLog(store, all, 'after appending batches');
+        await expectLog(store, all, 'a second load()');
+      }),
+    ),
+    { numRuns: fuzzRuns(15) },
+  );
+};
+
+/** Several batches load in seq order, the order they were appended. */
+export const checkOrder: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const all: StoredEvent[] = [];
+    for (const size of [1, 3, 1, 5, 2]) {
+      const batch = someEvents(size, all.length);
+      await store.append(batch, { expectedSeq: all.length });
+      all.push(...batch);
+    }
+    await expectLog(store, all, 'after five batches');
+  });
+
+/** A gap, a duplicate, or a first seq other than 1 is refused, and nothing is stored. */
+export const checkSeqContinuity: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    await expectRefused('a first event with seq 2 on an empty store', () =>
+      store.append(someEvents(1, 1), { expectedSeq: 0 }),
+    );
+    await expectLog(store, [], 'after refusing a first event with seq 2');
+    const first = someEvents(2);
+    await store.append(first, { expectedSeq: 0 });
+    await expectRefused('a gap (seq 4 after seq 2)', () =>
+      store.append(someEvents(1, 3), { expectedSeq: 2 }),
+    );
+    await expectRefused('a duplicate (seq 2 again after seq 2)', () =>
+      store.append(someEvents(1, 1), { expectedSeq: 2 }),
+    );
+    await expectRefused('a batch repeating a seq (3, 3)', () =>
+      store.append([...someEvents(1, 2), ...someEvents(1, 2, 'again')], { expectedSeq: 2 }),
+    );
+    await expectLog(store, first, 'after refusing a gap and duplicates');
+    const next = someEvents(1, 2);
+    await store.append(next, { expectedSeq: 2 });
+    await expectLog(store, [...first, ...next], 'after a good append following refusals');
+  });
+
+/** A batch that goes wrong partway (a gap, then an invalid event) stores none of its events. */
+export const checkAllOrNothing: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const first = someEvents(2);
+    await store.append(first, { expectedSeq: 0 });
+    const withGap = [...someEvents(3, 2), ...someEvents(1, 6)];
+    await expectRefused('a batch of seqs 3,4,5,7', () => store.append(withGap, { expectedSeq: 2 }));
+    await expectLog(store, first, 'after refusing a batch with a gap at its end');
+    const invalid = {
+      type: 'messages.appended',
+      v: 1,
+      seq: 4,
+      at: '2026-01-01T00:00:00.000Z',
+      data: { messages: [] },
+    } as unknown as StoredEvent;
+    await expectRefused(
+      'a batch whose second event is invalid (messages.appended with no messages)',
+      () => store.append([...someEvents(1, 2), invalid, ...someEvents(1, 4)], { expectedSeq: 2 }),
+    );
+    await expectLog(store, first, 'after refusing a batch with an invalid event');
+    const next = someEvents(3, 2);
+    await store.append(next, { expectedSeq: 2 });
+    await expectLog(store, [...first, ...next], 'after a good batch following refused ones');
+  });
+
+/** An `expectedSeq` behind the log is a `ConcurrencyError` (code CONCURRENCY) and stores nothing. */
+export const checkStaleExpectedSeq: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const first = someEvents(3);
+    await store.append(first, { expectedSeq: 0 });
+    // Seqs that continue the log: only expectedSeq is wrong, as when another writer moved it.
+    await expectRefused(
+      'expectedSeq 1 on a log at seq 3 (events continuing at seq 4)',
+      () => store.append(someEvents(1, 3), { expectedSeq: 1 }),
+      'CONCURRENCY',
+    );
+    // Seqs that continue the writer's stale view: what a real stale writer sends.
+    await expectRefused(
+      'expectedSeq 1 on a log at seq 3 (events at seq 2)',
+      () => store.append(someEvents(1, 1), { expectedSeq: 1 }),
+      'CONCURRENCY',
+    );
+    await expectRefused(
+      'expectedSeq 0 on a log at seq 3',
+      () => store.append(someEvents(1), { expectedSeq: 0 }),
+      'CONCURRENCY',
+    );
+    await expectLog(store, first, 'after refusing stale writers');
+  });
+
+/** An `expectedSeq` ahead of the log is a `ConcurrencyError` too, and stores nothing. */
+export const checkAheadExpectedSeq: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    await expectRefused(
+      'expectedSeq 1 on an empty store',
+      () => store.append(someEvents(1, 1), { expectedSeq: 1 }),
+      'CONCURRENCY',
+    );
+    const first = someEvents(2);
+    await store.append(first, { expectedSeq: 0 });
+    await expectRefused(
+      'expectedSeq 5 on a log at seq 2',
+      () => store.append(someEvents(1, 5), { expectedSeq: 5 }),
+      'CONCURRENCY',
+    );
+    await expectLog(store, first, 'after refusing writers ahead of the log');
+  });
+
+/** After `close()` appends reject (code STORE_CLOSED); `close()` again resolves. */
+export const checkClose: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    await store.append(someEvents(1), { expectedSeq: 0 });
+    await store.close();
+    await expectRefused(
+      'append after close()',
+      () => store.append(someEvents(1, 1), { expectedSeq: 1 }),
+      'STORE_CLOSED',
+    );
+    try {
+      await store.close();
+    } catch (error) {
+      fail(`a second close() must resolve (close is idempotent), it rejected: ${preview(error)}`);
+    }
+  });
+
+/** One batch of 2,000 events, with longer texts, is stored and loaded whole. */
+export const checkLargeBatch: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const text = `${'lorem ipsum 漢字 😀 '.repeat(20)}`;
+    const batch = someEvents(2000, 0, text);
+    await store.append(batch, { expectedSeq: 0 });
+    const next = someEvents(1, 2000);
+    await store.append(next, { expectedSeq: 2000 });
+    await expectLog(store, [...batch, ...next], 'after a batch of 2,000 events');
+  });
+
+/** Text with every odd character (lone surrogates, NUL, U+2028, emoji, CJK …) round-trips exactly. */
+export const checkOddCharacters: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const events = stampEvents([
+      {
+        type: 'messages.appended',
+        v: 1,
+        data: {
+          messages: [
+            { role: 'user', content: ALL_ODD_CHARACTERS },
+            {
+              role: 'assistant',
+              content: ODD_STRINGS.map((text) => ({ type: 'text', text })),
+              tool_calls: [
+                {
+                  type: 'function',
+                  id: ALL_ODD_CHARACTERS,
+                  function: { name: 'f\u0000', arguments: null },
+                  extras: { [ALL_ODD_CHARACTERS]: ALL_ODD_CHARACTERS },
+                },
+              ],
+            },
+          ],
+        },
+      },
+      {
+        type: 'metadata.set',
+        v: 1,
+        data: { key: ALL_ODD_CHARACTERS, value: { [ALL_ODD_CHARACTERS]: [ALL_ODD_CHARACTERS] } },
+      },
+      { type: 'system_prompt.set', v: 1, data: { prompt: ALL_ODD_CHARACTERS } },
+    ]);
+    await store.append(events, { expectedSeq: 0 });
+    await expectLog(store, events, 'after appending text with every odd character');
+  });
+
+/** A compacted log starts with `state.snapshotted` at any seq, and goes on from it. */
+export const checkSnapshotStart: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const snapshot = {
+      type: 'state.snapshotted',
+      v: 1,
+      seq: 41,
+      at: '2026-01-01T00:00:00.000Z',
+      data: {
+        state: {
+          systemPrompt: 'be brief',
+          messages: [{ role: 'user', content: 'hi' }],
+          tokenCount: 12,
+          pendingTextLength: 2,
+          nextCheckpointId: 1,
+          checkpoints: [{ id: 0, messageCount: 0, tokenCount: 0, pendingTextLength: 0 }],
+          metadata: { title: 'compacted' },
+        },
+      },
+    } as StoredEvent;
+    await store.append([snapshot], { expectedSeq: 0 });
+    const next = someEvents(2, 41);
+    await store.append(next, { expectedSeq: 41 });
+    await expectLog(store, [snapshot, ...next], 'a log that starts with a snapshot at seq 41');
+  });
+
+/** A reopened store sees every committed event and continues from the last seq. */
+export const checkReopen: StoreCheck = async (makeStore) => {
+  const made = await openStoreUnderTest(makeStore);
+  let reopened: EventStore | undefined;
+  try {
+    if (made.reopen === undefined) fail('makeStore returned no reopen(): nothing to check');
+    const first = someEvents(2);
+    const second = someEvents(3, 2, ALL_ODD_CHARACTERS);
+    await made.store.append(first, { expectedSeq: 0 });
+    await made.store.append(second, { expectedSeq: 2 });
+    await expectRefused(
+      'a stale append before closing',
+      () => made.store.append(someEvents(1, 1), { expectedSeq: 1 }),
+      'CONCURRENCY',
+    );
+    await made.store.close();
+    reopened = await made.reopen();
+    await expectLog(reopened, [...first, ...second], 'the reopened store');
+    await expectRefused(
+      'expectedSeq 2 on the reopened store at seq 5',
+      () => (reopened as EventStore).append(someEvents(1, 2), { expectedSeq: 2 }),
+      'CONCURRENCY',
+    );
+    const third = someEvents(1, 5);
+    await reopened.append(third, { expectedSeq: 5 });
+    await expectLog(
+      reopened,
+      [...first, ...second, ...third],
+      'the reopened store after an append',
+    );
+    await reopened.close();
+    const again = await made.reopen();
+    try {
+      await expectLog(again, [...first, ...second, ...third], 'the store reopened a second time');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await made.store.close().catch(() => undefined);
+    await reopened?.close().catch(() => undefined);
+    await made.dispose?.();
+  }
+};
+
+/** Every check, by the name `checkStore` gives its test. */
+export const STORE_CHECKS: Readonly<Record<string, StoreCheck>> = Object.freeze({
+  'loads nothing from a fresh store': checkEmptyLoad,
+  'round-trips appended events exactly (every event type, random batches)': checkRoundTrip,
+  'loads batches in the order they were appended': checkOrder,
+  'refuses a gap or a duplicate seq and stores nothing': checkSeqContinuity,
+  'stores a batch all or nothing': checkAllOrNothing,
+  'refuses a stale expectedSeq with code CONCURRENCY, storing nothing': checkStaleExpectedSeq,
+  'refuses an expectedSeq ahead of the log with code CONCURRENCY, storing nothing':
+    checkAheadExpectedSeq,
+  'rejects append after close (code STORE_CLOSED); close is idempotent': checkClose,
+  'stores and loads a batch of 2,000 events': checkLargeBatch,
+  'round-trips text with every odd character': checkOddCharacters,
+  'starts a compacted log with state.snapshotted at any seq': checkSnapshotStart,
+});
+
+/** Runs every check (and `checkReopen` when `reopen` is supported); throws the first failure. */
+export async function runStoreChecks(
+  makeStore: MakeStore,
+  options: { readonly reopen?: boolean } = {},
+): Promise<void> {
+  for (const [name, check] of Object.entries(STORE_CHECKS)) {
+    try {
+      await check(makeStore);
+    } catch (error) {
+      throw new StoreCheckError(`${name}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (options.reopen === true) await checkReopen(makeStore);
+}

@@ -1,0 +1,226 @@
+import {
+  type CommandOptions,
+  type ContextEngine,
+  type ContextState,
+  type EventStore,
+  hasCode,
+  replay,
+  replayAsync,
+  type StoredEvent,
+} from '@contextlog/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkEngine,
+  DEFAULT_ENGINE_RUNS,
+  type EngineCommand,
+  type EngineScenario,
+  engineProperty,
+  expectedOutcome,
+} from './index.js';
+
+/**
+ * A small engine written for these tests, independent of core's, so each bug below is one
+ * switch away from correct code. Without a bug it keeps the contract (tested first).
+ */
+type Bug =
+  | 'none'
+  /** 1. kimi-cli's pattern: memory changes when the call is made, the write comes later. */
+  | 'state-before-write'
+  /** 2. Every call starts its own write: writes are not serialized. */
+  | 'concurrent-appends'
+  /** 3. Inside the lock, memory changes first and the write follows (kimi-cli PR 1520 review). */
+  | 'state-in-lock-before-write'
+  /** 4. An abort that arrives while the call's write is running still rejects the call. */
+  | 'abort-during-write'
+  /** 5a. After the first failed append the pipeline dies: later calls hang. */
+  | 'dies-hangs'
+  /** 5b. After the first failed append the pipeline dies: later calls all reject. */
+  | 'dies-rejects';
+
+interface Pending {
+  readonly command: EngineCommand;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly detach: () => void;
+}
+
+const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngine> {
+  // `committed` is what the store holds; `state` is what the engine shows (the same, without a bug).
+  let committed: ContextState = await replayAsync(store.load());
+  let state = committed;
+  let queue: Pending[] = [];
+  let writing = false;
+  let broken: unknown;
+  let dead = false;
+
+  async function writeBatch(batch: Pending[]): Promise<void> {
+    for (const entry of batch) entry.detach();
+    const before = committed;
+    let formed = committed;
+    const events: StoredEvent[] = [];
+    const members: Pending[] = [];
+    for (const entry of batch) {
+      const outcome = expectedOutcome(entry.command, formed);
+      if (outcome.kind !== 'event') {
+        entry.reject(coded(outcome.kind === 'invalid' ? outcome.code : 'X', 'invalid'));
+        continue;
+      }
+      const event = { ...outcome.event, seq: formed.seq + 1, at: new Date().toISOString() };
+      formed = replay([event as StoredEvent], formed);
+      events.push(event as StoredEvent);
+      members.push(entry);
+    }
+    if (events.length === 0) return;
+    if (bug === 'state-in-lock-before-write') state = formed;
+    try {
+      await store.append(events, { expectedSeq: before.seq });
+    } catch (error) {
+      if (hasCode(error, 'STORE_BROKEN')) broken = coded('CONTEXT_BROKEN', 'broken');
+      if (bug === 'dies-hangs' || bug === 'dies-rejects') dead = true;
+      for (const entry of members) entry.reject(error);
+      return;
+    }
+    committed = formed;
+    if (bug !== 'state-before-write') state = formed;
+    for (const [index, entry] of members.entries()) {
+      const event = events[index] as StoredEvent;
+      entry.resolve(event.type === 'checkpoint.created' ? event.data.id : undefined);
+    }
+  }
+
+  async function pump(): Promise<void> {
+    if (dead) {
+      if (bug === 'dies-rejects')
+        for (const entry of queue.splice(0)) entry.reject(coded('DEAD', 'dead'));
+      return;
+    }
+    if (bug !== 'concurrent-appends' && writing) return;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    writing = true;
+    try {
+      await writeBatch(batch);
+    } finally {
+      writing = false;
+    }
+    void pump();
+  }
+
+  function call(command: EngineCommand, options: CommandOptions = {}): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (broken !== undefined) return reject(broken);
+      if (dead && bug === 'dies-rejects') return reject(coded('DEAD', 'the pipeline died'));
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
+      const outcome = expectedOutcome(command, state);
+      if (outcome.kind === 'noop') return resolve(undefined);
+      if (bug === 'state-before-write' && outcome.kind === 'event') {
+        // Shown at once; a failed write leaves it there.
+        state = replay([{ ...outcome.event, seq: state.seq + 1, at: '' } as StoredEvent], state);
+      }
+      const onAbort = () => {
+        const index = queue.indexOf(entry);
+        if (index !== -1) queue.splice(index, 1);
+        if (index !== -1 || bug === 'abort-during-write') reject(signal?.reason);
+      };
+      const entry: Pending = {
+        command,
+        resolve,
+        reject,
+        detach: () => {
+          if (bug !== 'abort-during-write') signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(entry);
+      void pump();
+    });
+  }
+
+  const engine = {
+    get state() {
+      return state;
+    },
+    state$: undefined as unknown as ContextEngine['state$'],
+    events$: undefined as unknown as ContextEngine['events$'],
+    setSystemPrompt: (prompt, options) =>
+      call({ kind: 'setSystemPrompt', prompt }, options) as Promise<void>,
+    appendMessages: (messages, options) =>
+      call({ kind: 'appendMessages', messages }, options) as Promise<void>,
+    recordUsage: (tokenCount, options) =>
+      call({ kind: 'recordUsage', tokenCount }, options) as Promise<void>,
+    checkpoint: (options = {}) =>
+      call(
+        options.addUserMessage === undefined
+          ? { kind: 'checkpoint' }
+          : { kind: 'checkpoint', addUserMessage: options.addUserMessage },
+        options,
+      ) as Promise<number>,
+    revertTo: (checkpointId, options) =>
+      call({ kind: 'revertTo', checkpointId }, options) as Promise<void>,
+    clear: (options) => call({ kind: 'clear' }, options) as Promise<void>,
+    compact: (messages, options = {}) =>
+      call(
+        options.tokenCount === undefined
+          ? { kind: 'compact', messages }
+          : { kind: 'compact', messages, tokenCount: options.tokenCount },
+        options,
+      ) as Promise<void>,
+    setMetadata: (key, value, options) =>
+      call({ kind: 'setMetadata', key, value }, options) as Promise<void>,
+    reload: async () => state,
+    close: () => store.close(),
+    stats: () => ({
+      queueDepth: queue.length,
+      inFlight: 0,
+      batchesWritten: 0,
+      eventsWritten: 0,
+      lastBatchSize: 0,
+      lastAppendLatencyMs: 0,
+      status: 'open' as const,
+    }),
+  } satisfies ContextEngine;
+  return engine;
+}
+
+/** Runs the property as `checkEngine` does and returns fast-check's report. */
+async function report(bug: Bug) {
+  return fc.check(
+    engineProperty((store) => createToyEngine(store, bug)),
+    { numRuns: DEFAULT_ENGINE_RUNS },
+  );
+}
+
+describe('checkEngine catches real bugs', () => {
+  it('passes the toy engine without a bug (so each catch below is the bug)', async () => {
+    await checkEngine((store) => createToyEngine(store, 'none'));
+  });
+
+  // Each bug, and the violation its shrunk counterexample must show.
+  const cases: [Bug, RegExp][] = [
+    ['state-before-write', /\(1\) replay = live.*engine\.state is not the last committed state/],
+    ['concurrent-appends', /\(5\) serialization: append #1 was called while 1 other append/],
+    [
+      'state-in-lock-before-write',
+      /\(1\) replay = live.*engine\.state is not the last committed state/,
+    ],
+    ['abort-during-write', /rejected with TESTKIT_ABORT, but its event .* was committed/],
+    ['dies-hangs', /\(4\) liveness: call #\d+ \w+ never settled/],
+    ['dies-rejects', /\(4\) liveness: call #\d+ \w+ rejected with DEAD/],
+  ];
+  for (const [bug, violation] of cases) {
+    it(`catches ${bug} at the default run count, with a short counterexample`, async () => {
+      await expect(checkEngine((store) => createToyEngine(store, bug))).rejects.toThrow(violation);
+      const details = await report(bug);
+      expect(details.failed).toBe(true);
+      const [scenario] = details.counterexample ?? [];
+      // Shrunk to a handful of calls (measured: 1 to 4 over 40 seeds).
+      expect((scenario as EngineScenario).calls.length).toBeLessThanOrEqual(4);
+      expect(String(details.errorInstance)).toMatch(violation);
+    });
+  }
+});
