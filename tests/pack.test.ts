@@ -22,17 +22,26 @@ describe('packed packages in a project outside the workspace', () => {
     scratch = await mkdtemp(join(tmpdir(), 'contextlog-consumer-'));
     const tarballs = join(scratch, 'tarballs');
     for (const name of published) {
-      await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', name) });
+      await run('pnpm', ['pack', '--pack-destination', tarballs], {
+        cwd: join(root, 'packages', name),
+      });
     }
     const files = (await readdir(tarballs)).map((file) => join(tarballs, file));
     expect(files).toHaveLength(published.length);
     const app = join(scratch, 'app');
     await run('mkdir', ['-p', app]);
-    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'fast-check@4'], {
-      cwd: app,
-      timeout: 240_000,
-    });
+    await writeFile(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'fast-check@4'],
+      {
+        cwd: app,
+        timeout: 240_000,
+      },
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -65,9 +74,13 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
     const { stdout } = await run('node', ['main.js'], { cwd: app });
     expect(JSON.parse(stdout)).toEqual({ equal: true, messages: 2, pg: 'function' });
 
-    const cli = await run(join(app, 'node_modules', '.bin', 'contextlog'), ['replay', 'session.jsonl', '--json'], {
-      cwd: app,
-    });
+    const cli = await run(
+      join(app, 'node_modules', '.bin', 'contextlog'),
+      ['replay', 'session.jsonl', '--json'],
+      {
+        cwd: app,
+      },
+    );
     expect(JSON.parse(cli.stdout)).toMatchObject({ format: 'contextlog', tokenCount: 42, seq: 4 });
   }, 60_000);
 

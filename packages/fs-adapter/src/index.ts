@@ -1,1 +1,38 @@
-export {};
+// The public API of @contextlog/fs-adapter.
+
+export {
+  AppendFailedError,
+  SessionLockedError,
+  SessionReplacedError,
+  TargetExistsError,
+} from './errors.js';
+export { type FollowOptions, followSessionFile } from './follow/follow-session-file.js';
+export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';
+export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
+// kimi-cli interop (the kimi module adds its exports below).
+export * from './kimi/index.js';
+export { lockPathOf } from './lock/session-lock.js';
+export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
+export { readSessionFile } from './read/read-session-file.js';
+export type {
+  Diagnostic,
+  ReadCounts,
+  ReadMode,
+  ReadProgress,
+  ReadSessionOptions,
+  ReadSessionResult,
+  SessionFormat,
+} from './read/types.js';
+export { type ForkOptions, type ForkResult, forkSession } from './rewrite/fork-session.js';
+export {
+  type SnapshotOptions,
+  type SnapshotResult,
+  snapshotSessionFile,
+} from './rewrite/snapshot-session-file.js';
+export {
+  type Durability,
+  type FileEventStore,
+  type FileStoreOptions,
+  openFileStore,
+} from './store/file-store.js';
+export { type OpenSessionOptions, openSession } from './store/open-session.js';

@@ -1,1 +1,39 @@
-export {};
+// The public API of @contextlog/pg-adapter.
+
+export { createPgliteClient, type PgliteLike, pgliteClient } from './client/pglite-client.js';
+export {
+  createPgClient,
+  type PgPoolClientLike,
+  type PgPoolClientOptions,
+  type PgPoolLike,
+  pgPoolClient,
+} from './client/pool-client.js';
+export type {
+  PgClient,
+  PgConnection,
+  PgQueryable,
+  PgRows,
+  PgUnlisten,
+} from './client/types.js';
+export {
+  type CopySessionOptions,
+  type CopySessionResult,
+  copySession,
+} from './copy/copy-session.js';
+export {
+  type ParsedPgUrl,
+  type PgSessionLocation,
+  parsePgUrl,
+  type SessionLocation,
+} from './copy/location.js';
+export { ConnectionLostError, CopyTargetNotEmptyError, PgTableMissingError } from './errors.js';
+export { type FollowPgOptions, followPgSession } from './follow/follow.js';
+export {
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+  type PayloadColumn,
+} from './schema/migrate.js';
+export { DEFAULT_TABLE } from './schema/table.js';
+export { openPgSession, type PgSessionOptions } from './session.js';
+export { createPgStore, type PgEventStore, type PgStoreOptions } from './store/pg-store.js';

@@ -56,10 +56,14 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
   let broken: unknown;
   let dead = false;
 
+  // With concurrent appends, a batch forms on the state the batches still in flight will leave
+  // (as a lock-free writer would), so the bug shows as overlapping appends, not as refusals.
+  let tip: ContextState = committed;
+
   async function writeBatch(batch: Pending[]): Promise<void> {
     for (const entry of batch) entry.detach();
-    const before = committed;
-    let formed = committed;
+    const before = bug === 'concurrent-appends' ? tip : committed;
+    let formed = before;
     const events: StoredEvent[] = [];
     const members: Pending[] = [];
     for (const entry of batch) {
@@ -74,12 +78,14 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
       members.push(entry);
     }
     if (events.length === 0) return;
+    tip = formed;
     if (bug === 'state-in-lock-before-write') state = formed;
     try {
       await store.append(events, { expectedSeq: before.seq });
     } catch (error) {
       if (hasCode(error, 'STORE_BROKEN')) broken = coded('CONTEXT_BROKEN', 'broken');
       if (bug === 'dies-hangs' || bug === 'dies-rejects') dead = true;
+      tip = committed;
       for (const entry of members) entry.reject(error);
       return;
     }

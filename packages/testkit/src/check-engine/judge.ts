@@ -132,6 +132,13 @@ export function judge(observation: Observation): string[] {
 
   // (2)+(3) each written event belongs to the next call, in call order, that made exactly it and
   // settled as its append did. Greedy leftmost matching is complete for an order-preserving map.
+  // A call made after an append started cannot own that append's events (two identical calls
+  // would otherwise trade places and hide which one broke the contract).
+  const startedAt = new Map(
+    observation.appends.map((timing) => [timing.record.index, timing.startedAt]),
+  );
+  const madeBefore = (call: CallRecord, append: Attempt['append']) =>
+    call.calledAt < (startedAt.get(append.index) ?? Number.POSITIVE_INFINITY);
   const matchOf = new Map<CallRecord, Attempt>();
   let next = 0;
   for (const attempt of attempts) {
@@ -140,6 +147,7 @@ export function judge(observation: Observation): string[] {
     for (let j = next; j < calls.length; j++) {
       const call = calls[j] as CallRecord;
       if (
+        madeBefore(call, append) &&
         matchesEvent(expectedOutcome(call.command, attempt.before), event) &&
         settledAsAttempt(call, attempt)
       ) {
@@ -150,7 +158,9 @@ export function judge(observation: Observation): string[] {
     if (found === -1) {
       const owner = calls.find(
         (call, j) =>
-          j >= next && matchesEvent(expectedOutcome(call.command, attempt.before), event),
+          j >= next &&
+          madeBefore(call, append) &&
+          matchesEvent(expectedOutcome(call.command, attempt.before), event),
       );
       const outcome = attempt.committed ? 'committed' : `not committed (${append.status})`;
       violations.push(

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ContextEngine, Message } from '@contextlog/core';
+import { openSession } from '@contextlog/fs-adapter';
+import { storedLines } from '../data/lines.js';
+import { messagePool } from '../data/messages.js';
+import { quantile } from '../lib/stats.js';
+import { compare, type Scenario } from '../scenario.js';
+
+/**
+ * One producer awaiting each one-message `appendMessages` on an fsync session, against the raw
+ * disk: `writeSync` + `fsyncSync` of the same line on one fd. Both are sampled in alternating
+ * slices, so both see the same noise from other work on the machine.
+ */
+export const sequentialAppendScenario: Scenario = {
+  id: 'sequential',
+  title: 'one producer, each durable append awaited (openSession, fsync)',
+  async run(ctx) {
+    const total = ctx.size(3_000, 150);
+    const slices = ctx.size(6, 3);
+    const perSlice = Math.ceil(total / slices);
+    const pool = messagePool(1024);
+    const lines = storedLines(total, pool).map((line) => Buffer.from(line));
+
+    const engine: ContextEngine = await openSession(path.join(ctx.tmpDir, 'ours.jsonl'), {
+      durability: 'fsync',
+    });
+    const fd = fs.openSync(path.join(ctx.tmpDir, 'raw.jsonl'), 'a');
+    const ours: number[] = [];
+    const raw: number[] = [];
+    try {
+      // Warm-up, not sampled: JIT, the engine's first batches, the files' first blocks.
+      for (let i = 0; i < 50; i++) {
+        await engine.appendMessages(pool[i % pool.length] as Message);
+        fs.writeSync(fd, lines[i] as Buffer);
+        fs.fsyncSync(fd);
+      }
+      for (let slice = 0; slice < slices; slice++) {
+        const from = slice * perSlice;
+        const to = Math.min(total, from + perSlice);
+        for (let i = from; i < to; i++) {
+          const started = performance.now();
+          fs.writeSync(fd, lines[i] as Buffer);
+          fs.fsyncSync(fd);
+          raw.push((performance.now() - started) * 1000);
+        }
+        for (let i = from; i < to; i++) {
+          const message = pool[i % pool.length] as Message;
+          const started = performance.now();
+          await engine.appendMessages(message);
+          ours.push((performance.now() - started) * 1000);
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+      await engine.close();
+    }
+    return [
+      compare({
+        name: 'sequential append, fsync: p50 latency vs raw write+fsync',
+        unit: 'µs',
+        figure: quantile(ours, 0.5),
+        baseline: quantile(raw, 0.5),
+        target: { atMost: 1.5 },
+      }),
+      compare({
+        name: 'sequential append, fsync: p99 latency vs raw write+fsync',
+        unit: 'µs',
+        figure: quantile(ours, 0.99),
+        baseline: quantile(raw, 0.99),
+      }),
+    ];
+  },
+};

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_STATE } from './expected-states.test-helper.js';
+import {
+  fixture,
+  oneLineError,
+  requireBuiltBin,
+  runCli,
+  sha256,
+  withTempDir,
+} from './test-support.test-helper.js';
+
+beforeAll(requireBuiltBin);
+
+async function replayJson(path: string, dir: string) {
+  const result = await runCli(['replay', path, '--json'], dir);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+describe('contextlog copy', () => {
+  it('copies a session file, keeping seqs; SOURCE unchanged', () =>
+    withTempDir(async (dir) => {
+      const source = await fixture(dir, 'session.jsonl');
+      const target = join(dir, 'copy.jsonl');
+      const before = await sha256(source);
+      const result = await runCli(['copy', source, target], dir);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/: 7 events, last seq 7, same state\n$/);
+      expect(await sha256(source)).toBe(before);
+      expect(await replayJson(target, dir)).toEqual(SESSION_STATE);
+    }));
+
+  it('refuses a TARGET file that exists; SOURCE and TARGET unchanged', () =>
+    withTempDir(async (dir) => {
+      const source = await fixture(dir, 'session.jsonl');
+      const target = await fixture(dir, 'context.jsonl');
+      const before = await sha256(target);
+      const result = await runCli(['copy', source, target], dir);
+      expect(result.code).toBe(1);
+      expect(oneLineError(result)).toMatch(/context\.jsonl: already exists/);
+      expect(await sha256(target)).toBe(before);
+    }));
+
+  it('bad SOURCE files and an unreachable server: one line, exit 1, no password shown', () =>
+    withTempDir(async (dir) => {
+      const missing = await runCli(['copy', join(dir, 'nope.jsonl'), join(dir, 'x.jsonl')], dir);
+      expect(missing.code).toBe(1);
+      expect(oneLineError(missing)).toMatch(/nope\.jsonl: no such file/);
+
+      const corrupt = await fixture(dir, 'corrupt-middle.jsonl');
+      const bad = await runCli(['copy', corrupt, join(dir, 'y.jsonl')], dir);
+      expect(bad.code).toBe(1);
+      expect(oneLineError(bad)).toMatch(/corrupt-middle\.jsonl:4\b/);
+      expect(existsSync(join(dir, 'y.jsonl'))).toBe(false);
+
+      const source = await fixture(dir, 'session.jsonl');
+      const url = 'postgres://someone:s3cret@127.0.0.1:1/nodb?session=x';
+      const refused = await runCli(['copy', source, url], dir);
+      expect(refused.code).toBe(1);
+      const line = oneLineError(refused);
+      expect(line).toMatch(/ECONNREFUSED|connection/i);
+      expect(line).not.toContain('s3cret');
+    }));
+
+  const pgUrl = process.env.CONTEXTLOG_PG_URL;
+  it.skipIf(pgUrl === undefined)('round trip through a real PostgreSQL (CONTEXTLOG_PG_URL)', () =>
+    withTempDir(async (dir) => {
+      const source = await fixture(dir, 'session.jsonl');
+      const url = new URL(pgUrl as string);
+      url.searchParams.set('session', `cli-test-${process.pid}-${Date.now()}`);
+      const up = await runCli(['copy', source, url.toString()], dir);
+      expect(up.code, up.stderr).toBe(0);
+      const back = join(dir, 'back.jsonl');
+      const down = await runCli(['copy', url.toString(), back], dir);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await replayJson(back, dir)).toEqual(SESSION_STATE);
+    }),
+  );
+});

@@ -1,0 +1,287 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openSession } from '@contextlog/fs-adapter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  EMPTY_STATE,
+  KIMI_STATE,
+  SESSION_STATE,
+  TORN_TAIL_STATE,
+} from './expected-states.test-helper.js';
+import {
+  fixture,
+  oneLineError,
+  type RunResult,
+  requireBuiltBin,
+  runCli,
+  sha256,
+  withTempDir,
+} from './test-support.test-helper.js';
+
+beforeAll(requireBuiltBin);
+
+/** Runs a read-only command on `path` and checks the file's bytes did not change. */
+async function readOnly(args: readonly string[], path: string, cwd: string): Promise<RunResult> {
+  const before = await sha256(path);
+  const result = await runCli(args, cwd);
+  expect(await sha256(path), `${args.join(' ')} changed ${path}`).toBe(before);
+  return result;
+}
+
+describe('contextlog replay', () => {
+  it('--json prints the state of a contextlog session as one JSON object', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'session.jsonl');
+      const result = await readOnly(['replay', path, '--json'], path, dir);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual(SESSION_STATE);
+    }));
+
+  it('--json prints the state of a kimi-cli context.jsonl, detected by its content', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'context.jsonl');
+      const result = await readOnly(['replay', path, '--json'], path, dir);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual(KIMI_STATE);
+      const forced = await readOnly(['replay', path, '--json', '--format', 'kimi'], path, dir);
+      expect(forced.stdout).toBe(result.stdout);
+    }));
+
+  it('prints a human summary of each format', () =>
+    withTempDir(async (dir) => {
+      const session = await fixture(dir, 'session.jsonl');
+      const human = await readOnly(['replay', session], session, dir);
+      expect(human.code).toBe(0);
+      expect(human.stderr).toBe('');
+      expect(human.stdout).toMatch(/^format\s+contextlog \(8 lines, 7 events, 1127 bytes\)$/m);
+      expect(human.stdout).toMatch(/^messages\s+4 \(user 2, assistant 1, tool 1\)$/m);
+      expect(human.stdout).toMatch(/^tokens\s+1200 counted \+ 13 pending \(estimate\) = 1213$/m);
+      expect(human.stdout).toMatch(/^checkpoints\s+2 \(ids 0, 1\), next id 2$/m);
+      expect(human.stdout).toMatch(/^metadata\s+\{"model":"kimi-k2"\}$/m);
+      expect(human.stdout).toMatch(/^system prompt\s+"You are a test agent\. …"$/m);
+      expect(human.stdout).toMatch(/#2\s+assistant\s+Running ls\. \[tool call Shell/);
+
+      const kimi = await fixture(dir, 'context.jsonl');
+      const kimiHuman = await readOnly(['replay', kimi], kimi, dir);
+      expect(kimiHuman.code).toBe(0);
+      expect(kimiHuman.stdout).toMatch(/^format\s+kimi \(8 lines, 8 events, \d+ bytes\)$/m);
+      expect(kimiHuman.stdout).toMatch(/^system prompt\s+"You are Kimi Code CLI\. 你好"$/m);
+      expect(kimiHuman.stdout).toMatch(/^tokens\s+1234 counted \+ 14 pending/m);
+    }));
+
+  it('an empty file is an empty session (exit 0)', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'empty.jsonl');
+      await writeFile(path, '');
+      const result = await readOnly(['replay', path, '--json'], path, dir);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject(EMPTY_STATE);
+      const human = await readOnly(['replay', path], path, dir);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^messages\s+0$/m);
+    }));
+
+  it('a torn tail is ignored with a warning (exit 0)', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'torn-tail.jsonl');
+      const result = await readOnly(['replay', path, '--json'], path, dir);
+      expect(result.code).toBe(0);
+      const { diagnostics, ...state } = JSON.parse(result.stdout);
+      const { diagnostics: _, ...expected } = TORN_TAIL_STATE;
+      expect(state).toEqual(expected);
+      expect(diagnostics).toEqual([
+        expect.objectContaining({
+          line: 8,
+          severity: 'warning',
+          reason: expect.stringMatching(/torn/),
+        }),
+      ]);
+    }));
+
+  it('--lenient replays around a corrupt line and lists it', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'corrupt-middle.jsonl');
+      const result = await readOnly(['replay', path, '--json', '--lenient'], path, dir);
+      expect(result.code).toBe(0);
+      const parsed = JSON.parse(result.stdout);
+      expect(parsed.diagnostics).toContainEqual(
+        expect.objectContaining({ line: 4, severity: 'error' }),
+      );
+      expect(parsed.messages).toHaveLength(SESSION_STATE.messages.length);
+    }));
+
+  it('reads a session while a live writer holds its lock', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'live.jsonl');
+      const engine = await openSession(path);
+      try {
+        await engine.appendMessages({ role: 'user', content: 'hello' });
+        const result = await runCli(['replay', path, '--json'], dir);
+        expect(result.code).toBe(0);
+        expect(JSON.parse(result.stdout).messages).toEqual([{ role: 'user', content: 'hello' }]);
+      } finally {
+        await engine.close();
+      }
+    }));
+});
+
+describe('bad files: one line on stderr, exit 1, file unchanged', () => {
+  const cases: [string, (dir: string) => Promise<string>, RegExp][] = [
+    ['a missing file', async (dir) => join(dir, 'nope.jsonl'), /nope\.jsonl: no such file/],
+    [
+      'a directory',
+      async (dir) => {
+        await mkdir(join(dir, 'adir'));
+        return join(dir, 'adir');
+      },
+      /adir: is a directory/,
+    ],
+    [
+      'binary garbage',
+      async (dir) => {
+        const path = join(dir, 'garbage.bin');
+        const bytes = Buffer.alloc(4096);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
+        await writeFile(path, bytes);
+        return path;
+      },
+      /garbage\.bin: binary data, not a session file/,
+    ],
+    [
+      'a text file that is not a session',
+      (dir) => fixture(dir, 'not-a-session.txt'),
+      /not-a-session\.txt/,
+    ],
+    [
+      'JSON that is not a session',
+      (dir) => fixture(dir, 'not-a-session.json'),
+      /not-a-session\.json/,
+    ],
+    [
+      'a corrupt middle line',
+      (dir) => fixture(dir, 'corrupt-middle.jsonl'),
+      /corrupt-middle\.jsonl:4/,
+    ],
+    ['a seq gap', (dir) => fixture(dir, 'seq-gap.jsonl'), /seq-gap\.jsonl:6\b.*seq/],
+    [
+      'an unknown event type',
+      (dir) => fixture(dir, 'unknown-event.jsonl'),
+      /unknown-event\.jsonl:3\b.*metadata\.exploded/,
+    ],
+    [
+      'a malformed kimi-cli line',
+      (dir) => fixture(dir, 'context-malformed.jsonl'),
+      /context-malformed\.jsonl:3\b/,
+    ],
+  ];
+  for (const [what, make, message] of cases) {
+    it(`replay: ${what}`, () =>
+      withTempDir(async (dir) => {
+        const path = await make(dir);
+        const hashable = what !== 'a missing file' && what !== 'a directory';
+        const result = hashable
+          ? await readOnly(['replay', path], path, dir)
+          : await runCli(['replay', path], dir);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(oneLineError(result)).toMatch(message);
+        const json = hashable
+          ? await readOnly(['replay', path, '--json'], path, dir)
+          : await runCli(['replay', path, '--json'], dir);
+        expect(json.code).toBe(1);
+        expect(json.stdout).toBe('');
+        expect(oneLineError(json)).toMatch(message);
+      }));
+  }
+});
+
+describe('contextlog verify', () => {
+  it('a sound file of each format: exit 0, one summary line', () =>
+    withTempDir(async (dir) => {
+      for (const name of ['session.jsonl', 'context.jsonl']) {
+        const path = await fixture(dir, name);
+        const result = await readOnly(['verify', path], path, dir);
+        expect(result.code, name).toBe(0);
+        expect(result.stderr).toBe('');
+        expect(result.stdout).toMatch(new RegExp(`^${escapeRegExp(path)}: sound \\(`));
+        expect(result.stdout.trim().split('\n')).toHaveLength(1);
+      }
+    }));
+
+  const errors: [string, number, RegExp][] = [
+    ['corrupt-middle.jsonl', 4, /error: /],
+    ['seq-gap.jsonl', 6, /error: .*seq/],
+    ['unknown-event.jsonl', 3, /error: .*metadata\.exploded/],
+    ['context-malformed.jsonl', 3, /error: /],
+  ];
+  for (const [name, line, reason] of errors) {
+    it(`${name}: FILE:${line}: error …, exit 1`, () =>
+      withTempDir(async (dir) => {
+        const path = await fixture(dir, name);
+        const result = await readOnly(['verify', path], path, dir);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe('');
+        const lines = result.stdout.trim().split('\n');
+        expect(lines[0]).toMatch(new RegExp(`^${escapeRegExp(path)}:${line}: `));
+        expect(lines[0]).toMatch(reason);
+        expect(lines.at(-1)).toMatch(/: 1 error/);
+      }));
+  }
+
+  it('a torn tail is a warning: exit 0', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'torn-tail.jsonl');
+      const result = await readOnly(['verify', path], path, dir);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^${escapeRegExp(path)}:8: warning: .*torn`, 'm'));
+      expect(result.stdout).toMatch(/: sound, 1 warning/);
+    }));
+
+  it("a live writer's lock is a warning: exit 0", () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'live.jsonl');
+      const engine = await openSession(path);
+      try {
+        await engine.appendMessages({ role: 'user', content: 'hello' });
+        const result = await readOnly(['verify', path], path, dir);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(
+          new RegExp(
+            `^${escapeRegExp(path)}: warning: locked by live process ${process.pid}\\b`,
+            'm',
+          ),
+        );
+      } finally {
+        await engine.close();
+      }
+      const after = await runCli(['verify', path], dir);
+      expect(after.stdout).not.toMatch(/locked/);
+    }));
+
+  it('an empty file is sound', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'empty.jsonl');
+      await writeFile(path, '');
+      const result = await readOnly(['verify', path], path, dir);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/: sound \(/);
+    }));
+
+  it('bad files: missing, a directory, binary: one line on stderr, exit 1', () =>
+    withTempDir(async (dir) => {
+      await mkdir(join(dir, 'adir'));
+      await writeFile(join(dir, 'garbage.bin'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0]));
+      for (const name of ['nope.jsonl', 'adir', 'garbage.bin']) {
+        const result = await runCli(['verify', join(dir, name)], dir);
+        expect(result.code, name).toBe(1);
+        expect(oneLineError(result)).toContain(name);
+      }
+    }));
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,66 @@
+import { messageCount } from '@contextlog/core';
+import { exportKimiSession, importKimiSession } from '@contextlog/fs-adapter';
+import { checkInputFile, checkOutputFile } from '../input.js';
+import { plural } from '../output/plural.js';
+import { oneLine } from '../report-error.js';
+import { type Command, writeLines } from './command.js';
+import { FORCE_OPTION, flag, LENIENT_OPTION, modeOf } from './shared-options.js';
+
+export const importKimiCommand: Command = {
+  name: 'import-kimi',
+  summary: 'convert a kimi-cli context.jsonl into a contextlog session',
+  positionals: ['IN', 'OUT'],
+  options: { lenient: LENIENT_OPTION, force: FORCE_OPTION },
+  description: [
+    'Writes OUT, a contextlog session that replays to the same state as IN, a kimi-cli',
+    'context.jsonl: the winning system prompt, then each usage record, checkpoint and message in',
+    'order. IN is not changed. OUT must not exist unless --force is given.',
+  ],
+  examples: ['contextlog import-kimi ~/.kimi/sessions/abc/context.jsonl session.jsonl'],
+  async run({ values, positionals, io }) {
+    const [input, output] = positionals as [string, string];
+    await checkInputFile(input);
+    const force = flag(values, 'force');
+    await checkOutputFile(output, force);
+    const result = await importKimiSession(input, output, {
+      mode: modeOf(values),
+      force,
+    });
+    for (const d of result.diagnostics) {
+      const what = d.severity === 'error' ? 'skipped' : 'warning:';
+      io.stderr.write(`contextlog: ${what} ${input}:${d.line}: ${oneLine(d.reason)}\n`);
+    }
+    writeLines(io, [
+      `imported ${input} into ${output}: ${plural(result.events, 'event')}, ${plural(messageCount(result.state), 'message')}, seq ${result.state.seq}`,
+    ]);
+    return 0;
+  },
+};
+
+export const exportKimiCommand: Command = {
+  name: 'export-kimi',
+  summary: 'convert a contextlog session into a kimi-cli context.jsonl',
+  positionals: ['IN', 'OUT'],
+  options: { force: FORCE_OPTION },
+  description: [
+    'Writes OUT, a kimi-cli context.jsonl that kimi-cli restores to the state of IN: the system',
+    'prompt first, then the live history with its checkpoint marks, usage records and messages.',
+    'Reverted, cleared and compacted-away content is not exported; metadata has no place in',
+    "kimi-cli's format and is dropped with a warning. IN is not changed.",
+  ],
+  examples: ['contextlog export-kimi session.jsonl context.jsonl'],
+  async run({ values, positionals, io }) {
+    const [input, output] = positionals as [string, string];
+    await checkInputFile(input);
+    const force = flag(values, 'force');
+    await checkOutputFile(output, force);
+    const result = await exportKimiSession(input, output, { force });
+    for (const warning of result.warnings) {
+      io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);
+    }
+    writeLines(io, [
+      `exported ${input} (${result.sourceFormat}) to ${output}: ${plural(result.lines, 'line')}, ${plural(messageCount(result.state), 'message')}`,
+    ]);
+    return 0;
+  },
+};

@@ -1,0 +1,65 @@
+import { followSessionFile } from '@contextlog/fs-adapter';
+import type { Subscription } from 'rxjs';
+import { checkInputFile } from '../input.js';
+import { describeEvent } from '../output/describe-event.js';
+import { createSink } from '../output/sink.js';
+import type { Command } from './command.js';
+import { flag } from './shared-options.js';
+
+export const followCommand: Command = {
+  name: 'follow',
+  summary: 'print the events of a session as a live writer commits them',
+  positionals: ['FILE'],
+  options: {
+    json: { type: 'boolean', description: 'print each event as one JSON line (as stored)' },
+  },
+  description: [
+    'Prints the events already in FILE, then each new event as soon as its line is complete,',
+    'until Ctrl-C (exit 0). Reads only: takes no lock, changes nothing.',
+  ],
+  examples: [
+    'contextlog follow session.jsonl',
+    'contextlog follow session.jsonl --json | jq .type',
+  ],
+  async run({ values, positionals, io }) {
+    const path = positionals[0] as string;
+    await checkInputFile(path);
+    const json = flag(values, 'json');
+    const sink = createSink(io.stdout);
+    const events$ = followSessionFile(path);
+
+    return new Promise<number>((resolve, reject) => {
+      let written: Promise<void> = Promise.resolve();
+      let subscription: Subscription | undefined;
+      let finished = false;
+      const finish = (outcome: () => void) => {
+        if (finished) return;
+        finished = true;
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        subscription?.unsubscribe();
+        written.then(outcome, reject);
+      };
+      // Ctrl-C is how a user stops following: a normal end, not a failure.
+      const onSignal = () => finish(() => resolve(0));
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      subscription = events$.subscribe({
+        next(event) {
+          const text = json ? `${JSON.stringify(event)}\n` : `${describeEvent(event).join('\n')}\n`;
+          written = written
+            .then(async () => {
+              await sink.write(text);
+              await sink.flush();
+            })
+            // stdout closed (| head) or failed: stop following; main() decides what it means.
+            .catch((error: unknown) => finish(() => reject(error)));
+        },
+        error: (error: unknown) => finish(() => reject(error)),
+        complete: () => finish(() => resolve(0)),
+      });
+      // The stream may have ended while subscribing, before `subscription` was set.
+      if (finished) subscription.unsubscribe();
+    });
+  },
+};

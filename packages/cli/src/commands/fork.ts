@@ -1,0 +1,51 @@
+import { messageCount } from '@contextlog/core';
+import { forkSession } from '@contextlog/fs-adapter';
+import { UsageError } from '../errors.js';
+import { checkInputFile, checkOutputFile } from '../input.js';
+import { plural } from '../output/plural.js';
+import { type Command, writeLines } from './command.js';
+import { FORCE_OPTION, flag } from './shared-options.js';
+
+export const forkCommand: Command = {
+  name: 'fork',
+  summary: 'start a new session from the state of another',
+  positionals: ['IN', 'OUT'],
+  options: {
+    at: {
+      type: 'string',
+      valueName: 'CHECKPOINT',
+      description: 'fork from the state IN had at this checkpoint id (as revertTo would give)',
+    },
+    force: FORCE_OPTION,
+  },
+  description: [
+    'Writes OUT, a new contextlog session whose first event snapshots the state of IN (reverted',
+    'to CHECKPOINT if --at is given), with the metadata key forkedFrom naming IN. IN is not',
+    'changed. OUT must not exist unless --force is given.',
+  ],
+  examples: ['contextlog fork session.jsonl experiment.jsonl --at 3'],
+  async run({ values, positionals, io }) {
+    const [input, output] = positionals as [string, string];
+    const at = checkpointOf(values.at);
+    await checkInputFile(input);
+    const force = flag(values, 'force');
+    await checkOutputFile(output, force);
+    const { state } = await forkSession(input, output, {
+      force,
+      ...(at === undefined ? {} : { atCheckpoint: at }),
+    });
+    writeLines(io, [
+      `forked ${input}${at === undefined ? '' : ` at checkpoint ${at}`} into ${output}: ${plural(messageCount(state), 'message')}, seq ${state.seq}`,
+    ]);
+    return 0;
+  },
+};
+
+function checkpointOf(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  throw new UsageError(
+    `--at must be a checkpoint id (a non-negative integer), not ${JSON.stringify(value)}`,
+    'fork',
+  );
+}

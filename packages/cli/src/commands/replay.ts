@@ -1,0 +1,47 @@
+import { describeReplay } from '../output/human.js';
+import { createSink } from '../output/sink.js';
+import { writeStateJson } from '../output/state-json.js';
+import { type Command, writeLines } from './command.js';
+import { readSession } from './read-session.js';
+import { FORMAT_OPTION, flag, formatOf, LENIENT_OPTION, modeOf } from './shared-options.js';
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay a session file into state and print it',
+  positionals: ['FILE'],
+  options: {
+    json: {
+      type: 'boolean',
+      description: 'print the state as exactly one JSON object (streamed: any size works)',
+    },
+    format: FORMAT_OPTION,
+    lenient: LENIENT_OPTION,
+  },
+  description: [
+    'Replays FILE, a contextlog session or a kimi-cli context.jsonl, into its state without',
+    'changing the file, and prints the format, line and event counts, messages by role, token',
+    "count with the pending estimate, checkpoints, metadata, the system prompt's first line,",
+    'diagnostics and the last few messages.',
+    '',
+    'With --json, stdout is one object: {"format","systemPrompt","messages","tokenCount",',
+    '"pendingTokenEstimate","tokenCountWithPending","nextCheckpointId","checkpoints","metadata",',
+    '"seq","diagnostics"}, messages in kimi-cli\'s message JSON shape, one per line.',
+  ],
+  examples: [
+    'contextlog replay session.jsonl',
+    'contextlog replay ~/.kimi/sessions/abc/context.jsonl --json | jq .tokenCount',
+  ],
+  async run({ values, positionals, io }) {
+    const path = positionals[0] as string;
+    const result = await readSession(path, io, {
+      format: formatOf(values, 'replay'),
+      mode: modeOf(values),
+    });
+    if (flag(values, 'json')) {
+      await writeStateJson(createSink(io.stdout), result.format, result.state, result.diagnostics);
+    } else {
+      writeLines(io, describeReplay(path, result));
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+import type { SessionFormat } from '@contextlog/fs-adapter';
+import { UsageError } from '../errors.js';
+import type { OptionSpec, OptionValues } from './command.js';
+
+export const FORMAT_OPTION: OptionSpec = {
+  type: 'string',
+  valueName: 'FORMAT',
+  description: 'auto (default: detected from the content), contextlog or kimi',
+};
+
+export const LENIENT_OPTION: OptionSpec = {
+  type: 'boolean',
+  description: 'skip corrupt lines (each becomes a diagnostic) instead of stopping at the first',
+};
+
+export const FORCE_OPTION: OptionSpec = {
+  type: 'boolean',
+  description: 'replace OUT if it exists',
+};
+
+/** `--format`: a session format, or `auto` to tell them apart by content. */
+export type FormatOption = 'auto' | SessionFormat;
+
+const FORMATS: readonly FormatOption[] = ['auto', 'contextlog', 'kimi'];
+
+export function formatOf(values: OptionValues, command: string): FormatOption {
+  const value = values.format;
+  if (value === undefined) return 'auto';
+  if (typeof value === 'string' && (FORMATS as readonly string[]).includes(value)) {
+    return value as FormatOption;
+  }
+  throw new UsageError(
+    `--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(value)}`,
+    command,
+  );
+}
+
+export function modeOf(values: OptionValues): 'strict' | 'lenient' {
+  return values.lenient === true ? 'lenient' : 'strict';
+}
+
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}

@@ -1,0 +1,72 @@
+import type { Diagnostic } from '@contextlog/fs-adapter';
+import { liveWriterOf } from '../lock-status.js';
+import { describeCounts } from '../output/counts.js';
+import { plural } from '../output/plural.js';
+import { oneLine } from '../report-error.js';
+import { type Command, writeLines } from './command.js';
+import { readSession } from './read-session.js';
+import { FORMAT_OPTION, formatOf } from './shared-options.js';
+
+interface CorruptShape {
+  readonly code?: unknown;
+  readonly line?: unknown;
+  readonly offset?: unknown;
+  readonly reason?: unknown;
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check a session file without changing it',
+  positionals: ['FILE'],
+  options: { format: FORMAT_OPTION },
+  description: [
+    'Reads all of FILE (read-only, no lock taken) and prints each problem as',
+    '"FILE:LINE: error: reason" or "FILE:LINE: warning: reason", then a summary line.',
+    'Errors (exit 1): a line that does not parse, a seq gap or duplicate, an unknown event type',
+    'or version, invalid UTF-8 in a contextlog file, a line kimi-cli would skip.',
+    'Warnings (exit 0): a torn tail (the remains of an unfinished write, possibly one in',
+    "progress), a live writer holding the session's lock, data kimi-cli would lose.",
+  ],
+  examples: ['contextlog verify session.jsonl'],
+  async run({ values, positionals, io }) {
+    const path = positionals[0] as string;
+    const format = formatOf(values, 'verify');
+    let diagnostics: readonly Diagnostic[];
+    let summary: string;
+    try {
+      const result = await readSession(path, io, { format, mode: 'lenient' });
+      diagnostics = result.diagnostics;
+      summary = `${result.format}, ${describeCounts(result.counts)}, seq ${result.state.seq}`;
+    } catch (error) {
+      const corrupt = error as CorruptShape;
+      if (corrupt.code !== 'CORRUPT_SESSION' || typeof corrupt.reason !== 'string') throw error;
+      // Even lenient reading can stop (a file of no known format): that is the one error.
+      diagnostics = [
+        {
+          line: typeof corrupt.line === 'number' ? corrupt.line : 0,
+          offset: typeof corrupt.offset === 'number' ? corrupt.offset : 0,
+          severity: 'error',
+          reason: corrupt.reason,
+        },
+      ];
+      summary = 'unreadable';
+    }
+
+    const lines = diagnostics.map(
+      (d) => `${path}${d.line > 0 ? `:${d.line}` : ''}: ${d.severity}: ${oneLine(d.reason, 1000)}`,
+    );
+    const writer = await liveWriterOf(path);
+    if (writer !== undefined) lines.push(`${path}: warning: ${writer}`);
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = lines.length - errors;
+    const verdict =
+      errors > 0
+        ? `${plural(errors, 'error')}${warnings > 0 ? `, ${plural(warnings, 'warning')}` : ''}`
+        : warnings > 0
+          ? `sound, ${plural(warnings, 'warning')}`
+          : 'sound';
+    lines.push(`${path}: ${verdict} (${summary})`);
+    writeLines(io, lines);
+    return errors > 0 ? 1 : 0;
+  },
+};

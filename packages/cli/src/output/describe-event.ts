@@ -1,0 +1,38 @@
+import type { StoredEvent } from '@contextlog/core';
+import { clip, describeMessage, firstLine } from './describe-message.js';
+
+/** `follow`'s human line(s) for one committed event. */
+export function describeEvent(event: StoredEvent): string[] {
+  const head = `#${String(event.seq).padEnd(6)} ${event.type.padEnd(19)}`;
+  switch (event.type) {
+    case 'system_prompt.set':
+      return [`${head} ${JSON.stringify(firstLine(event.data.prompt, 80))}`];
+    case 'messages.appended':
+      return event.data.messages.map(
+        (message, i) =>
+          `${i === 0 ? head : ' '.repeat(head.length)} ${message.role.padEnd(10)} ${describeMessage(message, 80)}`,
+      );
+    case 'usage.recorded':
+      return [`${head} token count ${event.data.tokenCount}`];
+    case 'checkpoint.created':
+      return [
+        `${head} checkpoint ${event.data.id}${event.data.addUserMessage ? ' (with its CHECKPOINT message)' : ''}`,
+      ];
+    case 'context.reverted':
+      return [`${head} reverted to checkpoint ${event.data.checkpointId}`];
+    case 'context.cleared':
+      return [`${head} cleared`];
+    case 'context.compacted':
+      return [
+        `${head} compacted to ${event.data.messages.length} message(s)${
+          event.data.tokenCount === undefined ? '' : `, token count ${event.data.tokenCount}`
+        }`,
+      ];
+    case 'metadata.set':
+      return [`${head} ${event.data.key} = ${clip(JSON.stringify(event.data.value), 80)}`];
+    case 'state.snapshotted':
+      return [
+        `${head} snapshot: ${event.data.state.messages.length} message(s), token count ${event.data.state.tokenCount}`,
+      ];
+  }
+}

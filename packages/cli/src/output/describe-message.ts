@@ -1,0 +1,32 @@
+import type { Message } from '@contextlog/core';
+
+/** One line that says what a message holds: its text, then its other parts and tool calls. */
+export function describeMessage(message: Message, width = 100): string {
+  const pieces: string[] = [];
+  const { content } = message;
+  if (typeof content === 'string') pieces.push(content);
+  else {
+    for (const part of content) {
+      if (part.type === 'text' && typeof part.text === 'string') pieces.push(part.text);
+      else pieces.push(`[${part.type}]`);
+    }
+  }
+  for (const call of message.tool_calls ?? []) {
+    pieces.push(`[tool call ${call.function.name}(${call.function.arguments ?? 'null'})]`);
+  }
+  if (message.tool_call_id !== undefined) pieces.unshift(`(${message.tool_call_id})`);
+  const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
+  return clip(text === '' ? '(empty)' : text, width);
+}
+
+export function clip(text: string, width: number): string {
+  const chars = Array.from(text);
+  return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : text;
+}
+
+/** The first non-blank line of a text, clipped. */
+export function firstLine(text: string, width = 100): string {
+  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  const more = text.trim().includes('\n') ? ' …' : '';
+  return clip(line.trim(), width - more.length) + more;
+}

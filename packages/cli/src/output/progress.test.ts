@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress, renderProgress } from './progress.js';
+
+describe('progress bar', () => {
+  it('renders the fraction read', () => {
+    const line = renderProgress(50 * 1024 * 1024, 200 * 1024 * 1024, 80);
+    expect(line).toMatch(/^replaying \[#+\.+\] {2}25% 50\/200 MiB$/);
+    expect(renderProgress(10, 10, 80)).toContain('100%');
+    expect(renderProgress(0, 0, 80)).toContain('100%');
+  });
+
+  it('redraws at most ten times a second, always at the end, and erases itself', () => {
+    const writes: string[] = [];
+    let time = 0;
+    const progress = createProgress(
+      { write: (text: string) => writes.push(text), columns: 80 },
+      () => time,
+    );
+    for (let bytes = 0; bytes < 100; bytes++) {
+      time += 10;
+      progress.update(bytes, 100);
+    }
+    progress.update(100, 100);
+    progress.done();
+    expect(writes.length).toBeGreaterThan(5);
+    expect(writes.length).toBeLessThan(15);
+    expect(writes.at(-2)).toContain('100%');
+    expect(writes.at(-1)).toBe('\r\x1b[K');
+  });
+});

@@ -1,0 +1,45 @@
+import { CorruptSessionError, ValidationError } from '@contextlog/core';
+import { SessionLockedError } from '@contextlog/fs-adapter';
+import { describe, expect, it } from 'vitest';
+import { FileError, UsageError } from './errors.js';
+import { reportError } from './report-error.js';
+
+describe('reportError', () => {
+  it('a usage error: exit 2, one line pointing to the help', () => {
+    expect(reportError(new UsageError('missing FILE', 'replay'))).toEqual({
+      exitCode: 2,
+      text: 'contextlog: missing FILE (see contextlog replay --help)',
+    });
+  });
+
+  it("contextlog's own errors and bad files: exit 1, one line, newlines flattened", () => {
+    const corrupt = new CorruptSessionError('s.jsonl', 4, 120, 'not valid JSON\n  near "x"');
+    expect(reportError(corrupt)).toEqual({
+      exitCode: 1,
+      text: 'contextlog: s.jsonl:4 (byte 120): not valid JSON near "x"',
+    });
+    const locked = new SessionLockedError('s.jsonl', 's.jsonl.lock', 4242, 'host', undefined);
+    expect(reportError(locked).text).toMatch(/^contextlog: s\.jsonl is locked by process 4242 /);
+    expect(reportError(new ValidationError('messages[0].role: invalid', 'x')).exitCode).toBe(1);
+    expect(reportError(new FileError('a.jsonl', 'no such file'))).toEqual({
+      exitCode: 1,
+      text: 'contextlog: a.jsonl: no such file',
+    });
+  });
+
+  it('system errors a user causes: one line naming the path', () => {
+    const error = Object.assign(new Error("EACCES: permission denied, open '/x'"), {
+      code: 'EACCES',
+      path: '/x',
+    });
+    expect(reportError(error)).toEqual({ exitCode: 1, text: 'contextlog: /x: permission denied' });
+  });
+
+  it('anything else is a bug: reported with its stack', () => {
+    const report = reportError(new TypeError('cannot read properties of undefined'));
+    expect(report.exitCode).toBe(1);
+    expect(report.text).toMatch(/^contextlog: internal error/);
+    expect(report.text).toMatch(/TypeError: cannot read properties of undefined\n\s+at /);
+    expect(reportError('a string').text).toMatch(/internal error[\s\S]*a string/);
+  });
+});

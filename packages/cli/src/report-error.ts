@@ -1,0 +1,107 @@
+import { ContextlogError } from '@contextlog/core';
+import { FileError, UsageError } from './errors.js';
+
+export interface ErrorReport {
+  readonly exitCode: number;
+  /** What goes to stderr: one line for a user's mistake, a stack for a bug. */
+  readonly text: string;
+}
+
+/** Errors contextlog raises on purpose: their message already says what and where. */
+const CONTEXTLOG_CODES = new Set([
+  'VALIDATION',
+  'CHECKPOINT_NOT_FOUND',
+  'UNKNOWN_EVENT',
+  'CONTEXT_CLOSED',
+  'CONTEXT_BROKEN',
+  'STORE_BROKEN',
+  'CONCURRENCY',
+  'QUEUE_FULL',
+  'STORE_CLOSED',
+  'CORRUPT_SESSION',
+  'SESSION_LOCKED',
+  'UNKNOWN_FORMAT',
+  'TARGET_EXISTS',
+  'SESSION_REPLACED',
+  'APPEND_FAILED',
+  'NOT_AVAILABLE',
+  'KIMI_EXPORT_UNSUPPORTED',
+]);
+
+/** System errors a user causes by pointing at the wrong path (or a full disk). */
+const SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, not a session file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists (use --force to replace it)',
+  ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  EDQUOT: 'disk quota exceeded',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+};
+
+interface SystemErrorShape {
+  readonly code?: unknown;
+  readonly path?: unknown;
+  readonly address?: unknown;
+  readonly port?: unknown;
+  readonly hostname?: unknown;
+  readonly severity?: unknown;
+}
+
+/** Keeps a user-facing message on one line, whatever the reason quoted. */
+export function oneLine(text: string, max = 400): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function whereOf({ path, address, port, hostname }: SystemErrorShape): string {
+  if (typeof path === 'string') return `${path}: `;
+  if (typeof address === 'string')
+    return `${address}${typeof port === 'number' ? `:${port}` : ''}: `;
+  if (typeof hostname === 'string') return `${hostname}: `;
+  return '';
+}
+
+export function reportError(error: unknown): ErrorReport {
+  if (error instanceof UsageError) {
+    const hint =
+      error.command === undefined
+        ? ' (see contextlog --help)'
+        : ` (see contextlog ${error.command} --help)`;
+    return { exitCode: 2, text: `contextlog: ${oneLine(error.message)}${hint}` };
+  }
+  if (error instanceof Error) {
+    const { code } = error as SystemErrorShape;
+    if (
+      error instanceof FileError ||
+      error instanceof ContextlogError ||
+      (typeof code === 'string' && CONTEXTLOG_CODES.has(code))
+    ) {
+      return { exitCode: 1, text: `contextlog: ${oneLine(error.message)}` };
+    }
+    if (typeof code === 'string' && code in SYSTEM_REASONS) {
+      const where = whereOf(error as SystemErrorShape);
+      return { exitCode: 1, text: `contextlog: ${oneLine(`${where}${SYSTEM_REASONS[code]}`)}` };
+    }
+    // A PostgreSQL server's answer (bad password, no such database …): its SQLSTATE and text.
+    const { severity } = error as SystemErrorShape;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string') {
+      return { exitCode: 1, text: `contextlog: PostgreSQL ${code}: ${oneLine(error.message)}` };
+    }
+  }
+  const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  return {
+    exitCode: 1,
+    text: `contextlog: internal error (please report it with the command you ran)\n${stack}`,
+  };
+}

@@ -1,0 +1,50 @@
+import { ContextlogError } from '@contextlog/core';
+
+/** Another live process (or this one) holds the session's writer lock. */
+export class SessionLockedError extends ContextlogError {
+  readonly code = 'SESSION_LOCKED';
+  constructor(
+    readonly path: string,
+    readonly lockPath: string,
+    readonly pid: number,
+    readonly host: string,
+    readonly since: string | undefined,
+  ) {
+    super(
+      `${path} is locked by process ${pid} on host ${host}${
+        since === undefined ? '' : ` (since ${since})`
+      }: one writer per session; close it there first (the lock is ${lockPath})`,
+    );
+  }
+}
+
+/** `forkSession` (or another writer of a new file) refused to replace an existing file. */
+export class TargetExistsError extends ContextlogError {
+  readonly code = 'TARGET_EXISTS';
+  constructor(readonly path: string) {
+    super(`${path} already exists; pass { force: true } to replace it`);
+  }
+}
+
+/** A followed session file was replaced (snapshotted or rewritten) under the follower. */
+export class SessionReplacedError extends ContextlogError {
+  readonly code = 'SESSION_REPLACED';
+  constructor(readonly path: string) {
+    super(`${path} was replaced by another file (snapshot or rewrite); follow it again`);
+  }
+}
+
+/** An append failed; the file was truncated back, so it is exactly as before the append. */
+export class AppendFailedError extends ContextlogError {
+  readonly code = 'APPEND_FAILED';
+  constructor(
+    readonly path: string,
+    readonly committedBytes: number,
+    cause: unknown,
+  ) {
+    super(
+      `append to ${path} failed (${cause instanceof Error ? cause.message : String(cause)}); nothing of it was kept: the file was truncated back to its last committed byte ${committedBytes}`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import { type FSWatcher, watch } from 'node:fs';
+import type { StoredEvent } from '@contextlog/core';
+import { Observable } from 'rxjs';
+import { SessionReplacedError } from '../errors.js';
+import { defaultFileSystem, type FileHandleLike, type FileSystem } from '../fs/file-system.js';
+import { createContextlogDecoder } from '../read/contextlog-decoder.js';
+import { lineBatches } from '../read/line-batches.js';
+import type { Diagnostic, ReadMode } from '../read/types.js';
+
+export interface FollowOptions {
+  /** `'strict'` (default): the stream errors with `CorruptSessionError` at a corrupt line. */
+  readonly mode?: ReadMode;
+  /** How often to look for new bytes when no change notification came (default 250 ms). */
+  readonly pollIntervalMs?: number;
+  /** Receives lenient mode's diagnostics. */
+  readonly diagnostics?: Diagnostic[];
+  readonly fs?: FileSystem;
+}
+
+/**
+ * The events of a contextlog session as a live writer commits them: first those already in the
+ * file, then each new complete line as it lands (fs.watch, with a poll as fallback). A line is
+ * emitted only once its `\n` is there, so a write in progress is never seen half. Takes no lock
+ * and never writes. Errors with `SessionReplacedError` if the file is replaced or shrinks under it
+ * (a snapshot rewrite), and with `CorruptSessionError` on corruption (strict mode).
+ */
+export function followSessionFile(
+  path: string,
+  options: FollowOptions = {},
+): Observable<StoredEvent> {
+  const fs = options.fs ?? defaultFileSystem;
+  const mode = options.mode ?? 'strict';
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  return new Observable<StoredEvent>((subscriber) => {
+    const decoder = createContextlogDecoder(path, mode, options.diagnostics ?? []);
+    let handle: FileHandleLike | undefined;
+    let ino = -1;
+    let offset = 0;
+    let stopped = false;
+    let reading: Promise<void> | undefined;
+    let again = false;
+    let watcher: FSWatcher | undefined;
+    let timer: NodeJS.Timeout | undefined;
+
+    const sink = (event: StoredEvent) => {
+      if (!subscriber.closed) subscriber.next(event);
+      return undefined;
+    };
+
+    const readNew = async (): Promise<void> => {
+      if (handle === undefined) {
+        handle = await fs.open(path, 'r');
+        ino = (await handle.stat()).ino;
+      }
+      const current = await fs.stat(path).catch(() => undefined);
+      if (current === undefined || current.ino !== ino) throw new SessionReplacedError(path);
+      const { size } = await handle.stat();
+      if (size < offset) throw new SessionReplacedError(path);
+      if (size === offset) return;
+      for await (const batch of lineBatches(handle, offset, size)) {
+        if (stopped) return;
+        // An unterminated tail is a line still being written: leave it for the next read.
+        decoder.batch({ ...batch, final: false }, sink);
+      }
+      offset = Math.max(offset, decoder.completeEnd);
+    };
+
+    const pump = (): void => {
+      if (stopped) return;
+      if (reading !== undefined) {
+        again = true;
+        return;
+      }
+      reading = (async () => {
+        try {
+          do {
+            again = false;
+            await readNew();
+          } while (again && !stopped);
+        } catch (error) {
+          if (!stopped) subscriber.error(error);
+        } finally {
+          reading = undefined;
+        }
+      })();
+    };
+
+    try {
+      watcher = watch(path, { persistent: false }, () => pump());
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch {
+      watcher = undefined; // the poll below still sees every change
+    }
+    timer = setInterval(pump, pollIntervalMs);
+    pump();
+
+    return () => {
+      stopped = true;
+      watcher?.close();
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      const close = () => handle?.close().catch(() => undefined);
+      if (reading !== undefined) void reading.then(close);
+      else void close();
+    };
+  });
+}

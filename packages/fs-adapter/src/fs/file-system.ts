@@ -1,0 +1,108 @@
+import * as nodeFs from 'node:fs/promises';
+
+/** The part of a Node `FileHandle` contextlog uses: positional reads and writes, sync, truncate. */
+export interface FileHandleLike {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  write(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  stat(): Promise<{ size: number; ino: number; mtime: Date }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The subset of `node:fs/promises` the adapter calls, so tests can fail any call at any point
+ * (ENOSPC on the third write, EIO on fsync …). `node:fs/promises` itself is the default.
+ */
+export interface FileSystem {
+  open(path: string, flags: string | number, mode?: number): Promise<FileHandleLike>;
+  stat(path: string): Promise<{ size: number; ino: number; mtime: Date }>;
+  readFile(path: string): Promise<Buffer>;
+  rename(from: string, to: string): Promise<void>;
+  link(existing: string, newPath: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+}
+
+export const defaultFileSystem: FileSystem = {
+  open: (path, flags, mode) => nodeFs.open(path, flags, mode),
+  stat: (path) => nodeFs.stat(path),
+  readFile: (path) => nodeFs.readFile(path),
+  rename: (from, to) => nodeFs.rename(from, to),
+  link: (existing, newPath) => nodeFs.link(existing, newPath),
+  unlink: (path) => nodeFs.unlink(path),
+  readdir: (path) => nodeFs.readdir(path),
+};
+
+export function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Writes all of `bytes` at `position`, looping over short writes. */
+export async function writeFully(
+  handle: FileHandleLike,
+  bytes: Uint8Array,
+  position: number,
+): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error(`write made no progress at byte ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
+/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
+export async function readFully(
+  handle: FileHandleLike,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, offset + done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** fsyncs a directory, so a file created or renamed in it survives power loss. */
+export async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates (or, with flags 'w', replaces) `path` holding `bytes`, fsynced unless told not to. */
+export async function writeNewFile(
+  fs: FileSystem,
+  path: string,
+  bytes: Uint8Array,
+  flags = 'wx',
+  sync = true,
+): Promise<void> {
+  const handle = await fs.open(path, flags, 0o644);
+  try {
+    await writeFully(handle, bytes, 0);
+    if (sync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

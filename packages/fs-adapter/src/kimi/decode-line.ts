@@ -1,0 +1,143 @@
+import type { ContextEvent } from '@contextlog/core';
+import { normalizeKimiMessage } from './normalize-message.js';
+import { parsePythonJson } from './python-json.js';
+
+/**
+ * CONTRACT between the session-file reader (packages/fs-adapter/src/read, owned by the fs-adapter
+ * helper) and the kimi-cli interop module (packages/fs-adapter/src/kimi, owned by the kimi helper).
+ * The kimi helper implements the body; the signature stays.
+ *
+ * Decodes one line of a kimi-cli `context.jsonl` (the bytes between two `\n`, without the `\n`;
+ * a trailing `\r` is the line's own) the way kimi-cli's `Context.restore()` reads it:
+ * - `blank`: whitespace only; kimi-cli ignores it.
+ * - `record`: the event this record folds as (`_system_prompt` → `system_prompt.set`, `_usage` →
+ *   `usage.recorded`, `_checkpoint` → `checkpoint.created` with `addUserMessage: false`, a message →
+ *   `messages.appended` with that one message). The caller stamps `seq` (records folded so far + 1)
+ *   and `at`. `warnings` say where contextlog keeps what kimi-cli would lose or alter (invalid
+ *   UTF-8 replaced by U+FFFD, a tool call with null `arguments`, a part of unknown type).
+ * - `invalid`: a line kimi-cli skips (not JSON, not an object, no string `role`, wrong field types,
+ *   an invalid message); `reason` says why, naming the field.
+ */
+export type KimiLine =
+  | { readonly kind: 'blank' }
+  | { readonly kind: 'record'; readonly event: ContextEvent; readonly warnings: readonly string[] }
+  | { readonly kind: 'invalid'; readonly reason: string; readonly warnings: readonly string[] };
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// ignoreBOM keeps a BOM as U+FEFF, as Python's 'utf-8' codec does (json.loads then rejects it).
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+// What Python's `str.strip()` removes (`str.isspace`): a line of only these is skipped by kimi-cli.
+const PYTHON_SPACE = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001,
+  0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f,
+  0x205f, 0x3000,
+]);
+
+function isPythonBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (!PYTHON_SPACE.has(text.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+const BLANK: KimiLine = Object.freeze({ kind: 'blank' });
+
+export function decodeKimiLine(bytes: Uint8Array): KimiLine {
+  const warnings: string[] = [];
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    text = lenientUtf8.decode(bytes);
+    warnings.push('invalid UTF-8 replaced by U+FFFD (as kimi-cli decodes it)');
+  }
+  // kimi-cli reads in text mode with universal newlines: a raw `\r` ends a line there too.
+  if (text.includes('\r')) {
+    const pieces = text.split('\r').filter((piece) => !isPythonBlank(piece));
+    if (pieces.length > 1) {
+      return invalid(
+        `a raw carriage return splits this line into ${pieces.length} lines for kimi-cli (universal newlines); contextlog reads it as one line`,
+        warnings,
+      );
+    }
+    text = pieces[0] ?? '';
+  }
+  if (isPythonBlank(text)) return BLANK;
+  return decodeKimiText(text, warnings);
+}
+
+/** Decodes a line already turned into text (no line break inside). */
+export function decodeKimiText(text: string, warnings: string[] = []): KimiLine {
+  const parsed = parsePythonJson(text);
+  if (!parsed.ok) return invalid(parsed.reason, warnings);
+  warnings.push(...parsed.warnings);
+  const value = parsed.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid(
+      `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
+      warnings,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  if (!('role' in record)) return invalid('role: required', warnings);
+  const { role } = record;
+  if (typeof role !== 'string') return invalid('role: expected a string', warnings);
+  switch (role) {
+    case '_system_prompt': {
+      const { content } = record;
+      if (typeof content !== 'string') {
+        return invalid(`content: expected a string in a _system_prompt record`, warnings);
+      }
+      return ok({ type: 'system_prompt.set', v: 1, data: { prompt: content } }, warnings);
+    }
+    case '_usage': {
+      const count = record.token_count;
+      if (!isCount(count)) {
+        return invalid('token_count: expected a non-negative integer in a _usage record', warnings);
+      }
+      return ok({ type: 'usage.recorded', v: 1, data: { tokenCount: count } }, warnings);
+    }
+    case '_checkpoint': {
+      const { id } = record;
+      if (!isCount(id)) {
+        return invalid('id: expected a non-negative integer in a _checkpoint record', warnings);
+      }
+      return ok(
+        { type: 'checkpoint.created', v: 1, data: { id, addUserMessage: false } },
+        warnings,
+      );
+    }
+    default: {
+      const normalized = normalizeKimiMessage(record);
+      if (!normalized.ok) return invalid(normalized.reason, warnings);
+      warnings.push(...normalized.warnings);
+      return ok(
+        { type: 'messages.appended', v: 1, data: { messages: [normalized.message] } },
+        warnings,
+      );
+    }
+  }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function ok(event: ContextEvent, warnings: readonly string[]): KimiLine {
+  return { kind: 'record', event, warnings };
+}
+
+function invalid(reason: string, warnings: readonly string[]): KimiLine {
+  return { kind: 'invalid', reason, warnings };
+}
+
+/** True for a parsed JSON value that looks like a kimi-cli record: an object with a string `role`. */
+export function looksLikeKimiRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { role?: unknown }).role === 'string'
+  );
+}

@@ -1,0 +1,213 @@
+import {
+  type ContextState,
+  createReplayer,
+  type Message,
+  type Replayer,
+  type StoredEvent,
+} from '@contextlog/core';
+import { defaultFileSystem, type FileSystem, writeFully } from '../fs/file-system.js';
+import { readSessionEvents } from '../read/read-session-events.js';
+import { readSessionFile } from '../read/read-session-file.js';
+import type { Diagnostic, ReadMode, SessionFormat } from '../read/types.js';
+import { decodeKimiLine } from './decode-line.js';
+import {
+  encodeCheckpoint,
+  encodeKimiMessage,
+  encodeSystemPrompt,
+  encodeUsage,
+  UnknownPartTypeError,
+} from './encode-line.js';
+import { KimiExportError } from './errors.js';
+import { kimiStateDifference } from './kimi-state.js';
+import { createLiveRecords, type LiveRecords, UnrepresentableStateError } from './live-records.js';
+import { publishFile, refuseExisting, removeQuietly, temporaryPathFor } from './publish-file.js';
+
+export interface ExportKimiOptions {
+  /** Replace an existing `outPath` (default: refuse with `TargetExistsError`). */
+  readonly force?: boolean;
+  /** How the source is read: `'strict'` (default) or `'lenient'`. */
+  readonly mode?: ReadMode;
+  readonly fs?: FileSystem;
+}
+
+export interface ExportKimiResult {
+  readonly outPath: string;
+  /** The format of the source (a kimi-cli file can be re-exported, normalized). */
+  readonly sourceFormat: SessionFormat;
+  /** The source's state, which the written file restores to (metadata and seq aside). */
+  readonly state: ContextState;
+  /** Lines written (system prompt, checkpoint, usage and message records). */
+  readonly lines: number;
+  /** What kimi-cli cannot hold and was dropped (metadata). */
+  readonly warnings: readonly string[];
+  /** What reading the source reported. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const FLUSH_BYTES = 64 * 1024;
+const NULL_ARGUMENTS = /\.function\.arguments is null/;
+
+/**
+ * Writes a session's live history as a kimi-cli `context.jsonl` that kimi-cli restores to the
+ * same state (system prompt, messages, token count, pending estimate, next checkpoint id and the
+ * checkpoint marks, so its `revert_to` behaves as contextlog's `revertTo`): the system prompt
+ * first, then checkpoint, usage and message records in live-history order. Every line is decoded
+ * back as it is written and the restored state compared with the source's.
+ *
+ * - Not written, by design: reverted, cleared and compacted-away content; earlier system prompts;
+ *   seq numbers and timestamps (kimi-cli has neither).
+ * - Dropped with a warning: metadata (kimi-cli has no place for it).
+ * - Refused with `KimiExportError`, nothing written: a live message with a content part of a type
+ *   kimi-cli does not know (its restore crashes), and any history kimi-cli's restore would give
+ *   back differently (say, a next checkpoint id that is not the last live checkpoint's id + 1,
+ *   after a revert among non-consecutive ids; a snapshot whose marks no records give).
+ * - Kept, though kimi-cli ignores them on read: extra fields of messages, parts and tool calls.
+ * - Written better than kimi-cli writes it: a tool call's null `arguments` as an explicit null,
+ *   which kimi-cli reads back (its own writer omits it and then loses the message).
+ *
+ * An existing `outPath` is refused (`TargetExistsError`) unless `force`.
+ */
+export async function exportKimiSession(
+  contextlogPath: string,
+  outPath: string,
+  options: ExportKimiOptions = {},
+): Promise<ExportKimiResult> {
+  const fs = options.fs ?? defaultFileSystem;
+  const mode = options.mode ?? 'strict';
+  const force = options.force ?? false;
+  if (!force) await refuseExisting(fs, outPath);
+
+  const { source, records, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
+  const state = source.state;
+  const warnings: string[] = [];
+  const metadataKeys = Object.keys(state.metadata);
+  if (metadataKeys.length > 0) {
+    warnings.push(
+      `metadata dropped (kimi-cli has no place for it): ${metadataKeys.map((key) => JSON.stringify(key)).join(', ')}`,
+    );
+  }
+
+  const temporary = temporaryPathFor(outPath);
+  const handle = await fs.open(temporary, 'wx', 0o644);
+  let lines = 0;
+  try {
+    const restored = createReplayer();
+    let position = 0;
+    let chunk: Buffer[] = [];
+    let chunkBytes = 0;
+    const flush = async () => {
+      const bytes = Buffer.concat(chunk, chunkBytes);
+      chunk = [];
+      chunkBytes = 0;
+      await writeFully(handle, bytes, position);
+      position += bytes.length;
+    };
+    for (const line of kimiLines(records, contextlogPath)) {
+      const bytes = checkedLine(contextlogPath, line, restored);
+      chunk.push(bytes);
+      chunkBytes += bytes.length;
+      lines++;
+      if (chunkBytes >= FLUSH_BYTES) await flush();
+    }
+    await flush();
+    const difference = kimiStateDifference(state, restored.state);
+    if (difference !== undefined) {
+      throw new KimiExportError(
+        contextlogPath,
+        `kimi-cli would not restore the same state (${difference})`,
+      );
+    }
+    await handle.sync();
+    await handle.close();
+    await publishFile(fs, temporary, outPath, force);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await removeQuietly(fs, temporary);
+    throw error;
+  }
+  return { outPath, sourceFormat: format, state, lines, warnings, diagnostics };
+}
+
+export function* kimiLines(
+  history: Pick<LiveRecords, 'systemPrompt' | 'records'>,
+  source: string,
+): Generator<string> {
+  if (history.systemPrompt !== null) yield encodeSystemPrompt(history.systemPrompt);
+  let messageIndex = 0;
+  for (const record of history.records) {
+    if (record.kind === 'usage') yield encodeUsage(record.tokenCount);
+    else if (record.kind === 'checkpoint') yield encodeCheckpoint(record.id);
+    else yield encodeMessageOf(record.message, messageIndex++, source);
+  }
+}
+
+function encodeMessageOf(message: Message, index: number, source: string): string {
+  try {
+    return encodeKimiMessage(message);
+  } catch (error) {
+    if (error instanceof UnknownPartTypeError) {
+      throw new KimiExportError(source, `message ${index} holds ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Decodes a written line as a reader of the file will, folding it into `restored`; refuses one that does not read back cleanly. Returns the line's bytes, newline included. */
+export function checkedLine(source: string, line: string, restored: Replayer): Buffer {
+  const bytes = Buffer.from(`${line}\n`, 'utf8');
+  const decoded = decodeKimiLine(bytes.subarray(0, bytes.length - 1));
+  const unexpected =
+    decoded.kind === 'blank'
+      ? ['it reads as a blank line']
+      : decoded.kind === 'invalid'
+        ? [decoded.reason]
+        : decoded.warnings.filter((warning) => !NULL_ARGUMENTS.test(warning));
+  if (decoded.kind !== 'record' || unexpected.length > 0) {
+    throw new KimiExportError(
+      source,
+      `the line ${line.slice(0, 200)} would not read back cleanly (${unexpected.join('; ')})`,
+    );
+  }
+  restored.apply({ ...decoded.event, seq: restored.seq + 1, at: '' } as StoredEvent);
+  return bytes;
+}
+
+interface FoldedSource {
+  readonly source: Replayer;
+  readonly records: LiveRecords;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly format: SessionFormat;
+}
+
+/**
+ * Reads the source twice: `readSessionFile` validates it (strict mode throws at corruption) and
+ * tells its format, then its events stream through core's projection and the kimi record fold
+ * together, so memory stays that of the live history.
+ */
+async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise<FoldedSource> {
+  const first = await readSessionFile(path, { mode, fs, withEvents: false });
+  const source = createReplayer();
+  const records = createLiveRecords();
+  const apply = (event: StoredEvent) => {
+    try {
+      source.apply(event);
+    } catch {
+      return; // the reader skipped it too (lenient mode): it cannot apply
+    }
+    try {
+      records.apply(event);
+    } catch (error) {
+      if (error instanceof UnrepresentableStateError) {
+        throw new KimiExportError(path, `event seq ${event.seq}: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+  if (first.format === 'contextlog') {
+    for await (const event of readSessionEvents(path, { mode, fs })) apply(event);
+  } else {
+    const again = await readSessionFile(path, { mode, fs, format: 'kimi', withEvents: true });
+    for (const event of again.events ?? []) apply(event);
+  }
+  return { source, records, diagnostics: first.diagnostics, format: first.format };
+}

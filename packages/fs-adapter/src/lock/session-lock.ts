@@ -1,0 +1,190 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SessionLockedError } from '../errors.js';
+import { errnoCode, type FileSystem, writeNewFile } from '../fs/file-system.js';
+import {
+  currentBootId,
+  currentHost,
+  liveness,
+  type ProcessIdentity,
+  processStartTime,
+} from './process-identity.js';
+
+export interface LockOwner extends ProcessIdentity {
+  readonly nonce: string;
+  readonly createdAt: string;
+}
+
+export interface HeldLock {
+  readonly lockPath: string;
+  readonly owner: LockOwner;
+  release(): Promise<void>;
+}
+
+export function lockPathOf(path: string): string {
+  return `${path}.lock`;
+}
+
+async function myIdentity(): Promise<LockOwner> {
+  const startTime = await processStartTime(process.pid);
+  const bootId = await currentBootId();
+  return {
+    pid: process.pid,
+    host: currentHost(),
+    ...(startTime === undefined ? {} : { startTime }),
+    ...(bootId === undefined ? {} : { bootId }),
+    nonce: randomBytes(12).toString('hex'),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+function parseOwner(raw: Buffer): LockOwner | undefined {
+  try {
+    const value = JSON.parse(raw.toString('utf8')) as Partial<LockOwner>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
+    if (typeof value.nonce !== 'string') return undefined;
+    return value as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readRaw(fs: FileSystem, path: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+
+/**
+ * Creates `path` holding `content` only if it does not exist. The content is written under a
+ * temporary name first, then hard-linked into place (link fails if the name exists), so nobody
+ * ever reads a half-written lock. Not fsynced: after a power loss no owner is alive, and an empty
+ * or unreadable lock counts as stale.
+ */
+async function createExclusive(fs: FileSystem, path: string, content: Buffer): Promise<boolean> {
+  const temp = tempName(path);
+  await writeNewFile(fs, temp, content, 'wx', false);
+  try {
+    await fs.link(temp, path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.unlink(temp).catch(() => undefined);
+  }
+}
+
+const keyOf = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 24);
+
+type ClaimResult = 'won' | 'busy';
+
+/**
+ * Becomes the one process allowed to replace the stale lock content whose key is `staleKey`:
+ * the exclusive creation of `<lock>.claim-<staleKey>`. If that claim's own owner died mid-takeover,
+ * the claim is claimed the same way one level down (`…-<key of that claim>`). At most one live
+ * process holds a claim for a given stale lock at any moment: a level is entered only when the
+ * holder of the level above is dead, and claim files are removed only after the lock changed.
+ */
+async function claim(
+  fs: FileSystem,
+  claimPath: string,
+  content: Buffer,
+  depth = 0,
+): Promise<{ result: ClaimResult; path?: string; holder?: LockOwner }> {
+  if (await createExclusive(fs, claimPath, content)) return { result: 'won', path: claimPath };
+  const raw = await readRaw(fs, claimPath);
+  if (raw === undefined) return { result: 'busy' };
+  const holder = parseOwner(raw);
+  if (holder !== undefined && (await liveness(holder)) === 'alive') {
+    return { result: 'busy', holder };
+  }
+  if (depth > 8) return { result: 'busy' };
+  return claim(fs, `${claimPath}-${keyOf(raw)}`, content, depth + 1);
+}
+
+async function removeClaims(fs: FileSystem, lockPath: string, staleKey: string): Promise<void> {
+  const prefix = `${basename(lockPath)}.claim-${staleKey}`;
+  const dir = dirname(lockPath);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix)) await fs.unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the writer lock of `path`: `<path>.lock`, holding pid, host, process start time and boot
+ * id. A lock whose owner is alive (or on another host, which cannot be checked) makes this reject
+ * with `SessionLockedError` naming its pid. A stale lock is taken over by exactly one process:
+ * see `claim` for why two processes that both judge it stale cannot both win; the winner then
+ * checks the lock still holds what it judged stale and renames its own lock over it atomically.
+ */
+export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLock> {
+  const lockPath = lockPathOf(path);
+  const owner = await myIdentity();
+  const content = Buffer.from(`${JSON.stringify(owner)}\n`);
+  let lastSeen: LockOwner | undefined;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await createExclusive(fs, lockPath, content)) return held(fs, lockPath, owner);
+    const raw = await readRaw(fs, lockPath);
+    if (raw === undefined) continue; // released meanwhile: try again
+    const current = parseOwner(raw);
+    if (current !== undefined) lastSeen = current;
+    if (current !== undefined && (await liveness(current)) === 'alive') {
+      throw new SessionLockedError(path, lockPath, current.pid, current.host, current.createdAt);
+    }
+    // Stale (owner gone, or unreadable content such as an empty file after a power loss).
+    const staleKey = keyOf(raw);
+    const claimed = await claim(fs, `${lockPath}.claim-${staleKey}`, content);
+    if (claimed.result === 'busy') {
+      if (claimed.holder !== undefined) lastSeen = claimed.holder;
+      await sleep(10 + attempt * 2);
+      continue;
+    }
+    try {
+      const now = await readRaw(fs, lockPath);
+      if (now === undefined || !now.equals(raw)) continue; // somebody moved on: start again
+      const temp = tempName(lockPath);
+      await writeNewFile(fs, temp, content, 'wx', false);
+      try {
+        await fs.rename(temp, lockPath);
+      } catch (error) {
+        await fs.unlink(temp).catch(() => undefined);
+        throw error;
+      }
+      await removeClaims(fs, lockPath, staleKey);
+      return held(fs, lockPath, owner);
+    } finally {
+      if (claimed.path !== undefined) await fs.unlink(claimed.path).catch(() => undefined);
+    }
+  }
+  const who = lastSeen;
+  throw new SessionLockedError(
+    path,
+    lockPath,
+    who?.pid ?? -1,
+    who?.host ?? 'unknown',
+    who?.createdAt,
+  );
+}
+
+function held(fs: FileSystem, lockPath: string, owner: LockOwner): HeldLock {
+  let released = false;
+  return {
+    lockPath,
+    owner,
+    async release() {
+      if (released) return;
+      released = true;
+      const raw = await readRaw(fs, lockPath);
+      // Remove only our own lock, never one that replaced it.
+      if (raw !== undefined && parseOwner(raw)?.nonce === owner.nonce) await fs.unlink(lockPath);
+    },
+  };
+}

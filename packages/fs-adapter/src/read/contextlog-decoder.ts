@@ -1,0 +1,183 @@
+import { isUtf8 } from 'node:buffer';
+import { CorruptSessionError, parseStoredEvent, type StoredEvent } from '@contextlog/core';
+import { describe } from '../describe.js';
+import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
+import { fastStoredEvent } from './fast-event.js';
+import type { LineBatch } from './line-batches.js';
+import type { Diagnostic, ReadMode } from './types.js';
+
+/**
+ * Called for each valid event in file order. Returns false when the caller could not use it
+ * (say, a revert to a checkpoint that is not live); `reason` then says why, and the line counts
+ * as corrupt.
+ */
+export type EventSink = (event: StoredEvent, line: number, offset: number) => string | undefined;
+
+export interface ContextlogDecoder {
+  /** Decodes the complete lines of a batch, and its torn tail if it is the final one. */
+  batch(batch: LineBatch, sink: EventSink): void;
+  readonly header: SessionHeader | undefined;
+  readonly lastSeq: number;
+  readonly lines: number;
+  readonly events: number;
+  readonly skipped: number;
+  /** Byte offset just past the last complete line seen. */
+  readonly completeEnd: number;
+  /** Start offset and length of the torn tail, if the final batch had one. */
+  readonly tornTail: { readonly offset: number; readonly length: number } | undefined;
+}
+
+const NEWLINE = 10;
+
+/**
+ * The rules of a contextlog file, line by line: header first, then one valid stored event per
+ * line, seqs without gap or duplicate (the first event may be a `state.snapshotted` at any seq),
+ * UTF-8 only. Strict mode throws `CorruptSessionError` at the first broken line; lenient mode
+ * skips it and records a diagnostic. A last line without `\n` is a torn tail: a warning, never
+ * an event.
+ */
+export function createContextlogDecoder(
+  source: string,
+  mode: ReadMode,
+  diagnostics: Diagnostic[],
+): ContextlogDecoder {
+  let header: SessionHeader | undefined;
+  let lineNo = 0;
+  let lastSeq = 0;
+  let events = 0;
+  let skipped = 0;
+  let skippedSinceEvent = 0;
+  let completeEnd = 0;
+  let tornTail: { offset: number; length: number } | undefined;
+
+  const problem = (offset: number, reason: string): undefined => {
+    if (mode === 'strict') throw new CorruptSessionError(source, lineNo, offset, reason);
+    diagnostics.push({ line: lineNo, offset, severity: 'error', reason });
+    skipped++;
+    skippedSinceEvent++;
+  };
+
+  const decodeLine = (
+    buf: Buffer,
+    start: number,
+    end: number,
+    offset: number,
+    checkUtf8: boolean,
+    sink: EventSink,
+  ): undefined => {
+    lineNo++;
+    if (start === end) return problem(offset, 'empty line (a contextlog file has none)');
+    if (checkUtf8 && !isUtf8(buf.subarray(start, end))) {
+      return problem(offset, 'invalid UTF-8');
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8', start, end));
+    } catch (error) {
+      return problem(offset, `not valid JSON (${describe(error)})`);
+    }
+    if (lineNo === 1) {
+      const checked = checkHeader(value);
+      if (typeof checked !== 'string') {
+        header = checked;
+        return;
+      }
+      if (isHeaderLike(value)) return problem(offset, checked);
+      problem(offset, 'missing header: line 1 must be {"format":"contextlog",…}');
+      // Lenient: line 1 may still be a good event of a file that lost its header.
+    } else if (isHeaderLike(value)) {
+      return problem(offset, 'a second header (only line 1 may be a header)');
+    }
+    let event: StoredEvent;
+    try {
+      event = fastStoredEvent(value) ?? parseStoredEvent(value);
+    } catch (error) {
+      return problem(offset, describe(error));
+    }
+    const expected = lastSeq + 1;
+    if (event.seq !== expected) {
+      const startsCompacted = events === 0 && event.type === 'state.snapshotted';
+      if (!startsCompacted) {
+        if (event.seq <= lastSeq) {
+          return problem(
+            offset,
+            `seq ${event.seq} repeats or goes back (the previous event has seq ${lastSeq})`,
+          );
+        }
+        if (mode === 'strict') {
+          throw new CorruptSessionError(
+            source,
+            lineNo,
+            offset,
+            `seq gap: expected ${expected}, got ${event.seq}`,
+          );
+        }
+        // Lenient keeps the later events; the gap is news only if skipped lines do not explain it.
+        if (event.seq - expected > skippedSinceEvent) {
+          diagnostics.push({
+            line: lineNo,
+            offset,
+            severity: 'error',
+            reason: `seq gap: expected ${expected}, got ${event.seq} (events ${expected}..${event.seq - 1} are missing)`,
+          });
+        }
+      }
+    }
+    const refused = sink(event, lineNo, offset);
+    if (refused !== undefined) return problem(offset, refused);
+    lastSeq = event.seq;
+    events++;
+    skippedSinceEvent = 0;
+  };
+
+  return {
+    batch(batch, sink) {
+      const { buf, from, to, offset } = batch;
+      // A `\n` is always a character boundary in UTF-8, so a run of whole lines is valid UTF-8
+      // exactly when each of its lines is: one fast check per chunk, per line only on failure.
+      const checkUtf8 = !isUtf8(buf.subarray(from, to));
+      let start = from;
+      while (start < to) {
+        const nl = buf.indexOf(NEWLINE, start);
+        const end = nl === -1 || nl >= to ? to : nl;
+        decodeLine(buf, start, end, offset + (start - from), checkUtf8, sink);
+        start = end + 1;
+        completeEnd = offset + (start - from);
+      }
+      if (batch.final && batch.tailEnd > to) {
+        const length = batch.tailEnd - to;
+        const tailOffset = offset + (to - from);
+        lineNo++;
+        tornTail = { offset: tailOffset, length };
+        skipped++;
+        diagnostics.push({
+          line: lineNo,
+          offset: tailOffset,
+          severity: 'warning',
+          reason: `torn tail: ${length} bytes without a final newline (an unfinished write, never acknowledged); ignored`,
+        });
+      }
+    },
+    get header() {
+      return header;
+    },
+    get lastSeq() {
+      return lastSeq;
+    },
+    get lines() {
+      return lineNo;
+    },
+    get events() {
+      return events;
+    },
+    get skipped() {
+      return skipped;
+    },
+    get completeEnd() {
+      return completeEnd;
+    },
+    get tornTail() {
+      return tornTail;
+    },
+  };
+}

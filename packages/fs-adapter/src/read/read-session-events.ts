@@ -1,0 +1,55 @@
+import type { StoredEvent } from '@contextlog/core';
+import { defaultFileSystem, type FileHandleLike, type FileSystem } from '../fs/file-system.js';
+import { createContextlogDecoder } from './contextlog-decoder.js';
+import { lineBatches } from './line-batches.js';
+import type { Diagnostic, ReadMode } from './types.js';
+
+export interface ReadEventsOptions {
+  readonly mode?: ReadMode;
+  readonly fs?: FileSystem;
+  /** Receives what lenient mode skipped, and torn-tail warnings. */
+  readonly diagnostics?: Diagnostic[];
+}
+
+/**
+ * The events of a contextlog file in seq order, validated as `readSessionFile` validates them
+ * (but not folded), streamed chunk by chunk. The file is opened on first `next()` and closed when
+ * the iteration ends or is abandoned.
+ */
+export async function* readSessionEvents(
+  path: string,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<StoredEvent> {
+  const fs = options.fs ?? defaultFileSystem;
+  const handle = await fs.open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    yield* eventsOfHandle(handle, path, 0, size, options.mode ?? 'strict', options.diagnostics);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The events in `[start, end)` of an open contextlog file (start is 0 or a line start). */
+export async function* eventsOfHandle(
+  handle: FileHandleLike,
+  path: string,
+  start: number,
+  end: number,
+  mode: ReadMode,
+  diagnostics: Diagnostic[] = [],
+  beforeChunk?: () => void,
+): AsyncGenerator<StoredEvent> {
+  const decoder = createContextlogDecoder(path, mode, diagnostics);
+  const out: StoredEvent[] = [];
+  const sink = (event: StoredEvent) => {
+    out.push(event);
+    return undefined;
+  };
+  for await (const batch of lineBatches(handle, start, end)) {
+    decoder.batch(batch, sink);
+    for (const event of out) yield event;
+    out.length = 0;
+    beforeChunk?.();
+  }
+}

@@ -1,0 +1,55 @@
+import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { SessionHeader } from '../format/header.js';
+import type { FileSystem } from '../fs/file-system.js';
+
+export type SessionFormat = 'contextlog' | 'kimi';
+export type ReadMode = 'strict' | 'lenient';
+
+/** Something a reader noticed, and where: 1-based line, byte offset of the line's start. */
+export interface Diagnostic {
+  readonly line: number;
+  readonly offset: number;
+  readonly severity: 'warning' | 'error';
+  readonly reason: string;
+}
+
+export interface ReadProgress {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+export interface ReadSessionOptions {
+  /** `'auto'` (default) tells contextlog and kimi-cli files apart by their content. */
+  readonly format?: 'auto' | SessionFormat;
+  /** `'strict'` (default) stops at the first corruption; `'lenient'` skips it with a diagnostic. */
+  readonly mode?: ReadMode;
+  /** Called after each chunk read. */
+  readonly onProgress?: (progress: ReadProgress) => void;
+  /** Also return the events (memory then grows with the file, not only with the state). */
+  readonly withEvents?: boolean;
+  readonly fs?: FileSystem;
+}
+
+export interface ReadCounts {
+  /** Lines seen, the header, blank lines and a torn tail included. */
+  readonly lines: number;
+  /** Events (contextlog) or records (kimi-cli) folded into the state. */
+  readonly events: number;
+  /** Lines skipped as invalid (lenient mode) and torn tails ignored. */
+  readonly skipped: number;
+  /** Blank lines (kimi-cli files only; contextlog files have none). */
+  readonly blank: number;
+  /** Bytes read: the file size when the read started. */
+  readonly bytes: number;
+}
+
+export interface ReadSessionResult {
+  readonly format: SessionFormat;
+  readonly state: ContextState;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly counts: ReadCounts;
+  /** The header line of a contextlog file (absent for kimi-cli files and empty files). */
+  readonly header?: SessionHeader;
+  /** Present when `withEvents` was asked for. */
+  readonly events?: readonly StoredEvent[];
+}

@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { type ContextState, project, type StoredEvent, stateToJson } from '@contextlog/core';
+import { TargetExistsError } from '../errors.js';
+import { defaultFileSystem, errnoCode, type FileSystem } from '../fs/file-system.js';
+import { acquireLock } from '../lock/session-lock.js';
+import { readSessionFile } from '../read/read-session-file.js';
+import type { ReadMode } from '../read/types.js';
+import { publishSession, sessionText } from './publish.js';
+
+export interface ForkOptions {
+  /** Fork the state as it was at this checkpoint (as `revertTo` would leave it). */
+  readonly atCheckpoint?: number;
+  /** Replace an existing target (never one a live writer holds). */
+  readonly force?: boolean;
+  /** How to read the source (strict by default). */
+  readonly mode?: ReadMode;
+  readonly fs?: FileSystem;
+}
+
+export interface ForkResult {
+  readonly target: string;
+  /** The state of the new session. */
+  readonly state: ContextState;
+}
+
+/**
+ * Starts a new session at `target` from the state of `source` (a contextlog or kimi-cli file):
+ * seq 1 is a `state.snapshotted` of that state (reverted to `atCheckpoint` if given), seq 2 a
+ * `metadata.set` of `forkedFrom` = { path, seq, checkpoint }. The source is only read. An existing
+ * target is refused with `TargetExistsError` unless `force`.
+ */
+export async function forkSession(
+  source: string,
+  target: string,
+  options: ForkOptions = {},
+): Promise<ForkResult> {
+  const fs = options.fs ?? defaultFileSystem;
+  const read = await readSessionFile(source, {
+    fs,
+    ...(options.mode ? { mode: options.mode } : {}),
+  });
+  const at = new Date().toISOString();
+  let state = read.state;
+  if (options.atCheckpoint !== undefined) {
+    state = project(state, {
+      seq: state.seq + 1,
+      v: 1,
+      at,
+      type: 'context.reverted',
+      data: { checkpointId: options.atCheckpoint },
+    });
+  }
+  const events: StoredEvent[] = [
+    {
+      seq: 1,
+      v: 1,
+      at,
+      type: 'state.snapshotted',
+      data: { state: stateToJson(state) },
+    } as StoredEvent,
+    {
+      seq: 2,
+      v: 1,
+      at,
+      type: 'metadata.set',
+      data: {
+        key: 'forkedFrom',
+        value: {
+          path: resolve(source),
+          seq: read.state.seq,
+          checkpoint: options.atCheckpoint ?? null,
+        },
+      },
+    },
+  ];
+  const expected = project(project(state, events[0] as StoredEvent), events[1] as StoredEvent);
+  const lock = await acquireLock(fs, target);
+  try {
+    if (!options.force) {
+      const exists = await fs.stat(target).then(
+        () => true,
+        (error: unknown) => {
+          if (errnoCode(error) === 'ENOENT') return false;
+          throw error;
+        },
+      );
+      if (exists) throw new TargetExistsError(target);
+    }
+    const stateAfter = await publishSession(
+      fs,
+      target,
+      sessionText(new Date(at), events),
+      expected,
+      options.force === true,
+    );
+    return { target, state: stateAfter };
+  } finally {
+    await lock.release();
+  }
+}

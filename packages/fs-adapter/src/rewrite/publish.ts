@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import {
+  type ContextState,
+  parseStoredEvent,
+  type StoredEvent,
+  stateToJson,
+} from '@contextlog/core';
+import { describe } from '../describe.js';
+import { TargetExistsError } from '../errors.js';
+import { headerLine } from '../format/header.js';
+import { errnoCode, type FileSystem, syncDirectory, writeNewFile } from '../fs/file-system.js';
+import { readSessionFile } from '../read/read-session-file.js';
+
+export function sessionText(createdAt: Date, events: readonly StoredEvent[]): Buffer {
+  let text = headerLine(createdAt);
+  for (const event of events) text += `${JSON.stringify(parseStoredEvent(event))}\n`;
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * Puts a whole new session file at `target` atomically: written and fsynced under a temporary
+ * name in the same directory, read back and checked to replay to `expected`, then renamed into
+ * place (or hard-linked, when an existing file must not be replaced) and the directory fsynced.
+ * A crash at any point leaves either the old file or the new one, never a mix.
+ */
+export async function publishSession(
+  fs: FileSystem,
+  target: string,
+  bytes: Buffer,
+  expected: ContextState,
+  replace: boolean,
+): Promise<ContextState> {
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  await writeNewFile(fs, temp, bytes);
+  try {
+    const check = await readSessionFile(temp, { format: 'contextlog', fs });
+    const want = JSON.stringify(stateToJson(expected));
+    if (JSON.stringify(stateToJson(check.state)) !== want) {
+      throw new Error(`${target}: the rewritten session does not replay to the promised state`);
+    }
+    if (replace) {
+      await fs.rename(temp, target);
+    } else {
+      try {
+        await fs.link(temp, target);
+      } catch (error) {
+        if (errnoCode(error) === 'EEXIST') throw new TargetExistsError(target);
+        throw new Error(`${target}: cannot create it (${describe(error)})`, { cause: error });
+      }
+      await fs.unlink(temp);
+    }
+    await syncDirectory(fs, dirname(target));
+    return check.state;
+  } catch (error) {
+    await fs.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type ContextEngine, stateToJson } from '@contextlog/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSessionFile } from '../read/read-session-file.js';
+import { openSession } from '../store/open-session.js';
+import { sha256, tempDir } from '../testing/temp-dir.js';
+import { forkSession } from './fork-session.js';
+import { snapshotSessionFile } from './snapshot-session-file.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const user = (content: string) => ({ role: 'user' as const, content });
+
+async function session(path: string): Promise<ContextEngine> {
+  const engine = await openSession(path);
+  await engine.setSystemPrompt('sys');
+  await engine.appendMessages(user('one'));
+  await engine.checkpoint();
+  await engine.appendMessages(user('two'));
+  await engine.recordUsage(10);
+  await engine.checkpoint({ addUserMessage: true });
+  await engine.appendMessages(user('three 😀'));
+  await engine.setMetadata('m', 1);
+  return engine;
+}
+
+describe('snapshotSessionFile', () => {
+  it('rewrites a session as header + one snapshot that replays to the same state and continues its seqs', async () => {
+    const path = join(dir, 's.jsonl');
+    const engine = await session(path);
+    const live = stateToJson(engine.state);
+    await expect(snapshotSessionFile(path)).rejects.toMatchObject({ code: 'SESSION_LOCKED' });
+    await engine.close();
+    const result = await snapshotSessionFile(path);
+    expect(result.seq).toBe(8);
+    expect(result.bytesAfter).toBeLessThan(result.bytesBefore);
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ seq: 8, type: 'state.snapshotted' });
+    expect(stateToJson((await readSessionFile(path)).state)).toEqual(live);
+    const again = await openSession(path);
+    expect(stateToJson(again.state)).toEqual(live);
+    await again.revertTo(1);
+    expect(again.state.seq).toBe(9);
+    expect(again.state.messages.map((m) => m.content)).toEqual(['one', 'two']);
+    await again.close();
+    expect((await readSessionFile(path)).state.seq).toBe(9);
+    expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
+  });
+
+  it('refuses a corrupt session and leaves it untouched', async () => {
+    const path = join(dir, 's.jsonl');
+    await (await session(path)).close();
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"seq":3', '"seq":33'));
+    const hash = await sha256(path);
+    await expect(snapshotSessionFile(path)).rejects.toMatchObject({
+      code: 'CORRUPT_SESSION',
+      line: 4,
+    });
+    expect(await sha256(path)).toBe(hash);
+  });
+});
+
+describe('forkSession', () => {
+  it('starts a new session from the source state, with forkedFrom', async () => {
+    const source = join(dir, 's.jsonl');
+    const engine = await session(source);
+    const live = engine.state;
+    const target = join(dir, 'fork.jsonl');
+    const sourceHash = await sha256(source);
+    const fork = await forkSession(source, target);
+    expect(await sha256(source)).toBe(sourceHash);
+    const read = await readSessionFile(target, { withEvents: true });
+    expect(read.events?.map((e) => e.type)).toEqual(['state.snapshotted', 'metadata.set']);
+    expect(stateToJson(read.state)).toEqual(stateToJson(fork.state));
+    expect(read.state.messages).toEqual(live.messages);
+    expect(read.state.checkpoints).toEqual(live.checkpoints);
+    expect(read.state.tokenCountWithPending).toBe(live.tokenCountWithPending);
+    expect(read.state.metadata).toEqual({
+      m: 1,
+      forkedFrom: { path: resolve(source), seq: 8, checkpoint: null },
+    });
+    expect(read.state.seq).toBe(2);
+    await engine.close();
+
+    await expect(forkSession(source, target)).rejects.toMatchObject({ code: 'TARGET_EXISTS' });
+    const atOne = await forkSession(source, target, { atCheckpoint: 1, force: true });
+    expect(atOne.state.messages.map((m) => m.content)).toEqual(['one', 'two']);
+    expect(atOne.state.nextCheckpointId).toBe(1);
+    expect(atOne.state.tokenCount).toBe(10);
+    expect(stateToJson((await readSessionFile(target)).state)).toEqual(stateToJson(atOne.state));
+    await expect(
+      forkSession(source, join(dir, 'x.jsonl'), { atCheckpoint: 5 }),
+    ).rejects.toMatchObject({
+      code: 'CHECKPOINT_NOT_FOUND',
+    });
+    const forked = await openSession(target);
+    await forked.appendMessages(user('new'));
+    expect(forked.state.seq).toBe(3);
+    await forked.close();
+    expect((await readdir(dir)).sort()).toEqual(['fork.jsonl', 's.jsonl']);
+  });
+
+  it('forks a kimi-cli file, and refuses to replace a target a live writer holds', async () => {
+    const kimi = join(dir, 'context.jsonl');
+    await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"hi"}\n');
+    const target = join(dir, 'fork.jsonl');
+    const writer = await openSession(target);
+    await expect(forkSession(kimi, target, { force: true })).rejects.toMatchObject({
+      code: 'SESSION_LOCKED',
+    });
+    await writer.close();
+    const fork = await forkSession(kimi, target, { force: true });
+    expect(fork.state.messages).toEqual([{ role: 'user', content: 'hi' }]);
+    expect(fork.state.nextCheckpointId).toBe(1);
+  });
+});

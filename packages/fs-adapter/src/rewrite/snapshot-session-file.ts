@@ -1,0 +1,52 @@
+import { type StoredEvent, stateToJson } from '@contextlog/core';
+import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
+import { readSessionFile } from '../read/read-session-file.js';
+import { openFileStore } from '../store/file-store.js';
+import { publishSession, sessionText } from './publish.js';
+
+export interface SnapshotOptions {
+  readonly fs?: FileSystem;
+}
+
+export interface SnapshotResult {
+  /** Seq of the snapshot: the next event appended will be `seq + 1`. */
+  readonly seq: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+/**
+ * Rewrites a session as its header + one `state.snapshotted` at the session's last seq, so it
+ * replays to the same state (checkpoint marks included, so `revertTo` still works) and the next
+ * event continues the numbering. Takes the writer lock (a live writer makes it reject with
+ * `SessionLockedError`), repairs a torn tail first as opening does, and replaces the file
+ * atomically. An empty session is left as it is.
+ */
+export async function snapshotSessionFile(
+  path: string,
+  options: SnapshotOptions = {},
+): Promise<SnapshotResult> {
+  const fs = options.fs ?? defaultFileSystem;
+  const store = await openFileStore(path, { fs });
+  try {
+    const read = await readSessionFile(path, { format: 'contextlog', fs });
+    const seq = read.state.seq;
+    const bytesBefore = read.counts.bytes;
+    if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore };
+    const snapshot = {
+      seq,
+      v: 1,
+      at: new Date().toISOString(),
+      type: 'state.snapshotted',
+      data: { state: stateToJson(read.state) },
+    } as StoredEvent;
+    const createdAt = new Date(read.header?.createdAt ?? Date.now());
+    const bytes = sessionText(Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
+      snapshot,
+    ]);
+    await publishSession(fs, path, bytes, read.state, true);
+    return { seq, bytesBefore, bytesAfter: bytes.length };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { createContext } from '@contextlog/core';
+import { checkEngine, fuzzRuns, type StoreUnderTest } from '@contextlog/testkit';
+import { checkStore } from '@contextlog/testkit/vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { tempDir } from '../testing/temp-dir.js';
+import { type Durability, openFileStore } from './file-store.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+const fileStore =
+  (durability: Durability) =>
+  async (id: string): Promise<StoreUnderTest> => {
+    const path = join(dir, `${id}.jsonl`);
+    return {
+      store: await openFileStore(path, { durability }),
+      reopen: () => openFileStore(path, { durability }),
+    };
+  };
+
+checkStore('file store (fsync)', fileStore('fsync'));
+checkStore('file store (os)', fileStore('os'));
+
+describe('checkEngine on the file store', () => {
+  it('core engine passes', async () => {
+    await checkEngine((store) => createContext(store), {
+      makeStore: fileStore('os'),
+      numRuns: fuzzRuns(25),
+    });
+  });
+  it("core engine passes with 'fsync' durability", async () => {
+    await checkEngine((store) => createContext(store), {
+      makeStore: fileStore('fsync'),
+      numRuns: fuzzRuns(10),
+    });
+  });
+});

@@ -1,0 +1,336 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  ContextBrokenError,
+  type ContextEngine,
+  createContext,
+  hasCode,
+  type StoredEvent,
+  stateToJson,
+} from '@contextlog/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SessionLockedError } from '../errors.js';
+import { lockPathOf } from '../lock/session-lock.js';
+import { readSessionFile } from '../read/read-session-file.js';
+import { faultyFileSystem, sha256, tempDir } from '../testing/temp-dir.js';
+import { openFileStore } from './file-store.js';
+import { openSession } from './open-session.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const user = (content: string) => ({ role: 'user' as const, content });
+
+async function fill(engine: ContextEngine): Promise<void> {
+  await engine.setSystemPrompt('be brief');
+  await engine.appendMessages([user('hello 你好 😀'), { role: 'assistant', content: 'hi' }]);
+  await engine.checkpoint({ addUserMessage: true });
+  await engine.recordUsage(42);
+  await engine.setMetadata('k', { a: [1, 'two', null] });
+}
+
+async function deadPid(): Promise<number> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '-e',
+    'console.log(process.pid)',
+  ]);
+  return Number(stdout.trim());
+}
+
+describe('openFileStore / openSession', () => {
+  it('writes a header, appends events as lines, and reopens to the same state', async () => {
+    const path = join(dir, 's.jsonl');
+    const engine = await openSession(path);
+    await fill(engine);
+    const live = stateToJson(engine.state);
+    await engine.close();
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ format: 'contextlog', version: 1 });
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(1, -1).map((line) => JSON.parse(line).seq)).toEqual([1, 2, 3, 4, 5]);
+    const again = await openSession(path);
+    expect(stateToJson(again.state)).toEqual(live);
+    await again.appendMessages(user('more'));
+    expect(again.state.seq).toBe(6);
+    await again.close();
+    expect(stateToJson((await readSessionFile(path)).state)).toEqual(stateToJson(again.state));
+  });
+
+  it('treats an empty file as an empty session and gives it a header', async () => {
+    const path = join(dir, 'empty.jsonl');
+    await writeFile(path, '');
+    const store = await openFileStore(path);
+    expect(store.lastSeq).toBe(0);
+    const loaded: StoredEvent[] = [];
+    for await (const event of store.load()) loaded.push(event);
+    expect(loaded).toEqual([]);
+    await store.close();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 'contextlog' });
+  });
+
+  it("with 'os' durability appends without fsync", async () => {
+    const path = join(dir, 'os.jsonl');
+    let syncs = 0;
+    const fs = faultyFileSystem((call) => {
+      if (call === 'sync') syncs++;
+      return undefined;
+    });
+    const engine = await openSession(path, { durability: 'os', fs });
+    const before = syncs;
+    await fill(engine);
+    expect(syncs).toBe(before);
+    await engine.close();
+    expect((await readSessionFile(path)).state.seq).toBe(5);
+  });
+
+  it("with 'fsync' durability issues one write and one fsync per append", async () => {
+    const path = join(dir, 'fsync.jsonl');
+    const calls: string[] = [];
+    const fs = faultyFileSystem((call) => {
+      if (call === 'write' || call === 'sync') calls.push(call);
+      return undefined;
+    });
+    const store = await openFileStore(path, { fs });
+    calls.length = 0;
+    const at = new Date().toISOString();
+    await store.append(
+      [
+        { seq: 1, v: 1, at, type: 'system_prompt.set', data: { prompt: 'p' } },
+        { seq: 2, v: 1, at, type: 'usage.recorded', data: { tokenCount: 3 } },
+      ],
+      { expectedSeq: 0 },
+    );
+    expect(calls).toEqual(['write', 'sync']);
+    await store.close();
+  });
+
+  it('splits a large batch into writes of at most ~100 KB', async () => {
+    const path = join(dir, 'big.jsonl');
+    const sizes: number[] = [];
+    const fs = faultyFileSystem(() => undefined);
+    const wrapped = {
+      ...fs,
+      async open(p: string, flags: string | number, mode?: number) {
+        const handle = await fs.open(p, flags, mode);
+        return {
+          ...handle,
+          read: handle.read,
+          sync: handle.sync,
+          truncate: handle.truncate,
+          stat: handle.stat,
+          close: handle.close,
+          write: (b: Uint8Array, o: number, l: number, pos: number) => {
+            sizes.push(l);
+            return handle.write(b, o, l, pos);
+          },
+        };
+      },
+    };
+    const engine = await openSession(path, { fs: wrapped });
+    sizes.length = 0;
+    await engine.appendMessages(Array.from({ length: 50 }, (_, i) => user(`${i}`.repeat(10_000))));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100 * 1024);
+    await engine.close();
+    expect((await readSessionFile(path)).state.messages).toHaveLength(50);
+  });
+
+  it('refuses a kimi-cli file and a corrupt file, leaving them untouched and unlocked', async () => {
+    const kimi = join(dir, 'context.jsonl');
+    await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"x"}\n');
+    const kimiHash = await sha256(kimi);
+    await expect(openFileStore(kimi)).rejects.toMatchObject({
+      code: 'CORRUPT_SESSION',
+      reason: expect.stringContaining('kimi-cli'),
+    });
+    expect(await sha256(kimi)).toBe(kimiHash);
+
+    const path = join(dir, 'corrupt.jsonl');
+    const engine = await openSession(path);
+    await fill(engine);
+    await engine.close();
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    lines[3] = '{"seq":3,"v":1,"at":"x","type":"checkpoint.created","data":{"id":';
+    // A torn tail as well: the open must not repair anything in a file it refuses.
+    await writeFile(path, `${lines.join('\n')}{"seq":6`);
+    const hash = await sha256(path);
+    await expect(openFileStore(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 4 });
+    expect(await sha256(path)).toBe(hash);
+    // openSession validates in the engine's first load: the same refusal, nothing repaired.
+    await expect(openSession(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 4 });
+    expect(await sha256(path)).toBe(hash);
+    expect((await readdir(dir)).filter((name) => name.includes('.torn-'))).toEqual([]);
+    expect((await readdir(dir)).filter((name) => name.includes('.lock'))).toEqual([]);
+  });
+});
+
+describe('writer lock', () => {
+  it('refuses a second writer in this process, naming the pid, and frees the lock on close', async () => {
+    const path = join(dir, 's.jsonl');
+    const first = await openFileStore(path);
+    const error = await openFileStore(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionLockedError);
+    expect(error).toMatchObject({ code: 'SESSION_LOCKED', pid: process.pid });
+    expect(String((error as Error).message)).toContain(String(process.pid));
+    await first.close();
+    const second = await openFileStore(path);
+    await second.close();
+    expect(await readdir(dir)).toEqual(['s.jsonl']);
+  });
+
+  it('refuses a writer while another live process holds the lock', async () => {
+    const path = join(dir, 's.jsonl');
+    await (await openFileStore(path)).close();
+    // A lock naming a live process of this host that is not us: our parent.
+    const { processStartTime } = await import('../lock/process-identity.js');
+    const { hostname } = await import('node:os');
+    const ppid = process.ppid;
+    const startTime = await processStartTime(ppid);
+    await writeFile(
+      lockPathOf(path),
+      JSON.stringify({ pid: ppid, host: hostname(), startTime, nonce: 'n', createdAt: 'then' }),
+    );
+    await expect(openFileStore(path)).rejects.toMatchObject({ code: 'SESSION_LOCKED', pid: ppid });
+  });
+
+  it('takes over a lock whose process is gone, or whose pid now names another process', async () => {
+    const path = join(dir, 's.jsonl');
+    const engine = await openSession(path);
+    await fill(engine);
+    await engine.close();
+    const { hostname } = await import('node:os');
+    const stale = [
+      { pid: await deadPid(), host: hostname(), nonce: 'dead', createdAt: 'then' },
+      // Our own pid, but a start time that is not ours: the pid was reused.
+      { pid: process.pid, host: hostname(), startTime: '1', nonce: 'reused', createdAt: 'then' },
+    ];
+    for (const owner of stale) {
+      await writeFile(lockPathOf(path), JSON.stringify(owner));
+      const store = await openFileStore(path);
+      expect(store.lastSeq).toBe(5);
+      expect(JSON.parse(await readFile(lockPathOf(path), 'utf8')).pid).toBe(process.pid);
+      await store.close();
+    }
+    expect(await readdir(dir)).toEqual(['s.jsonl']);
+  });
+
+  it('lets exactly one of many concurrent openers take over a stale lock', async () => {
+    const path = join(dir, 's.jsonl');
+    await (await openFileStore(path)).close();
+    const { hostname } = await import('node:os');
+    await writeFile(
+      lockPathOf(path),
+      JSON.stringify({ pid: await deadPid(), host: hostname(), nonce: 'x', createdAt: 'then' }),
+    );
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => openFileStore(path)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(hasCode(r.reason, 'SESSION_LOCKED')).toBe(true);
+    }
+    for (const r of won) await r.value.close();
+    expect(await readdir(dir)).toEqual(['s.jsonl']);
+  });
+});
+
+describe('failed writes', () => {
+  it.each([
+    ['write', 'ENOSPC'],
+    ['sync', 'EIO'],
+  ] as const)(
+    'a failed %s leaves file and state as before, and later appends work',
+    async (kind, code) => {
+      const path = join(dir, 's.jsonl');
+      let armed = false;
+      const fs = faultyFileSystem((call) => {
+        if (!armed || call !== kind) return undefined;
+        armed = false; // only this one call fails: the truncate back and its fsync succeed
+        return code;
+      });
+      const engine = await openSession(path, { fs });
+      await fill(engine);
+      const hash = await sha256(path);
+      const state = stateToJson(engine.state);
+      armed = true;
+      const error = await engine
+        .appendMessages([user('lost'), user('also lost')])
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'APPEND_FAILED' });
+      expect(String((error as Error).message)).toContain(code);
+      expect(await sha256(path)).toBe(hash);
+      expect(stateToJson(engine.state)).toEqual(state);
+      await engine.appendMessages(user('kept'));
+      await engine.close();
+      const read = await readSessionFile(path);
+      expect(read.state.messages.map((m) => m.content).at(-1)).toBe('kept');
+      expect(read.state.seq).toBe(6);
+      expect(read.diagnostics).toEqual([]);
+    },
+  );
+
+  it('reports StoreBrokenError when the failed write cannot be undone, and the session reopens', async () => {
+    const path = join(dir, 's.jsonl');
+    let armed = false;
+    const fs = faultyFileSystem((call) =>
+      armed && (call === 'write' || call === 'truncate') ? 'EIO' : undefined,
+    );
+    const store = await openFileStore(path, { fs });
+    const engine = await createContext(store);
+    await fill(engine);
+    const state = stateToJson(engine.state);
+    armed = true;
+    const error = await engine.appendMessages(user('x'.repeat(100))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_BROKEN' });
+    expect(String((error as Error).message)).toContain('truncating back');
+    expect(stateToJson(engine.state)).toEqual(state);
+    armed = false;
+    await expect(engine.appendMessages(user('later'))).rejects.toBeInstanceOf(ContextBrokenError);
+    await expect(store.append([], { expectedSeq: store.lastSeq })).rejects.toMatchObject({
+      code: 'STORE_BROKEN',
+    });
+    await engine.close();
+    // The half-written line is a torn tail: reopening keeps it aside and continues.
+    const again = await openSession(path);
+    expect(stateToJson(again.state)).toEqual(state);
+    await again.appendMessages(user('after'));
+    await again.close();
+    expect((await readdir(dir)).some((name) => name.startsWith('s.jsonl.torn-'))).toBe(true);
+  });
+
+  it('rejects an invalid batch or a stale expectedSeq without touching the file', async () => {
+    const path = join(dir, 's.jsonl');
+    const store = await openFileStore(path);
+    const engine = await createContext(store);
+    await fill(engine);
+    const hash = await sha256(path);
+    const at = new Date().toISOString();
+    await expect(
+      store.append([{ seq: 6, v: 1, at, type: 'usage.recorded', data: { tokenCount: -1 } }], {
+        expectedSeq: 5,
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      store.append([{ seq: 8, v: 1, at, type: 'usage.recorded', data: { tokenCount: 1 } }], {
+        expectedSeq: 5,
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      store.append([{ seq: 5, v: 1, at, type: 'usage.recorded', data: { tokenCount: 1 } }], {
+        expectedSeq: 4,
+      }),
+    ).rejects.toMatchObject({ code: 'CONCURRENCY' });
+    expect(await sha256(path)).toBe(hash);
+    await engine.close();
+    await expect(store.append([], { expectedSeq: 5 })).rejects.toMatchObject({
+      code: 'STORE_CLOSED',
+    });
+  });
+});

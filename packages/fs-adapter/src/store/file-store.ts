@@ -1,0 +1,309 @@
+import { constants } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  type AppendOptions,
+  ConcurrencyError,
+  CorruptSessionError,
+  checkBatchContinuity,
+  createReplayer,
+  type EventStore,
+  parseStoredEvent,
+  StoreBrokenError,
+  StoreClosedError,
+  type StoredEvent,
+} from '@contextlog/core';
+import { describe } from '../describe.js';
+import { AppendFailedError } from '../errors.js';
+import { headerLine } from '../format/header.js';
+import {
+  defaultFileSystem,
+  errnoCode,
+  type FileHandleLike,
+  type FileSystem,
+  readFully,
+  syncDirectory,
+  writeFully,
+  writeNewFile,
+} from '../fs/file-system.js';
+import { acquireLock, type HeldLock } from '../lock/session-lock.js';
+import { type ContextlogDecoder, createContextlogDecoder } from '../read/contextlog-decoder.js';
+import { detectFormat } from '../read/detect-format.js';
+import { lineBatches } from '../read/line-batches.js';
+import { eventsOfHandle } from '../read/read-session-events.js';
+
+export type Durability = 'fsync' | 'os';
+
+export interface FileStoreOptions {
+  /**
+   * `'fsync'` (default): `append` resolves once the batch is fsynced (survives power loss).
+   * `'os'`: once the OS has it (survives a crash of this process, not of the machine).
+   */
+  readonly durability?: Durability;
+  /** The file system to use; tests inject one that fails chosen calls. */
+  readonly fs?: FileSystem;
+}
+
+export interface FileEventStore extends EventStore {
+  readonly path: string;
+  readonly durability: Durability;
+  /** Seq of the last committed event (0 for an empty session). */
+  readonly lastSeq: number;
+  /** Length of the file's committed bytes. */
+  readonly committedBytes: number;
+  /** Where the torn tail found at open was kept, if there was one. */
+  readonly tornTailPath: string | undefined;
+}
+
+/** Writes above ~100 KB got slower on the measured machine: large batches go in slices. */
+const MAX_WRITE = 100 * 1024;
+
+/**
+ * Opens (or creates) a contextlog session file as an `EventStore`: takes the writer lock,
+ * validates the whole file (strict: a corrupt file is refused untouched), keeps a torn tail aside
+ * in `<file>.torn-<offset>` and truncates it away, and writes the header of a new file.
+ */
+export function openFileStore(
+  path: string,
+  options: FileStoreOptions = {},
+): Promise<FileEventStore> {
+  return openStore(path, options, true);
+}
+
+/**
+ * `eager: false` leaves the validating pass to the first `load()` (or `append`), which yields the
+ * events of that same single read: `openSession` loads at once, so a session is read once, not
+ * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
+ */
+export async function openStore(
+  path: string,
+  options: FileStoreOptions,
+  eager: boolean,
+): Promise<FileEventStore> {
+  const fs = options.fs ?? defaultFileSystem;
+  const durability = options.durability ?? 'fsync';
+  const lock = await acquireLock(fs, path);
+  let handle: FileHandleLike | undefined;
+  try {
+    let created = false;
+    try {
+      handle = await fs.open(path, constants.O_RDWR);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+      handle = await fs.open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o644);
+      created = true;
+    }
+    const { size } = await handle.stat();
+    if (size > 0 && (await detectFormat(handle, size, path)) === 'kimi') {
+      throw new CorruptSessionError(
+        path,
+        1,
+        0,
+        'a kimi-cli context.jsonl, not a contextlog session: import it first (importKimiSession)',
+      );
+    }
+    const store = createFileStore(fs, handle, lock, path, durability, created);
+    if (eager || size === 0) await store.validate();
+    return store;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await lock.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Copies a torn tail to `<file>.torn-<offset>` (fsynced, with its directory) before it goes. */
+async function keepAside(
+  fs: FileSystem,
+  handle: FileHandleLike,
+  path: string,
+  offset: number,
+  length: number,
+): Promise<string> {
+  const bytes = Buffer.alloc(length);
+  const read = await readFully(handle, bytes, 0, length, offset);
+  for (let n = 1; ; n++) {
+    const aside = n === 1 ? `${path}.torn-${offset}` : `${path}.torn-${offset}-${n}`;
+    try {
+      await writeNewFile(fs, aside, bytes.subarray(0, read));
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST' && n < 1000) continue;
+      throw error;
+    }
+    await syncDirectory(fs, dirname(path));
+    return aside;
+  }
+}
+
+interface InternalStore extends FileEventStore {
+  /** Runs the validating pass (and its repairs) unless it already succeeded. */
+  validate(): Promise<void>;
+}
+
+function createFileStore(
+  fs: FileSystem,
+  handle: FileHandleLike,
+  lock: HeldLock,
+  path: string,
+  durability: Durability,
+  created: boolean,
+): InternalStore {
+  let valid = false;
+  let lastSeq = 0;
+  let committed = 0;
+  let tornTailPath: string | undefined;
+  let closed = false;
+  let broken: StoreBrokenError | undefined;
+  // Appends and repairs run one at a time even if a caller does not serialize them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const checkOpen = () => {
+    if (closed) throw new StoreClosedError();
+  };
+
+  /**
+   * One strict read of the whole file: every line validated and folded (so a revert to a dead
+   * checkpoint is caught here, with its line). `onChunk` receives each chunk's events.
+   */
+  const validatingPass = () => {
+    const decoder = createContextlogDecoder(path, 'strict', []);
+    const replayer = createReplayer();
+    const out: StoredEvent[] = [];
+    const sink = (event: StoredEvent) => {
+      try {
+        replayer.apply(event);
+      } catch (error) {
+        return `${event.type} cannot apply: ${describe(error)}`;
+      }
+      out.push(event);
+      return undefined;
+    };
+    return { decoder, out, sink };
+  };
+
+  /** After a successful pass: keep a torn tail aside and cut it off; give a new file its header. */
+  const finishValidation = async (decoder: ContextlogDecoder): Promise<void> => {
+    if (valid) return;
+    checkOpen();
+    lastSeq = decoder.lastSeq;
+    committed = decoder.completeEnd;
+    const torn = decoder.tornTail;
+    if (torn !== undefined) {
+      tornTailPath = await keepAside(fs, handle, path, torn.offset, torn.length);
+      await handle.truncate(torn.offset);
+      await handle.sync();
+      committed = torn.offset;
+    }
+    if (committed === 0) {
+      const header = Buffer.from(headerLine());
+      await writeFully(handle, header, 0);
+      await handle.sync();
+      committed = header.length;
+    }
+    if (created) await syncDirectory(fs, dirname(path));
+    valid = true;
+  };
+
+  /** The validating pass inside the serialized section (so never nested in `serialize`). */
+  const validateHere = async (): Promise<void> => {
+    if (valid) return;
+    const { size } = await handle.stat();
+    const { decoder, out, sink } = validatingPass();
+    for await (const batch of lineBatches(handle, 0, size)) {
+      decoder.batch(batch, sink);
+      out.length = 0;
+    }
+    await finishValidation(decoder);
+  };
+
+  /** Undoes a failed write: nothing of the batch may stay for a later append to build on. */
+  const undo = async (cause: unknown): Promise<never> => {
+    try {
+      await handle.truncate(committed);
+      if (durability === 'fsync') await handle.sync();
+    } catch (undoError) {
+      broken = new StoreBrokenError(
+        `${path}: an append failed (${describe(cause)}) and truncating back to byte ${committed} failed too (${describe(undoError)}); the file may end in a partial batch: no more appends, reopen the session (opening repairs a torn tail)`,
+        { cause },
+      );
+      throw broken;
+    }
+    throw new AppendFailedError(path, committed, cause);
+  };
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    path,
+    durability,
+    get lastSeq() {
+      return lastSeq;
+    },
+    get committedBytes() {
+      return committed;
+    },
+    get tornTailPath() {
+      return tornTailPath;
+    },
+
+    validate: () => serialize(validateHere),
+
+    async *load() {
+      checkOpen();
+      if (valid) {
+        yield* eventsOfHandle(handle, path, 0, committed, 'strict', [], checkOpen);
+        return;
+      }
+      // The first load is the validating pass itself; repairs wait until it fully succeeded.
+      const { size } = await handle.stat();
+      const { decoder, out, sink } = validatingPass();
+      for await (const batch of lineBatches(handle, 0, size)) {
+        checkOpen();
+        decoder.batch(batch, sink);
+        for (const event of out) yield event;
+        out.length = 0;
+      }
+      await serialize(() => finishValidation(decoder));
+    },
+
+    append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
+      return serialize(async () => {
+        if (closed || closing !== undefined) throw new StoreClosedError();
+        if (broken !== undefined) throw broken;
+        await validateHere();
+        if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
+        const parsed = events.map((event) => parseStoredEvent(event));
+        const newLastSeq = checkBatchContinuity(parsed, lastSeq);
+        if (parsed.length === 0) return;
+        let text = '';
+        for (const event of parsed) text += `${JSON.stringify(event)}\n`;
+        const bytes = Buffer.from(text, 'utf8');
+        try {
+          for (let at = 0; at < bytes.length; at += MAX_WRITE) {
+            await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
+          }
+          if (durability === 'fsync') await handle.sync();
+        } catch (error) {
+          await undo(error);
+        }
+        committed += bytes.length;
+        lastSeq = newLastSeq;
+      });
+    },
+
+    close() {
+      closing ??= serialize(async () => {
+        closed = true;
+        try {
+          await handle.close();
+        } finally {
+          await lock.release();
+        }
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { type ContextEngine, type ContextOptions, createContext } from '@contextlog/core';
+import { type FileStoreOptions, openStore } from './file-store.js';
+
+export type OpenSessionOptions = FileStoreOptions & ContextOptions;
+
+/**
+ * A context engine on a session file: `createContext(await openFileStore(path, options))`, except
+ * that the file is validated by the engine's own first `load()` (one read of the file, not two).
+ */
+export async function openSession(
+  path: string,
+  options: OpenSessionOptions = {},
+): Promise<ContextEngine> {
+  const store = await openStore(path, options, false);
+  try {
+    return await createContext(store, options);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem } from '../fs/file-system.js';
+
+/** A fresh temporary directory for one test, removed by `cleanup`. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'contextlog-fs-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function sha256(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
+type Call = 'write' | 'sync' | 'truncate' | 'read';
+
+/**
+ * The real file system, except that the handle calls `fail` picks reject with an errno error:
+ * `fail(call, n)` is asked before the n-th call of each kind (counting from 1).
+ */
+export function faultyFileSystem(
+  fail: (call: Call, n: number) => string | undefined,
+  inner: FileSystem = defaultFileSystem,
+): FileSystem {
+  const counts: Record<Call, number> = { write: 0, sync: 0, truncate: 0, read: 0 };
+  const check = (call: Call) => {
+    counts[call]++;
+    const code = fail(call, counts[call]);
+    if (code !== undefined) {
+      throw Object.assign(new Error(`${code}: injected ${call} failure`), { code });
+    }
+  };
+  return {
+    ...inner,
+    async open(path, flags, mode) {
+      const handle = await inner.open(path, flags, mode);
+      return {
+        read: async (...args) => {
+          check('read');
+          return handle.read(...args);
+        },
+        write: async (buffer, offset, length, position) => {
+          try {
+            check('write');
+          } catch (error) {
+            // A failing write may still have put part of its bytes down, as a full disk does.
+            await handle.write(buffer, offset, Math.floor(length / 2), position);
+            throw error;
+          }
+          return handle.write(buffer, offset, length, position);
+        },
+        sync: async () => {
+          check('sync');
+          return handle.sync();
+        },
+        truncate: async (length) => {
+          check('truncate');
+          return handle.truncate(length);
+        },
+        stat: () => handle.stat(),
+        close: () => handle.close(),
+      };
+    },
+  };
+}

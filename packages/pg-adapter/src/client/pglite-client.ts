@@ -1,0 +1,73 @@
+import { createMutex } from './mutex.js';
+import type { PgClient, PgConnection, PgRows } from './types.js';
+
+/** What `pgliteClient` needs of a PGlite instance (`PGlite.create()` gives one). */
+export interface PgliteLike {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+/**
+ * A `PgClient` on PGlite (PostgreSQL in WASM, in this process). PGlite has one connection, so
+ * a transaction holds the whole instance: every call of this client is serialized, and nothing
+ * else should use the instance while contextlog runs a transaction on it (only `copySession`
+ * does). Statements run in this process, so a commit's outcome is never unknown.
+ */
+export function pgliteClient(db: PgliteLike): PgClient {
+  const mutex = createMutex();
+  const run = async <R>(
+    sql: string,
+    params: readonly unknown[] | undefined,
+  ): Promise<PgRows<R>> => {
+    const result = await db.query<R>(sql, params === undefined ? undefined : [...params]);
+    return { rows: result.rows };
+  };
+
+  return {
+    kind: 'pglite',
+    async query<R extends object>(sql: string, params?: readonly unknown[]) {
+      const release = await mutex.acquire();
+      try {
+        return await run<R>(sql, params);
+      } finally {
+        release();
+      }
+    },
+    async connect(): Promise<PgConnection> {
+      const release = await mutex.acquire();
+      return {
+        query: <R extends object>(sql: string, params?: readonly unknown[]) => run<R>(sql, params),
+        release,
+        fence: async () => {},
+      };
+    },
+    async listen(channel, onNotify) {
+      const release = await mutex.acquire();
+      let unlisten: () => Promise<void>;
+      try {
+        unlisten = await db.listen(channel, onNotify);
+      } finally {
+        release();
+      }
+      return async () => {
+        const again = await mutex.acquire();
+        try {
+          await unlisten();
+        } finally {
+          again();
+        }
+      };
+    },
+    async end() {},
+  };
+}
+
+/**
+ * A `PgClient` on a new PGlite instance (in memory, or in `dataDir`); `end()` closes it. PGlite
+ * is loaded only when this is called, so users of a real server never load its WASM.
+ */
+export async function createPgliteClient(dataDir?: string): Promise<PgClient> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  return { ...pgliteClient(db), end: () => db.close() };
+}

@@ -1,0 +1,185 @@
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type StoredEvent, stateToJson } from '@contextlog/core';
+import { openSession, readSessionEvents, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CopyTargetNotEmptyError } from '../errors.js';
+import { migrate } from '../schema/migrate.js';
+import { createPgStore } from '../store/pg-store.js';
+import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
+import { copySession } from './copy-session.js';
+
+async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const event of events) out.push(event);
+  return out;
+}
+
+/** A session file with every kind of command and text PostgreSQL must not alter. */
+async function writeSessionFile(path: string): Promise<void> {
+  const engine = await openSession(path);
+  await engine.setSystemPrompt('you are \u0000 careful');
+  await engine.appendMessages([
+    { role: 'user', content: 'lone \ud800 surrogate, NUL \u0000, emoji 😀, CJK 漢字' },
+    { role: 'assistant', content: [{ type: 'think', think: 'hmm \udfff' }] },
+  ]);
+  const id = await engine.checkpoint({ addUserMessage: true });
+  await engine.appendMessages({ role: 'user', content: 'to be reverted' });
+  await engine.revertTo(id);
+  await engine.recordUsage(42);
+  await engine.setMetadata('title', { nested: ['\u0000', null] });
+  for (let i = 0; i < 25; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
+  await engine.close();
+}
+
+describe.each(BACKENDS)('copySession on %s', (kind) => {
+  let db: TestDb;
+  let dir: string;
+  let table: string;
+
+  beforeAll(async () => {
+    db = await openTestDb(kind);
+    dir = await mkdtemp(join(tmpdir(), 'contextlog-copy-'));
+    table = db.table('copy');
+  });
+  afterAll(async () => {
+    await db?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('file → PostgreSQL → file keeps every event, seq and state', async () => {
+    const original = join(dir, 'original.jsonl');
+    await writeSessionFile(original);
+    const there = await copySession(
+      original,
+      { client: db.client, sessionId: 'copied', table },
+      {
+        batchSize: 7,
+        payload: 'text',
+      },
+    );
+    const events = await collect(readSessionEvents(original));
+    expect(there.events).toBe(events.length);
+    expect(there.lastSeq).toBe(events.at(-1)?.seq);
+    const stored = await collect(
+      createPgStore({ client: db.client, sessionId: 'copied', table }).load(),
+    );
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(events));
+
+    const back = join(dir, 'back.jsonl');
+    const home = await copySession({ client: db.client, sessionId: 'copied', table }, back);
+    expect(JSON.stringify(await collect(readSessionEvents(back)))).toBe(JSON.stringify(events));
+    expect(stateToJson(home.state)).toEqual(stateToJson(there.state));
+    expect(home.state.messages[0]?.content).toBe(
+      'lone \ud800 surrogate, NUL \u0000, emoji 😀, CJK 漢字',
+    );
+  });
+
+  it('a compacted file keeps its seq numbers', async () => {
+    const path = join(dir, 'compacted.jsonl');
+    await writeSessionFile(path);
+    await snapshotSessionFile(path);
+    const events = await collect(readSessionEvents(path));
+    expect(events[0]?.type).toBe('state.snapshotted');
+    expect(events[0]?.seq).toBeGreaterThan(1);
+    const result = await copySession(path, { client: db.client, sessionId: 'compacted', table });
+    const stored = await collect(
+      createPgStore({ client: db.client, sessionId: 'compacted', table }).load(),
+    );
+    expect(stored).toEqual(events);
+    expect(result.lastSeq).toBe(events[0]?.seq);
+    // The copy goes on from there.
+    await createPgStore({ client: db.client, sessionId: 'compacted', table }).append(
+      [
+        {
+          seq: result.lastSeq + 1,
+          type: 'usage.recorded',
+          v: 1,
+          at: '2026-11-27T12:00:00.000Z',
+          data: { tokenCount: 1 },
+        },
+      ],
+      { expectedSeq: result.lastSeq },
+    );
+  });
+
+  it('refuses a target that holds a session and leaves it as it was', async () => {
+    const path = join(dir, 'source.jsonl');
+    await writeSessionFile(path);
+    await copySession(path, { client: db.client, sessionId: 'taken', table });
+    const before = await collect(
+      createPgStore({ client: db.client, sessionId: 'taken', table }).load(),
+    );
+    await expect(
+      copySession(path, { client: db.client, sessionId: 'taken', table }),
+    ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
+    expect(
+      await collect(createPgStore({ client: db.client, sessionId: 'taken', table }).load()),
+    ).toEqual(before);
+    const existing = join(dir, 'existing.jsonl');
+    await writeFile(existing, 'keep me\n');
+    await expect(
+      copySession({ client: db.client, sessionId: 'taken', table }, existing),
+    ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
+    expect(await readFile(existing, 'utf8')).toBe('keep me\n');
+  });
+
+  it('a source that fails half way leaves no target behind', async () => {
+    const path = join(dir, 'corrupt.jsonl');
+    await writeSessionFile(path);
+    await appendFile(path, '{"not an event"}\n{"seq":999}\n');
+    await expect(
+      copySession(path, { client: db.client, sessionId: 'half', table }, { batchSize: 3 }),
+    ).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
+    expect(await createPgStore({ client: db.client, sessionId: 'half', table }).lastSeq()).toBe(0);
+
+    const good = join(dir, 'good.jsonl');
+    await writeSessionFile(good);
+    await migrate(db.client, { table });
+    // A gap in the PostgreSQL source makes the copy into a file fail: the file is removed.
+    const gap = createPgStore({ client: db.client, sessionId: 'gap', table });
+    const events = await collect(readSessionEvents(good));
+    await gap.append(events.slice(0, 3), { expectedSeq: 0 });
+    await db.admin(
+      `INSERT INTO ${
+        table.includes('.')
+          ? table
+              .split('.')
+              .map((p) => `"${p}"`)
+              .join('.')
+          : `"${table}"`
+      }
+       (session_id, seq, type, v, at, data, append_id) VALUES ('gap', 9, 'context.cleared', 1, 'x', '{}', 'manual')`,
+    );
+    const target = join(dir, 'from-gap.jsonl');
+    await expect(
+      copySession({ client: db.client, sessionId: 'gap', table }, target, { batchSize: 2 }),
+    ).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
+    await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.skipIf(kind !== 'postgres' || PG_URL === undefined)(
+    'copies both ways through a postgres:// URL',
+    async () => {
+      const path = join(dir, 'by-url.jsonl');
+      await writeSessionFile(path);
+      const url = `${PG_URL}?session=by-url&table=${table}`;
+      const there = await copySession(path, url);
+      expect(there.target).toContain('session=by-url');
+      const back = join(dir, 'by-url-back.jsonl');
+      const home = await copySession(url, back);
+      expect(JSON.stringify(await collect(readSessionEvents(back)))).toBe(
+        JSON.stringify(await collect(readSessionEvents(path))),
+      );
+      expect(stateToJson(home.state)).toEqual(stateToJson(there.state));
+      // Without ?session= the file's name is the session id.
+      const byName = join(dir, 'by-name.jsonl');
+      await writeSessionFile(byName);
+      await copySession(byName, `${PG_URL}?table=${table}`);
+      expect(
+        await createPgStore({ client: db.client, sessionId: 'by-name', table }).lastSeq(),
+      ).toBe(there.lastSeq);
+    },
+  );
+});

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AppendOptions,
+  ConcurrencyError,
+  CorruptSessionError,
+  checkBatchContinuity,
+  type EventStore,
+  hasCode,
+  parseStoredEvent,
+  StoreBrokenError,
+  StoreClosedError,
+  type StoredEvent,
+} from '@contextlog/core';
+import type { PgClient, PgConnection } from '../client/types.js';
+import { PgTableMissingError } from '../errors.js';
+import { checkSessionId, checkStorableText, sessionChannel, tableName } from '../schema/table.js';
+import { rowToEvent, sessionSource } from './rows.js';
+import { type EventRow, statements } from './sql.js';
+
+export interface PgStoreOptions {
+  /** Where to run: `pgPoolClient(pool)`, `pgliteClient(db)` or `createPgClient(url)`. */
+  readonly client: PgClient;
+  readonly sessionId: string;
+  /** `table` or `schema.table`, created by `migrate` (default `contextlog_events`). */
+  readonly table?: string;
+  /** Rows per read while loading (default 1000): memory stays one page, not the session. */
+  readonly pageSize?: number;
+  /**
+   * How long an append whose connection was lost keeps trying to find out whether its batch
+   * was stored (default 30 s); past it the store reports `StoreBrokenError`.
+   */
+  readonly settleTimeoutMs?: number;
+}
+
+export interface PgEventStore extends EventStore {
+  readonly sessionId: string;
+  readonly table: string;
+  /** The session's last stored seq (0 when it has none). */
+  lastSeq(): Promise<number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const UNIQUE_VIOLATION = '23505';
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * A session in PostgreSQL. Several processes and machines may open the same session: every
+ * append names the last seq its writer knows and is refused with `ConcurrencyError` (storing
+ * nothing) when the log ends elsewhere. The store keeps no lock and no cache of the log, so a
+ * writer that reloads after a conflict continues from what is stored.
+ */
+export function createPgStore(options: PgStoreOptions): PgEventStore {
+  const { client, sessionId } = options;
+  checkSessionId(sessionId);
+  const table = tableName(options.table);
+  const sql = statements(table);
+  const channel = sessionChannel(table, sessionId);
+  const source = sessionSource(table.name, sessionId);
+  const pageSize = options.pageSize ?? 1000;
+  const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new RangeError(`pageSize: expected a positive integer, got ${pageSize}`);
+  }
+  let closed = false;
+  let broken: StoreBrokenError | undefined;
+  const notifications = new Set<Promise<void>>();
+  const track = (notifying: Promise<void>) => {
+    notifications.add(notifying);
+    notifying.finally(() => notifications.delete(notifying));
+  };
+
+  const translate = (error: unknown): unknown =>
+    hasCode(error, UNDEFINED_TABLE) ? new PgTableMissingError(table.name, { cause: error }) : error;
+
+  const lastSeq = async (): Promise<number> => {
+    try {
+      const { rows } = await client.query<{ last: number }>(sql.last, [sessionId]);
+      return rows[0]?.last ?? 0;
+    } catch (error) {
+      throw translate(error);
+    }
+  };
+
+  /**
+   * The connection died while the batch was on its way: whether it committed is unknown. Once
+   * the old connection can no longer commit anything, the row at the batch's first seq says
+   * who wrote it. If that cannot be found out, the store is broken: it must not say "rejected"
+   * about a batch that may be stored.
+   */
+  const settleLost = async (
+    lost: unknown,
+    connection: PgConnection,
+    firstSeq: number,
+    appendId: string,
+    expectedSeq: number,
+  ): Promise<void> => {
+    let owner: string | undefined;
+    const deadline = Date.now() + settleTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await connection.fence();
+        const { rows } = await client.query<{ append_id: string }>(sql.owner, [
+          sessionId,
+          firstSeq,
+        ]);
+        owner = rows[0]?.append_id;
+        break;
+      } catch (error) {
+        // The server may be restarting, or this connection lost too: try again until the deadline.
+        if (Date.now() < deadline) {
+          await sleep(Math.min(500, 10 * 2 ** attempt));
+          continue;
+        }
+        broken = new StoreBrokenError(
+          `${source}: the connection was lost while appending seq ${firstSeq}, and whether that batch was stored could not be established (${
+            error instanceof Error ? error.message : String(error)
+          }); reopen the session`,
+          { cause: lost },
+        );
+        throw broken;
+      }
+    }
+    if (owner === appendId) return;
+    if (owner === undefined) throw lost;
+    throw new ConcurrencyError(expectedSeq, await lastSeq().catch(() => firstSeq));
+  };
+
+  return {
+    sessionId,
+    table: table.name,
+    lastSeq,
+
+    async *load() {
+      if (closed) throw new StoreClosedError();
+      let after = 0;
+      let last = 0;
+      for (;;) {
+        let rows: EventRow[];
+        try {
+          ({ rows } = await client.query<EventRow>(sql.page, [sessionId, after, pageSize]));
+        } catch (error) {
+          throw translate(error);
+        }
+        for (const row of rows) {
+          const event = rowToEvent(row, source);
+          const startsCompactedLog = last === 0 && event.type === 'state.snapshotted';
+          if (event.seq !== last + 1 && !startsCompactedLog) {
+            throw new CorruptSessionError(
+              source,
+              undefined,
+              undefined,
+              `seq ${event.seq} follows seq ${last}: the log has a gap`,
+            );
+          }
+          last = event.seq;
+          yield event;
+        }
+        if (rows.length < pageSize) return;
+        after = last;
+      }
+    },
+
+    async append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
+      if (closed) throw new StoreClosedError();
+      if (broken !== undefined) throw broken;
+      // Everything is checked before anything is sent: a bad batch changes nothing.
+      const parsed = events.map((event) => parseStoredEvent(event));
+      let newLast: number;
+      try {
+        newLast = checkBatchContinuity(parsed, expectedSeq);
+      } catch (error) {
+        // As every store: a writer whose expectedSeq is off hears that first.
+        const actual = await lastSeq();
+        if (actual !== expectedSeq) throw new ConcurrencyError(expectedSeq, actual);
+        throw error;
+      }
+      for (const [index, event] of parsed.entries()) {
+        checkStorableText(event.at, `events[${index}].at`);
+      }
+      const first = parsed[0];
+      if (first === undefined) {
+        const actual = await lastSeq();
+        if (actual !== expectedSeq) throw new ConcurrencyError(expectedSeq, actual);
+        return;
+      }
+
+      const appendId = randomUUID();
+      const params = [
+        sessionId,
+        expectedSeq,
+        parsed.map((event) => event.seq),
+        parsed.map((event) => event.type),
+        parsed.map((event) => event.v),
+        parsed.map((event) => event.at),
+        parsed.map((event) => JSON.stringify(event.data)),
+        appendId,
+      ];
+      const connection = await client.connect();
+      let result: { last: number; inserted: number } | undefined;
+      try {
+        const { rows } = await connection.query<{ last: number; inserted: number }>(
+          sql.append,
+          params,
+        );
+        result = rows[0];
+      } catch (error) {
+        if (hasCode(error, 'PG_CONNECTION_LOST')) {
+          connection.release(true);
+          await settleLost(error, connection, first.seq, appendId, expectedSeq);
+          // It landed: wake the followers as after any commit.
+          track(
+            client.query(sql.notify, [channel, String(newLast)]).then(
+              () => {},
+              () => {},
+            ),
+          );
+          return;
+        }
+        connection.release();
+        if (hasCode(error, UNIQUE_VIOLATION)) {
+          // Another writer stored this seq between our check and our insert.
+          throw new ConcurrencyError(expectedSeq, await lastSeq().catch(() => first.seq));
+        }
+        throw translate(error);
+      }
+      if (result === undefined || result.inserted !== parsed.length) {
+        connection.release();
+        throw new ConcurrencyError(expectedSeq, result?.last ?? (await lastSeq()));
+      }
+      // Followers are woken after the commit, on the same connection, without making this
+      // append wait: a lost notification only delays them until their next poll.
+      track(
+        connection.query(sql.notify, [channel, String(newLast)]).then(
+          () => connection.release(),
+          () => connection.release(true),
+        ),
+      );
+    },
+
+    async close() {
+      closed = true;
+      await Promise.all(notifications);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { CorruptSessionError, hasCode, parseStoredEvent, type StoredEvent } from '@contextlog/core';
+import type { EventRow } from './sql.js';
+
+/** Where a session lives, as errors name it. */
+export function sessionSource(table: string, sessionId: string): string {
+  return `postgres table ${table}, session ${JSON.stringify(sessionId)}`;
+}
+
+/** A stored row back to the event it was: `data` is JSON text, parsed here so it round-trips exactly. */
+export function rowToEvent(row: EventRow, source: string): StoredEvent {
+  let data: unknown;
+  try {
+    data = JSON.parse(row.data);
+  } catch (error) {
+    throw new CorruptSessionError(
+      source,
+      undefined,
+      undefined,
+      `seq ${row.seq}: data is not JSON`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    return parseStoredEvent({ seq: row.seq, type: row.type, v: row.v, at: row.at, data });
+  } catch (error) {
+    // An unknown type or version stays an UnknownEventError: a newer writer, not corruption.
+    if (hasCode(error, 'UNKNOWN_EVENT')) throw error;
+    throw new CorruptSessionError(
+      source,
+      undefined,
+      undefined,
+      `seq ${row.seq}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
