@@ -11,7 +11,7 @@ export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.
 export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
 // kimi-cli interop (the kimi module adds its exports below).
 export * from './kimi/index.js';
-export { lockPathOf } from './lock/session-lock.js';
+export { lockPathOf, readSessionLock, type SessionLockStatus } from './lock/session-lock.js';
 export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
 export { readSessionFile } from './read/read-session-file.js';
 export type {

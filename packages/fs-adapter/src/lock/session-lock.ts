@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionLockedError } from '../errors.js';
-import { errnoCode, type FileSystem, writeNewFile } from '../fs/file-system.js';
+import { defaultFileSystem, errnoCode, type FileSystem, writeNewFile } from '../fs/file-system.js';
 import {
   currentBootId,
   currentHost,
@@ -187,4 +187,24 @@ function held(fs: FileSystem, lockPath: string, owner: LockOwner): HeldLock {
       if (raw !== undefined && parseOwner(raw)?.nonce === owner.nonce) await fs.unlink(lockPath);
     },
   };
+}
+
+export interface SessionLockStatus {
+  readonly owner: LockOwner;
+  /** False when the owner is gone (the lock is stale and the next writer takes it over). */
+  readonly alive: boolean;
+}
+
+/**
+ * Who holds the writer lock of `path`, judged as `acquireLock` judges it; undefined when there is
+ * no readable lock. Reads only: readers (and `contextlog verify`) use it to warn about a live writer.
+ */
+export async function readSessionLock(
+  path: string,
+  fs: FileSystem = defaultFileSystem,
+): Promise<SessionLockStatus | undefined> {
+  const raw = await readRaw(fs, lockPathOf(path));
+  const owner = raw === undefined ? undefined : parseOwner(raw);
+  if (owner === undefined) return undefined;
+  return { owner, alive: (await liveness(owner)) === 'alive' };
 }
