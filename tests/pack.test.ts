@@ -36,7 +36,15 @@ describe('packed packages in a project outside the workspace', () => {
     );
     await run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'fast-check@4', '@types/node@20'],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...files,
+        'fast-check@4',
+        '@types/node@20',
+      ],
       {
         cwd: app,
         timeout: 240_000,

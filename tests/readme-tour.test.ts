@@ -1,0 +1,54 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@contextlog/core';
+import * as fsAdapter from '@contextlog/fs-adapter';
+import { afterEach, expect, it } from 'vitest';
+
+const modules: Record<string, unknown> = {
+  '@contextlog/core': core,
+  '@contextlog/fs-adapter': fsAdapter,
+};
+
+/** The first ```ts block after `heading` in the README, as the reader sees it. */
+async function readmeBlock(heading: string): Promise<string> {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const after = readme.slice(readme.indexOf(heading));
+  const match = /```ts\n([\s\S]*?)```/.exec(after);
+  if (match?.[1] === undefined) throw new Error(`no ts block after ${heading}`);
+  return match[1];
+}
+
+let dir = '';
+afterEach(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+it("runs the README's 5-minute tour as written", async () => {
+  dir = await mkdtemp(join(tmpdir(), 'contextlog-tour-'));
+  await mkdir(join(dir, 'sessions'));
+  const source = (await readmeBlock('## A 5-minute tour'))
+    .replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_, names: string, from: string) => {
+      if (!(from in modules)) throw new Error(`the tour imports ${from}`);
+      return `const {${names}} = modules[${JSON.stringify(from)}];`;
+    })
+    .replaceAll("'sessions/", `'${dir}/sessions/`);
+  const logged: unknown[][] = [];
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+    ...args: string[]
+  ) => (...values: unknown[]) => Promise<unknown>;
+  const tour = new AsyncFunction('modules', 'console', `${source}\nreturn { state, diagnostics };`);
+  const result = (await tour(modules, { log: (...values: unknown[]) => logged.push(values) })) as {
+    state: core.ContextState;
+    diagnostics: readonly unknown[];
+  };
+  expect(result.diagnostics).toEqual([]);
+  expect(result.state.systemPrompt).toBe('You are a coding agent.');
+  expect(result.state.messages).toEqual([
+    { role: 'user', content: 'Summary of the work so far: …' },
+  ]);
+  expect(result.state.tokenCount).toBe(300);
+  expect(logged.length).toBeGreaterThan(1);
+  const fork = await fsAdapter.readSessionFile(join(dir, 'sessions', 'abc-try-2.jsonl'));
+  expect(fork.state.messages).toEqual(result.state.messages);
+});
