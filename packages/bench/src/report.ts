@@ -42,7 +42,9 @@ export function formatHuman(report: Report): string {
   const header = [
     `contextlog bench (${machine.mode}), ${machine.startedAt}`,
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.os}`,
-    `temp files on ${machine.disk.device} (${machine.disk.fsType}) at ${machine.disk.tmpDir}; load average at start ${machine.loadAverage.join(' ')}, at end ${(machine.loadAverageEnd ?? []).join(' ')}`,
+    `temp files on ${machine.disk.device} (${machine.disk.fsType}) at ${machine.disk.tmpDir}; load average at start ${machine.loadAverage.join(' ')}${
+      machine.loadAverageEnd === undefined ? '' : `, at end ${machine.loadAverageEnd.join(' ')}`
+    }`,
     '',
   ];
   const rows = [

@@ -193,11 +193,15 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
   return engine;
 }
 
-/** Runs the property as `checkEngine` does and returns fast-check's report. */
+/**
+ * Runs the property as `checkEngine` does and returns fast-check's report. The seed is fixed so
+ * the size of the shrunk counterexample is the same on every run (shrinking from a random seed
+ * usually ends at 1 to 4 calls, now and then at 5); detection itself is tested with random seeds.
+ */
 async function report(bug: Bug) {
   return fc.check(
     engineProperty((store) => createToyEngine(store, bug)),
-    { numRuns: DEFAULT_ENGINE_RUNS },
+    { numRuns: DEFAULT_ENGINE_RUNS, seed: 20261127 },
   );
 }
 
@@ -224,7 +228,7 @@ describe('checkEngine catches real bugs', () => {
       const details = await report(bug);
       expect(details.failed).toBe(true);
       const [scenario] = details.counterexample ?? [];
-      // Shrunk to a handful of calls (measured: 1 to 4 over 40 seeds).
+      // Shrunk to a handful of calls.
       expect((scenario as EngineScenario).calls.length).toBeLessThanOrEqual(4);
       expect(String(details.errorInstance)).toMatch(violation);
     });
