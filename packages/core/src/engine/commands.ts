@@ -10,6 +10,7 @@ import {
   type EventType,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
+import { liveMarkIndex } from '../projection/project.js';
 import type { StateFields } from '../projection/state.js';
 
 /**
@@ -68,7 +69,7 @@ export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
 export function buildRevertTo(checkpointId: number): BuildEvent {
   const event = fixed('context.reverted', { checkpointId });
   return (fields) => {
-    if (!fields.checkpoints.some((mark) => mark.id === checkpointId)) {
+    if (liveMarkIndex(fields, checkpointId) === -1) {
       throw new CheckpointNotFoundError(
         checkpointId,
         fields.checkpoints.map((mark) => mark.id),

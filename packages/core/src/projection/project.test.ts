@@ -144,6 +144,17 @@ describe('projection rules', () => {
     expect(() => replay(log(revert(3)))).toThrow(CheckpointNotFoundError);
   });
 
+  it('refuses a mark whose id is not below the next id, as kimi-cli does (ids out of order)', () => {
+    // A hand-edited kimi-cli file: checkpoint 5, then 2, so the next id is 3.
+    const events = log(checkpoint(5), append(user('a')), checkpoint(2), append(user('b')));
+    expect(replay(events).nextCheckpointId).toBe(3);
+    expect(() => replay([...events, { ...revert(5), seq: 5, v: 1, at } as StoredEvent])).toThrow(
+      CheckpointNotFoundError,
+    );
+    const reverted = replay([...events, { ...revert(2), seq: 5, v: 1, at } as StoredEvent]);
+    expect(reverted.messages).toEqual([user('a')]);
+  });
+
   it('reverts to the first mark of a repeated id, as kimi-cli stops at the first record', () => {
     const state = replay(
       log(checkpoint(0), append(user('a')), checkpoint(0), append(user('b')), revert(0)),

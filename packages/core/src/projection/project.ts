@@ -21,6 +21,17 @@ function textLengthOf(messages: readonly Message[]): number {
   return length;
 }
 
+/**
+ * Where the mark `checkpointId` is, or -1 when a revert to it is refused. As kimi-cli's
+ * revert_to: the id must be below the next checkpoint id, and the first mark with that id wins
+ * (it stops at the first such record). Files kimi-cli writes never break the first rule; hand-edited
+ * ones with ids out of order can.
+ */
+export function liveMarkIndex(fields: StateFields, checkpointId: number): number {
+  if (checkpointId >= fields.nextCheckpointId) return -1;
+  return fields.checkpoints.findIndex((mark) => mark.id === checkpointId);
+}
+
 type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
 
 // An explicit literal (not a spread) keeps one object shape and is several times faster on the
@@ -77,8 +88,7 @@ function applyInPlace(fields: MutableFields, event: StoredEvent): void {
     }
     case 'context.reverted': {
       const { checkpointId } = event.data;
-      // The first mark with that id, as kimi-cli's revert_to stops at the first such record.
-      const index = fields.checkpoints.findIndex((mark) => mark.id === checkpointId);
+      const index = liveMarkIndex(fields, checkpointId);
       const mark = fields.checkpoints[index];
       if (mark === undefined) {
         throw new CheckpointNotFoundError(
