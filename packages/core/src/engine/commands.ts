@@ -10,7 +10,7 @@ import {
   type EventType,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
-import { liveMarkIndex } from '../projection/project.js';
+import { liveMarkIds, liveMarkIndex } from '../projection/project.js';
 import type { StateFields } from '../projection/state.js';
 
 /**
@@ -70,10 +70,7 @@ export function buildRevertTo(checkpointId: number): BuildEvent {
   const event = fixed('context.reverted', { checkpointId });
   return (fields) => {
     if (liveMarkIndex(fields, checkpointId) === -1) {
-      throw new CheckpointNotFoundError(
-        checkpointId,
-        fields.checkpoints.map((mark) => mark.id),
-      );
+      throw new CheckpointNotFoundError(checkpointId, liveMarkIds(fields));
     }
     return event(fields);
   };

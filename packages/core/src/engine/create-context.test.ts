@@ -10,7 +10,7 @@ import {
 } from '../errors/index.js';
 import type { Message } from '../events/message.js';
 import { replay, stateToJson } from '../projection/project.js';
-import type { ContextState } from '../projection/state.js';
+import { type ContextState, fieldsOf } from '../projection/state.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 import { createHeldStore } from './held-store.test-helper.js';
@@ -339,5 +339,86 @@ describe('close and limits', () => {
       process.off('uncaughtException', onError);
     }
     expect(engine.state.seq).toBe(2);
+  });
+});
+
+describe('failures outside the store', () => {
+  it('rejects the batch when the clock throws, leaving nothing pending, and keeps serving', async () => {
+    let broken = true;
+    const store = createMemoryStore();
+    const engine = await createContext(store, {
+      clock: () => {
+        if (broken) throw new Error('clock failed');
+        return new Date(0);
+      },
+    });
+    await expect(engine.appendMessages(user('a'))).rejects.toThrow('clock failed');
+    broken = false;
+    await engine.appendMessages(user('b'));
+    expect(contents(engine.state)).toEqual(['b']);
+    expect(store.events).toHaveLength(1);
+  });
+
+  it('refuses a clock that returns an invalid date, naming it', async () => {
+    const engine = await createContext(createMemoryStore(), { clock: () => new Date(Number.NaN) });
+    await expect(engine.recordUsage(1)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      path: 'clock',
+    });
+  });
+
+  it('refuses a maxPending that is not a positive integer', async () => {
+    for (const maxPending of [0, -1, Number.NaN, 1.5]) {
+      await expect(createContext(createMemoryStore(), { maxPending })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        path: 'maxPending',
+      });
+    }
+  });
+
+  it('rejects an empty append with an aborted signal, as every other command', async () => {
+    const engine = await createContext(createMemoryStore());
+    await expect(engine.appendMessages([], { signal: AbortSignal.abort('stop') })).rejects.toBe(
+      'stop',
+    );
+  });
+
+  it('emits on events$ what another writer committed once reload reads it', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    const seen: number[] = [];
+    engine.events$.subscribe((event) => seen.push(event.seq));
+    await engine.appendMessages(user('mine'));
+    await store.append(
+      [
+        {
+          seq: 2,
+          type: 'usage.recorded',
+          v: 1,
+          at: new Date().toISOString(),
+          data: { tokenCount: 9 },
+        },
+      ],
+      { expectedSeq: 1 },
+    );
+    await engine.reload();
+    await engine.appendMessages(user('after'));
+    expect(seen).toEqual([1, 2, 3]);
+  });
+});
+
+describe('cost', () => {
+  it('appends onto the history and the marks that the last state holds, without copying them', async () => {
+    const engine = await createContext(createMemoryStore());
+    await engine.appendMessages([user('a'), user('b')]);
+    await engine.checkpoint();
+    const before = fieldsOf(engine.state);
+    await engine.appendMessages(user('c'));
+    await engine.checkpoint();
+    const after = fieldsOf(engine.state);
+    expect(after.history.log).toBe(before.history.log);
+    expect(after.checkpoints.log).toBe(before.checkpoints.log);
+    expect(before.history.length).toBe(2);
+    expect(contents(engine.state)).toEqual(['a', 'b', 'c']);
   });
 });

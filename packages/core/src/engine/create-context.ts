@@ -5,6 +5,7 @@ import {
   ContextClosedError,
   hasCode,
   QueueFullError,
+  ValidationError,
 } from '../errors/index.js';
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
@@ -59,6 +60,12 @@ export async function createContext(
   options: ContextOptions = {},
 ): Promise<ContextEngine> {
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  if (!Number.isSafeInteger(maxPending) || maxPending < 1) {
+    throw new ValidationError(
+      `maxPending: expected a positive integer, got ${maxPending}`,
+      'maxPending',
+    );
+  }
   const clock = options.clock ?? (() => new Date());
 
   const state$ = new BehaviorSubject<ContextState>(await replayAsync(store.load()));
@@ -113,7 +120,14 @@ export async function createContext(
     } else {
       let end = 0;
       while (end < queue.length && queue[end]?.kind === 'command') end++;
-      await writeBatch(queue.splice(0, end) as QueuedCommand[]);
+      const batch = queue.splice(0, end) as QueuedCommand[];
+      try {
+        await writeBatch(batch);
+      } catch (error) {
+        // Whatever went wrong outside the store (a clock that throws …), no command of the batch
+        // may be left pending: a promise settles once, so those already settled stay as they are.
+        for (const command of batch) command.reject(error);
+      }
     }
     requestDrain();
   }
@@ -127,7 +141,11 @@ export async function createContext(
     }
     const before = state$.getValue();
     let fields = fieldsOf(before);
-    const at = clock().toISOString();
+    const now = clock();
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+      throw new ValidationError(`clock: expected a valid Date, got ${String(now)}`, 'clock');
+    }
+    const at = now.toISOString();
     const events: StoredEvent[] = [];
     const members: QueuedCommand[] = [];
     for (const command of commands) {
@@ -238,7 +256,9 @@ export async function createContext(
         : [messages as Message];
       if (list.length === 0) {
         const refused = refusal();
-        return refused === undefined ? Promise.resolve() : Promise.reject(refused);
+        if (refused !== undefined) return Promise.reject(refused);
+        if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+        return Promise.resolve();
       }
       return enqueue(() => buildAppendMessages(list), options, done);
     },
@@ -268,9 +288,20 @@ export async function createContext(
       if (closing || closed) return Promise.reject(new ContextClosedError());
       return control(async () => {
         if (broken !== undefined) throw broken;
-        const state = await replayAsync(store.load());
+        // Events another writer committed reach events$ too, so a follower of it stays in step.
+        const knownSeq = state$.getValue().seq;
+        const loaded: StoredEvent[] = [];
+        const state = await replayAsync(
+          (async function* () {
+            for await (const event of store.load()) {
+              if (event.seq > knownSeq) loaded.push(event);
+              yield event;
+            }
+          })(),
+        );
         stale = undefined;
         state$.next(state);
+        for (const event of loaded) events$.next(event);
         return state;
       });
     },

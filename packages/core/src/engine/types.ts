@@ -43,7 +43,7 @@ export interface ContextEngine {
    * resolve. Completes on close; never errors.
    */
   readonly state$: Observable<ContextState>;
-  /** Each committed event, in seq order. */
+  /** Each committed event, in seq order: this engine's, and those another writer committed, once `reload()` reads them. */
   readonly events$: Observable<StoredEvent>;
 
   setSystemPrompt(prompt: string, options?: CommandOptions): Promise<void>;

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { CheckpointMark } from '../events/schemas.js';
-import { emptyHistory, type History, materializeHistory } from './history.js';
+import { emptyList, listOf, materializeList, type SharedList } from './shared-list.js';
 
 /**
  * The state of a session: a pure function of its committed events. Plain, frozen,
@@ -26,11 +26,11 @@ export interface ContextState {
 /** The fields a state is made of; the estimate fields are derived from them. */
 export interface StateFields {
   readonly systemPrompt: string | null;
-  readonly history: History;
+  readonly history: SharedList<Message>;
   readonly tokenCount: number;
   readonly pendingTextLength: number;
   readonly nextCheckpointId: number;
-  readonly checkpoints: readonly CheckpointMark[];
+  readonly checkpoints: SharedList<CheckpointMark>;
   readonly metadata: Readonly<Record<string, JsonValue>>;
   readonly seq: number;
 }
@@ -41,11 +41,12 @@ type InternalState = ContextState & { readonly [FIELDS]: StateFields };
 
 export function makeState(fields: StateFields): ContextState {
   let messages: readonly Message[] | undefined;
+  let checkpoints: readonly CheckpointMark[] | undefined;
   const pendingTokenEstimate = Math.floor(fields.pendingTextLength / 4);
   const state = {
     systemPrompt: fields.systemPrompt,
     get messages(): readonly Message[] {
-      messages ??= materializeHistory(fields.history);
+      messages ??= materializeList(fields.history);
       return messages;
     },
     tokenCount: fields.tokenCount,
@@ -53,7 +54,10 @@ export function makeState(fields: StateFields): ContextState {
     pendingTokenEstimate,
     tokenCountWithPending: fields.tokenCount + pendingTokenEstimate,
     nextCheckpointId: fields.nextCheckpointId,
-    checkpoints: fields.checkpoints,
+    get checkpoints(): readonly CheckpointMark[] {
+      checkpoints ??= materializeList(fields.checkpoints);
+      return checkpoints;
+    },
     metadata: fields.metadata,
     seq: fields.seq,
   };
@@ -68,12 +72,12 @@ export function fieldsOf(state: ContextState): StateFields {
   if (fields !== undefined) return fields;
   return {
     systemPrompt: state.systemPrompt,
-    history: { log: state.messages.slice(), length: state.messages.length },
+    history: listOf(state.messages),
     tokenCount: state.tokenCount,
     pendingTextLength: state.pendingTextLength,
     nextCheckpointId: state.nextCheckpointId,
-    checkpoints: state.checkpoints,
-    metadata: state.metadata,
+    checkpoints: listOf(state.checkpoints),
+    metadata: Object.freeze({ ...state.metadata }),
     seq: state.seq,
   };
 }
@@ -83,18 +87,17 @@ export function messageCount(state: ContextState): number {
   return fieldsOf(state).history.length;
 }
 
-const NO_MARKS: readonly CheckpointMark[] = Object.freeze([]);
 const NO_METADATA: Readonly<Record<string, JsonValue>> = Object.freeze({});
 
 /** Fresh fields of an empty session (each with its own history, which appends grow). */
 export function initialFields(seq = 0): StateFields {
   return {
     systemPrompt: null,
-    history: emptyHistory(),
+    history: emptyList(),
     tokenCount: 0,
     pendingTextLength: 0,
     nextCheckpointId: 0,
-    checkpoints: NO_MARKS,
+    checkpoints: emptyList(),
     metadata: NO_METADATA,
     seq,
   };
