@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as fsPromises from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@contextlog/core';
@@ -8,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 const modules: Record<string, unknown> = {
   '@contextlog/core': core,
   '@contextlog/fs-adapter': fsAdapter,
+  'node:fs/promises': fsPromises,
 };
 
 /** The first ```ts block after `heading` in the README, as the reader sees it. */
@@ -26,13 +28,12 @@ afterEach(async () => {
 
 it("runs the README's 5-minute tour as written", async () => {
   dir = await mkdtemp(join(tmpdir(), 'contextlog-tour-'));
-  await mkdir(join(dir, 'sessions'));
   const source = (await readmeBlock('## A 5-minute tour'))
     .replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_, names: string, from: string) => {
       if (!(from in modules)) throw new Error(`the tour imports ${from}`);
       return `const {${names}} = modules[${JSON.stringify(from)}];`;
     })
-    .replaceAll("'sessions/", `'${dir}/sessions/`);
+    .replaceAll("'sessions", `'${dir}/sessions`);
   const logged: unknown[][] = [];
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
     ...args: string[]
