@@ -48,3 +48,32 @@ export class AppendFailedError extends ContextlogError {
     );
   }
 }
+
+/** A followed session shrank in place: its writer rolled back a write the follower had seen. */
+export class SessionRolledBackError extends ContextlogError {
+  readonly code = 'SESSION_ROLLED_BACK';
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+  ) {
+    super(
+      `${path}: the writer rolled back a failed write after it was followed (the file no longer holds the bytes followed at byte ${offset}); events emitted since the last acknowledged one may never have been committed: follow it again`,
+    );
+  }
+}
+
+/** The path names a directory (or something else that is not a regular file). */
+export class NotAFileError extends ContextlogError {
+  readonly code = 'NOT_A_FILE';
+  constructor(readonly path: string) {
+    super(`${path} is not a regular file (a directory?): a session is one file`);
+  }
+}
+
+/** An operation on an existing session found no file at the path (and created none). */
+export class SessionNotFoundError extends ContextlogError {
+  readonly code = 'SESSION_NOT_FOUND';
+  constructor(readonly path: string) {
+    super(`${path}: no such session file (nothing was created)`);
+  }
+}

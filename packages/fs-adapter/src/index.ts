@@ -2,8 +2,11 @@
 
 export {
   AppendFailedError,
+  NotAFileError,
   SessionLockedError,
+  SessionNotFoundError,
   SessionReplacedError,
+  SessionRolledBackError,
   TargetExistsError,
 } from './errors.js';
 export { type FollowOptions, followSessionFile } from './follow/follow-session-file.js';

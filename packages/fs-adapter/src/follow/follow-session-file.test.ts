@@ -1,7 +1,8 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredEvent } from '@contextlog/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
 import { openSession } from '../store/open-session.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { followSessionFile } from './follow-session-file.js';
@@ -61,4 +62,83 @@ it('errors with SessionReplacedError when the file is replaced', async () => {
   await writeFile(join(dir, 'other'), '');
   await rename(join(dir, 'other'), path);
   expect(await result).toMatchObject({ code: 'SESSION_REPLACED' });
+});
+
+async function followed(path: string) {
+  const seen: StoredEvent[] = [];
+  let failure: unknown;
+  const subscription = followSessionFile(path, { pollIntervalMs: 5 }).subscribe({
+    next: (event) => seen.push(event),
+    error: (error: unknown) => {
+      failure = error;
+    },
+  });
+  return { seen, failure: () => failure, subscription };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it emitted', async () => {
+  const path = join(dir, 's.jsonl');
+  let failNextSync = false;
+  const fs: FileSystem = {
+    ...defaultFileSystem,
+    async open(at, flags, mode) {
+      const handle = await defaultFileSystem.open(at, flags, mode);
+      if (at !== path) return handle;
+      return {
+        read: (...args) => handle.read(...args),
+        write: (...args) => handle.write(...args),
+        truncate: (length) => handle.truncate(length),
+        stat: () => handle.stat(),
+        close: () => handle.close(),
+        sync: async () => {
+          if (!failNextSync) return handle.sync();
+          failNextSync = false;
+          await wait(150); // the line is in the file meanwhile: the follower sees it
+          throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+        },
+      };
+    },
+  };
+  const engine = await openSession(path, { fs });
+  await engine.appendMessages({ role: 'user', content: 'committed' });
+  const follow = await followed(path);
+  await wait(50);
+  failNextSync = true;
+  await expect(
+    engine.appendMessages({ role: 'user', content: 'never acknowledged' }),
+  ).rejects.toMatchObject({ code: 'APPEND_FAILED' });
+  await engine.appendMessages({ role: 'user', content: `a longer line ${'x'.repeat(200)}` });
+  await wait(100);
+  await engine.close();
+  follow.subscription.unsubscribe();
+  // The unacknowledged event was emitted (follow emits before fsync), then the rollback is named.
+  expect(follow.seen.map((e) => e.seq)).toEqual([1, 2]);
+  expect(follow.failure()).toMatchObject({ code: 'SESSION_ROLLED_BACK' });
+});
+
+it('errors with SESSION_ROLLED_BACK when the file shrinks, or its followed bytes change', async () => {
+  for (const rewrite of [false, true]) {
+    const path = join(dir, `s-${rewrite}.jsonl`);
+    const engine = await openSession(path);
+    await engine.setSystemPrompt('sys');
+    await engine.recordUsage(1);
+    await engine.close();
+    const text = await readFile(path, 'utf8');
+    const follow = await followed(path);
+    await wait(50);
+    expect(follow.seen.map((e) => e.seq)).toEqual([1, 2]);
+    const kept = text.slice(0, text.lastIndexOf('\n', text.length - 2) + 1);
+    if (rewrite) {
+      const other = text.slice(kept.length).replace('"tokenCount":1', '"tokenCount":12345');
+      await writeFile(path, kept + other + other.replace('"seq":2', '"seq":3'), { flag: 'r+' });
+    } else {
+      await truncate(path, kept.length);
+    }
+    await wait(60);
+    follow.subscription.unsubscribe();
+    expect(follow.failure()).toMatchObject({ code: 'SESSION_ROLLED_BACK' });
+    expect(follow.seen.map((e) => e.seq)).toEqual([1, 2]);
+  }
 });

@@ -1,8 +1,14 @@
 import { type FSWatcher, watch } from 'node:fs';
 import type { StoredEvent } from '@contextlog/core';
 import { Observable } from 'rxjs';
-import { SessionReplacedError } from '../errors.js';
-import { defaultFileSystem, type FileHandleLike, type FileSystem } from '../fs/file-system.js';
+import { SessionReplacedError, SessionRolledBackError } from '../errors.js';
+import {
+  defaultFileSystem,
+  type FileHandleLike,
+  type FileSystem,
+  openRegularFile,
+  readFully,
+} from '../fs/file-system.js';
 import { createContextlogDecoder } from '../read/contextlog-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
 import type { Diagnostic, ReadMode } from '../read/types.js';
@@ -21,8 +27,15 @@ export interface FollowOptions {
  * The events of a contextlog session as a live writer commits them: first those already in the
  * file, then each new complete line as it lands (fs.watch, with a poll as fallback). A line is
  * emitted only once its `\n` is there, so a write in progress is never seen half. Takes no lock
- * and never writes. Errors with `SessionReplacedError` if the file is replaced or shrinks under it
- * (a snapshot rewrite), and with `CorruptSessionError` on corruption (strict mode).
+ * and never writes. Errors with `SessionReplacedError` if the file is replaced under it (a
+ * snapshot rewrite), and with `CorruptSessionError` on corruption (strict mode).
+ *
+ * A line is emitted as soon as it is written, before the writer's fsync, and the file holds no
+ * commit marker: if the write then fails, the writer truncates it away and the append is
+ * rejected, yet the follower has emitted it. That rollback is detected (the file shrinks, or the
+ * last emitted line's bytes are no longer there when it grows again) and the stream errors with
+ * `SessionRolledBackError`: events emitted since the last one the writer acknowledged may never
+ * have been committed.
  */
 export function followSessionFile(
   path: string,
@@ -41,6 +54,17 @@ export function followSessionFile(
     let again = false;
     let watcher: FSWatcher | undefined;
     let timer: NodeJS.Timeout | undefined;
+    // The last emitted line (start offset and bytes: one copy per chunk read, not per line), to
+    // check it is still there before reading on.
+    let lastLineStart = 0;
+    let lastLine: Buffer | undefined;
+
+    const stillThere = async (file: FileHandleLike): Promise<boolean> => {
+      if (lastLine === undefined) return true;
+      const now = Buffer.allocUnsafe(lastLine.length);
+      const read = await readFully(file, now, 0, now.length, lastLineStart);
+      return read === now.length && now.equals(lastLine);
+    };
 
     const sink = (event: StoredEvent) => {
       if (!subscriber.closed) subscriber.next(event);
@@ -49,18 +73,27 @@ export function followSessionFile(
 
     const readNew = async (): Promise<void> => {
       if (handle === undefined) {
-        handle = await fs.open(path, 'r');
+        handle = await openRegularFile(fs, path);
         ino = (await handle.stat()).ino;
       }
+      const file = handle;
       const current = await fs.stat(path).catch(() => undefined);
       if (current === undefined || current.ino !== ino) throw new SessionReplacedError(path);
-      const { size } = await handle.stat();
-      if (size < offset) throw new SessionReplacedError(path);
+      const { size } = await file.stat();
+      // Same file, fewer bytes: the writer truncated away a failed write we may have emitted.
+      if (size < offset) throw new SessionRolledBackError(path, offset);
       if (size === offset) return;
-      for await (const batch of lineBatches(handle, offset, size)) {
+      if (!(await stillThere(file))) throw new SessionRolledBackError(path, lastLineStart);
+      for await (const batch of lineBatches(file, offset, size)) {
         if (stopped) return;
         // An unterminated tail is a line still being written: leave it for the next read.
         decoder.batch({ ...batch, final: false }, sink);
+        if (batch.to > batch.from) {
+          const start = batch.to >= 2 ? batch.buf.lastIndexOf(10, batch.to - 2) + 1 : 0;
+          const from = Math.max(start, batch.from);
+          lastLineStart = batch.offset + (from - batch.from);
+          lastLine = Buffer.from(batch.buf.subarray(from, batch.to));
+        }
       }
       offset = Math.max(offset, decoder.completeEnd);
     };

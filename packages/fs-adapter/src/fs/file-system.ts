@@ -1,4 +1,14 @@
 import * as nodeFs from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { NotAFileError } from '../errors.js';
+
+/** What the adapter reads of a stat: `isFile` is optional so minimal test doubles still fit. */
+export interface FileStat {
+  readonly size: number;
+  readonly ino: number;
+  readonly mtime: Date;
+  isFile?(): boolean;
+}
 
 /** The part of a Node `FileHandle` contextlog uses: positional reads and writes, sync, truncate. */
 export interface FileHandleLike {
@@ -16,7 +26,7 @@ export interface FileHandleLike {
   ): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
-  stat(): Promise<{ size: number; ino: number; mtime: Date }>;
+  stat(): Promise<FileStat>;
   close(): Promise<void>;
 }
 
@@ -26,7 +36,9 @@ export interface FileHandleLike {
  */
 export interface FileSystem {
   open(path: string, flags: string | number, mode?: number): Promise<FileHandleLike>;
-  stat(path: string): Promise<{ size: number; ino: number; mtime: Date }>;
+  stat(path: string): Promise<FileStat>;
+  /** Optional (older injected file systems lack it): `node:fs/promises` realpath is used then. */
+  realpath?(path: string): Promise<string>;
   readFile(path: string): Promise<Buffer>;
   rename(from: string, to: string): Promise<void>;
   link(existing: string, newPath: string): Promise<void>;
@@ -37,6 +49,7 @@ export interface FileSystem {
 export const defaultFileSystem: FileSystem = {
   open: (path, flags, mode) => nodeFs.open(path, flags, mode),
   stat: (path) => nodeFs.stat(path),
+  realpath: (path) => nodeFs.realpath(path),
   readFile: (path) => nodeFs.readFile(path),
   rename: (from, to) => nodeFs.rename(from, to),
   link: (existing, newPath) => nodeFs.link(existing, newPath),
@@ -90,7 +103,10 @@ export async function syncDirectory(fs: FileSystem, dir: string): Promise<void> 
   }
 }
 
-/** Creates (or, with flags 'w', replaces) `path` holding `bytes`, fsynced unless told not to. */
+/**
+ * Creates (or, with flags 'w', replaces) `path` holding `bytes`, fsynced unless told not to.
+ * If the write, fsync or close fails, the file is removed: a half-written file is never left.
+ */
 export async function writeNewFile(
   fs: FileSystem,
   path: string,
@@ -100,9 +116,61 @@ export async function writeNewFile(
 ): Promise<void> {
   const handle = await fs.open(path, flags, 0o644);
   try {
-    await writeFully(handle, bytes, 0);
-    if (sync) await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await writeFully(handle, bytes, 0);
+      if (sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await fs.unlink(path).catch(() => undefined);
+    throw error;
   }
+}
+
+/**
+ * The canonical path of `path`: symlinks (of the file and of its directories) resolved, so two
+ * names of one file get one lock and one torn-tail location. A file that does not exist yet is
+ * its directory's real path + its name (its directory must exist to create it anyway).
+ */
+export async function realPathOf(fs: FileSystem, path: string): Promise<string> {
+  const realpath = fs.realpath ?? ((p: string) => nodeFs.realpath(p));
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  try {
+    return join(await realpath(dirname(path)), basename(path));
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+    return resolve(path); // opening will report the missing directory
+  }
+}
+
+/** Refuses a directory (or a device …) with a typed error naming the path, before any read. */
+export function checkIsFile(path: string, stat: FileStat): void {
+  if (stat.isFile !== undefined && !stat.isFile()) throw new NotAFileError(path);
+}
+
+/** Opens `path` for reading, refusing anything that is not a regular file (`NotAFileError`). */
+export async function openRegularFile(
+  fs: FileSystem,
+  path: string,
+  flags: string | number = 'r',
+): Promise<FileHandleLike> {
+  let handle: FileHandleLike;
+  try {
+    handle = await fs.open(path, flags);
+  } catch (error) {
+    if (errnoCode(error) === 'EISDIR') throw new NotAFileError(path);
+    throw error;
+  }
+  try {
+    checkIsFile(path, await handle.stat());
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+  return handle;
 }

@@ -69,6 +69,14 @@ export function decodeKimiLine(bytes: Uint8Array): KimiLine {
 
 /** Decodes a line already turned into text (no line break inside). */
 export function decodeKimiText(text: string, warnings: string[] = []): KimiLine {
+  // Python's json.loads refuses a str starting with U+FEFF ("Unexpected UTF-8 BOM"): kimi-cli
+  // skips such a line; the reason names the mark, which is invisible when the line is shown.
+  if (text.charCodeAt(0) === 0xfeff) {
+    return invalid(
+      'not JSON: the line starts with a byte-order mark (U+FEFF), which json.loads refuses',
+      warnings,
+    );
+  }
   const parsed = parsePythonJson(text);
   if (!parsed.ok) return invalid(parsed.reason, warnings);
   warnings.push(...parsed.warnings);

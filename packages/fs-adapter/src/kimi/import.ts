@@ -5,9 +5,9 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, openRegularFile } from '../fs/file-system.js';
 import type { EventSink } from '../read/contextlog-decoder.js';
-import { detectFormat } from '../read/detect-format.js';
+import { detectFormatDetail } from '../read/detect-format.js';
 import { createKimiDecoder } from '../read/kimi-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
 import { readSessionFile } from '../read/read-session-file.js';
@@ -81,10 +81,13 @@ async function streamInto(
   options: ImportKimiOptions,
   fs: FileSystem,
 ): Promise<Omit<ImportKimiResult, 'outPath'>> {
-  const handle = await fs.open(kimiPath, 'r');
+  const handle = await openRegularFile(fs, kimiPath);
   try {
     const { size, mtime } = await handle.stat();
-    if (size > 0 && (await detectFormat(handle, size, kimiPath)) === 'contextlog') {
+    // Refused only when a line says contextlog: a file nothing can be told of (malformed lines
+    // only, a torn single line) is read as kimi-cli's, whose rules then judge each line.
+    const detected = await detectFormatDetail(handle, size, kimiPath).catch(() => undefined);
+    if (detected?.positive === true && detected.format === 'contextlog') {
       throw new CorruptSessionError(
         kimiPath,
         1,

@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionLockedError } from '../errors.js';
-import { defaultFileSystem, errnoCode, type FileSystem, writeNewFile } from '../fs/file-system.js';
+import {
+  defaultFileSystem,
+  errnoCode,
+  type FileSystem,
+  realPathOf,
+  writeNewFile,
+} from '../fs/file-system.js';
 import {
   currentBootId,
   currentHost,
@@ -69,6 +75,7 @@ const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(6).toSt
  */
 async function createExclusive(fs: FileSystem, path: string, content: Buffer): Promise<boolean> {
   const temp = tempName(path);
+  // writeNewFile removes the temporary file itself if its write fails.
   await writeNewFile(fs, temp, content, 'wx', false);
   try {
     await fs.link(temp, path);
@@ -119,14 +126,16 @@ async function removeClaims(fs: FileSystem, lockPath: string, staleKey: string):
 }
 
 /**
- * Takes the writer lock of `path`: `<path>.lock`, holding pid, host, process start time and boot
+ * Takes the writer lock of `path`: `<real path>.lock`, holding pid, host, process start time and boot
  * id. A lock whose owner is alive (or on another host, which cannot be checked) makes this reject
  * with `SessionLockedError` naming its pid. A stale lock is taken over by exactly one process:
  * see `claim` for why two processes that both judge it stale cannot both win; the winner then
  * checks the lock still holds what it judged stale and renames its own lock over it atomically.
  */
 export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLock> {
-  const lockPath = lockPathOf(path);
+  // One lock per file, not per name: a symlink (to the file or a directory above it) resolves to
+  // the same lock. Two hard links still get two locks; the writer's size check catches that.
+  const lockPath = lockPathOf(await realPathOf(fs, path));
   const owner = await myIdentity();
   const content = Buffer.from(`${JSON.stringify(owner)}\n`);
   let lastSeen: LockOwner | undefined;
@@ -203,7 +212,7 @@ export async function readSessionLock(
   path: string,
   fs: FileSystem = defaultFileSystem,
 ): Promise<SessionLockStatus | undefined> {
-  const raw = await readRaw(fs, lockPathOf(path));
+  const raw = await readRaw(fs, lockPathOf(await realPathOf(fs, path)));
   const owner = raw === undefined ? undefined : parseOwner(raw);
   if (owner === undefined) return undefined;
   return { owner, alive: (await liveness(owner)) === 'alive' };

@@ -49,6 +49,7 @@ export function createContextlogDecoder(
   let skippedSinceEvent = 0;
   let completeEnd = 0;
   let tornTail: { offset: number; length: number } | undefined;
+  let crlfSeen = false;
 
   const problem = (offset: number, reason: string): undefined => {
     if (mode === 'strict') throw new CorruptSessionError(source, lineNo, offset, reason);
@@ -67,6 +68,21 @@ export function createContextlogDecoder(
   ): undefined => {
     lineNo++;
     if (start === end) return problem(offset, 'empty line (a contextlog file has none)');
+    if (lineNo === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      return problem(offset, 'line 1 starts with a byte-order mark (contextlog files have none)');
+    }
+    // One byte test per line. Our writer never writes `\r`: someone edited the file. Reported
+    // once (a whole CRLF file would otherwise give one warning per line).
+    if (buf[end - 1] === 13 && !crlfSeen) {
+      crlfSeen = true;
+      diagnostics.push({
+        line: lineNo,
+        offset,
+        severity: 'warning',
+        reason:
+          'the line ends in \\r\\n (CRLF): contextlog writes \\n only, so the file was edited or converted; read as if it ended in \\n (later CRLF lines are not reported again)',
+      });
+    }
     if (checkUtf8 && !isUtf8(buf.subarray(start, end))) {
       return problem(offset, 'invalid UTF-8');
     }

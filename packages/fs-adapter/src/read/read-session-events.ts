@@ -1,5 +1,10 @@
 import type { StoredEvent } from '@contextlog/core';
-import { defaultFileSystem, type FileHandleLike, type FileSystem } from '../fs/file-system.js';
+import {
+  defaultFileSystem,
+  type FileHandleLike,
+  type FileSystem,
+  openRegularFile,
+} from '../fs/file-system.js';
 import { createContextlogDecoder } from './contextlog-decoder.js';
 import { lineBatches } from './line-batches.js';
 import type { Diagnostic, ReadMode } from './types.js';
@@ -21,7 +26,7 @@ export async function* readSessionEvents(
   options: ReadEventsOptions = {},
 ): AsyncGenerator<StoredEvent> {
   const fs = options.fs ?? defaultFileSystem;
-  const handle = await fs.open(path, 'r');
+  const handle = await openRegularFile(fs, path);
   try {
     const { size } = await handle.stat();
     yield* eventsOfHandle(handle, path, 0, size, options.mode ?? 'strict', options.diagnostics);

@@ -1,6 +1,6 @@
 import { createReplayer, type StoredEvent } from '@contextlog/core';
 import { describe } from '../describe.js';
-import { defaultFileSystem, type FileHandleLike } from '../fs/file-system.js';
+import { defaultFileSystem, type FileHandleLike, openRegularFile } from '../fs/file-system.js';
 import { createContextlogDecoder, type EventSink } from './contextlog-decoder.js';
 import { detectFormat } from './detect-format.js';
 import { createKimiDecoder } from './kimi-decoder.js';
@@ -17,7 +17,7 @@ export async function readSessionFile(
   options: ReadSessionOptions = {},
 ): Promise<ReadSessionResult> {
   const fs = options.fs ?? defaultFileSystem;
-  const handle = await fs.open(path, 'r');
+  const handle = await openRegularFile(fs, path);
   try {
     return await readOpenSession(handle, path, options);
   } finally {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type ContextState, project, type StoredEvent, stateToJson } from '@contextlog/core';
 import { TargetExistsError } from '../errors.js';
-import { defaultFileSystem, errnoCode, type FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, errnoCode, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { acquireLock } from '../lock/session-lock.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { ReadMode } from '../read/types.js';
@@ -74,10 +74,13 @@ export async function forkSession(
     },
   ];
   const expected = project(project(state, events[0] as StoredEvent), events[1] as StoredEvent);
-  const lock = await acquireLock(fs, target);
+  // The lock is the real file's: publish there too (renaming over a symlink would replace the
+  // link, not the session the lock protects).
+  const real = await realPathOf(fs, target);
+  const lock = await acquireLock(fs, real);
   try {
     if (!options.force) {
-      const exists = await fs.stat(target).then(
+      const exists = await fs.stat(real).then(
         () => true,
         (error: unknown) => {
           if (errnoCode(error) === 'ENOENT') return false;
@@ -88,7 +91,7 @@ export async function forkSession(
     }
     const stateAfter = await publishSession(
       fs,
-      target,
+      real,
       sessionText(new Date(at), events),
       expected,
       options.force === true,

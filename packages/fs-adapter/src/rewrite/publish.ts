@@ -35,6 +35,7 @@ export async function publishSession(
     dirname(target),
     `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
   );
+  // writeNewFile removes the temporary file itself if its write fails.
   await writeNewFile(fs, temp, bytes);
   try {
     const check = await readSessionFile(temp, { format: 'contextlog', fs });

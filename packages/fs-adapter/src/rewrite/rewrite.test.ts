@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type ContextEngine, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,30 @@ describe('snapshotSessionFile', () => {
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 
+  it('refuses a path with no file, creating nothing (no session, no lock)', async () => {
+    const path = join(dir, 'typo.jsonl');
+    await expect(snapshotSessionFile(path)).rejects.toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      path,
+    });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('snapshots the file a symlink names, and the link stays a link', async () => {
+    const path = join(dir, 's.jsonl');
+    const engine = await session(path);
+    const live = stateToJson(engine.state);
+    await engine.close();
+    const link = join(dir, 'link.jsonl');
+    await symlink(path, link);
+    const result = await snapshotSessionFile(link);
+    expect(result.seq).toBe(8);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readFile(path, 'utf8')).trimEnd().split('\n')).toHaveLength(2);
+    expect(stateToJson((await readSessionFile(link)).state)).toEqual(live);
+    expect((await readdir(dir)).sort()).toEqual(['link.jsonl', 's.jsonl']);
+  });
+
   it('refuses a corrupt session and leaves it untouched', async () => {
     const path = join(dir, 's.jsonl');
     await (await session(path)).close();
@@ -67,6 +91,14 @@ describe('snapshotSessionFile', () => {
       line: 4,
     });
     expect(await sha256(path)).toBe(hash);
+  });
+
+  it('leaves an empty file untouched: no header, no lock', async () => {
+    const path = join(dir, 'empty.jsonl');
+    await writeFile(path, '');
+    expect(await snapshotSessionFile(path)).toEqual({ seq: 0, bytesBefore: 0, bytesAfter: 0 });
+    expect(await readFile(path, 'utf8')).toBe('');
+    expect((await readdir(dir)).sort()).toEqual(['empty.jsonl']);
   });
 });
 

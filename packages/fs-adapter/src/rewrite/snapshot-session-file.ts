@@ -1,7 +1,7 @@
 import { type StoredEvent, stateToJson } from '@contextlog/core';
-import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
-import { openFileStore } from '../store/file-store.js';
+import { openStore } from '../store/file-store.js';
 import { publishSession, sessionText } from './publish.js';
 
 export interface SnapshotOptions {
@@ -20,16 +20,26 @@ export interface SnapshotResult {
  * replays to the same state (checkpoint marks included, so `revertTo` still works) and the next
  * event continues the numbering. Takes the writer lock (a live writer makes it reject with
  * `SessionLockedError`), repairs a torn tail first as opening does, and replaces the file
- * atomically. An empty session is left as it is.
+ * atomically (the real file, when `path` is a symlink: the link stays a link). An empty session is
+ * left as it is; a path with no file is refused with `SessionNotFoundError` (nothing is created).
  */
 export async function snapshotSessionFile(
   path: string,
   options: SnapshotOptions = {},
 ): Promise<SnapshotResult> {
   const fs = options.fs ?? defaultFileSystem;
-  const store = await openFileStore(path, { fs });
+  // An empty file is an empty session (perhaps a kimi-cli one): there is nothing to snapshot, and
+  // opening a store on it would write a header into it.
+  const size = await fs
+    .stat(path)
+    .then((stats) => (stats.isFile?.() === false ? undefined : stats.size))
+    .catch(() => undefined);
+  if (size === 0) return { seq: 0, bytesBefore: 0, bytesAfter: 0 };
+  const store = await openStore(path, { fs }, true, true);
   try {
-    const read = await readSessionFile(path, { format: 'contextlog', fs });
+    // Renaming over a symlink would replace the link, not the session it names.
+    const real = await realPathOf(fs, path);
+    const read = await readSessionFile(real, { format: 'contextlog', fs });
     const seq = read.state.seq;
     const bytesBefore = read.counts.bytes;
     if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore };
@@ -44,7 +54,7 @@ export async function snapshotSessionFile(
     const bytes = sessionText(Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
       snapshot,
     ]);
-    await publishSession(fs, path, bytes, read.state, true);
+    await publishSession(fs, real, bytes, read.state, true);
     return { seq, bytesBefore, bytesAfter: bytes.length };
   } finally {
     await store.close();

@@ -13,14 +13,16 @@ import {
   type StoredEvent,
 } from '@contextlog/core';
 import { describe } from '../describe.js';
-import { AppendFailedError } from '../errors.js';
+import { AppendFailedError, NotAFileError, SessionNotFoundError } from '../errors.js';
 import { headerLine } from '../format/header.js';
 import {
+  checkIsFile,
   defaultFileSystem,
   errnoCode,
   type FileHandleLike,
   type FileSystem,
   readFully,
+  realPathOf,
   syncDirectory,
   writeFully,
   writeNewFile,
@@ -78,21 +80,35 @@ export async function openStore(
   path: string,
   options: FileStoreOptions,
   eager: boolean,
+  mustExist = false,
 ): Promise<FileEventStore> {
   const fs = options.fs ?? defaultFileSystem;
   const durability = options.durability ?? 'fsync';
-  const lock = await acquireLock(fs, path);
+  // The real path: a symlink and its target are one session, with one lock (see acquireLock).
+  const real = await realPathOf(fs, path);
+  const existing = await fs.stat(real).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (existing === undefined && mustExist) throw new SessionNotFoundError(path);
+  if (existing !== undefined) checkIsFile(path, existing);
+  const lock = await acquireLock(fs, real);
   let handle: FileHandleLike | undefined;
   try {
     let created = false;
     try {
-      handle = await fs.open(path, constants.O_RDWR);
+      handle = await fs.open(real, constants.O_RDWR);
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw error;
-      handle = await fs.open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o644);
+      const code = errnoCode(error);
+      if (code === 'EISDIR') throw new NotAFileError(path);
+      if (code !== 'ENOENT') throw error;
+      if (mustExist) throw new SessionNotFoundError(path);
+      handle = await fs.open(real, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o644);
       created = true;
     }
-    const { size } = await handle.stat();
+    const stat = await handle.stat();
+    checkIsFile(path, stat);
+    const { size } = stat;
     if (size > 0 && (await detectFormat(handle, size, path)) === 'kimi') {
       throw new CorruptSessionError(
         path,
@@ -101,7 +117,7 @@ export async function openStore(
         'a kimi-cli context.jsonl, not a contextlog session: import it first (importKimiSession)',
       );
     }
-    const store = createFileStore(fs, handle, lock, path, durability, created);
+    const store = createFileStore(fs, handle, lock, path, real, durability, created);
     if (eager || size === 0) await store.validate();
     return store;
   } catch (error) {
@@ -111,7 +127,11 @@ export async function openStore(
   }
 }
 
-/** Copies a torn tail to `<file>.torn-<offset>` (fsynced, with its directory) before it goes. */
+/**
+ * Copies a torn tail to `<file>.torn-<offset>` (fsynced, with its directory) before it goes.
+ * A failed copy leaves no partial file (writeNewFile removes it); a retry after a failure later
+ * on (the truncate) finds its own earlier copy and reuses it instead of adding another.
+ */
 async function keepAside(
   fs: FileSystem,
   handle: FileHandleLike,
@@ -119,15 +139,16 @@ async function keepAside(
   offset: number,
   length: number,
 ): Promise<string> {
-  const bytes = Buffer.alloc(length);
-  const read = await readFully(handle, bytes, 0, length, offset);
+  const buffer = Buffer.alloc(length);
+  const bytes = buffer.subarray(0, await readFully(handle, buffer, 0, length, offset));
   for (let n = 1; ; n++) {
     const aside = n === 1 ? `${path}.torn-${offset}` : `${path}.torn-${offset}-${n}`;
     try {
-      await writeNewFile(fs, aside, bytes.subarray(0, read));
+      await writeNewFile(fs, aside, bytes);
     } catch (error) {
-      if (errnoCode(error) === 'EEXIST' && n < 1000) continue;
-      throw error;
+      if (errnoCode(error) !== 'EEXIST' || n >= 1000) throw error;
+      const there = await fs.readFile(aside).catch(() => undefined);
+      if (there === undefined || !there.equals(bytes)) continue;
     }
     await syncDirectory(fs, dirname(path));
     return aside;
@@ -144,6 +165,7 @@ function createFileStore(
   handle: FileHandleLike,
   lock: HeldLock,
   path: string,
+  real: string,
   durability: Durability,
   created: boolean,
 ): InternalStore {
@@ -192,19 +214,37 @@ function createFileStore(
     committed = decoder.completeEnd;
     const torn = decoder.tornTail;
     if (torn !== undefined) {
-      tornTailPath = await keepAside(fs, handle, path, torn.offset, torn.length);
+      tornTailPath = await keepAside(fs, handle, real, torn.offset, torn.length);
       await handle.truncate(torn.offset);
       await handle.sync();
       committed = torn.offset;
     }
-    if (committed === 0) {
-      const header = Buffer.from(headerLine());
+    if (committed === 0) await writeHeader();
+    if (created) await syncDirectory(fs, dirname(real));
+    valid = true;
+  };
+
+  /**
+   * A new (or emptied) file gets its header. If that write or its fsync fails, the file goes back
+   * to empty: a half header would make the session unreadable and unopenable.
+   */
+  const writeHeader = async (): Promise<void> => {
+    const header = Buffer.from(headerLine());
+    try {
       await writeFully(handle, header, 0);
       await handle.sync();
-      committed = header.length;
+    } catch (cause) {
+      try {
+        await handle.truncate(0);
+      } catch (undoError) {
+        throw new StoreBrokenError(
+          `${path}: writing the header failed (${describe(cause)}) and truncating back to an empty file failed too (${describe(undoError)}); the file may hold part of a header: reopen it (opening keeps such a torn line aside and starts afresh)`,
+          { cause },
+        );
+      }
+      throw cause;
     }
-    if (created) await syncDirectory(fs, dirname(path));
-    valid = true;
+    committed = header.length;
   };
 
   /** The validating pass inside the serialized section (so never nested in `serialize`). */
@@ -221,17 +261,33 @@ function createFileStore(
 
   /** Undoes a failed write: nothing of the batch may stay for a later append to build on. */
   const undo = async (cause: unknown): Promise<never> => {
+    let step = 'truncating back to byte';
     try {
       await handle.truncate(committed);
+      step = 'after truncating back, the fsync of the file at byte';
       if (durability === 'fsync') await handle.sync();
     } catch (undoError) {
       broken = new StoreBrokenError(
-        `${path}: an append failed (${describe(cause)}) and truncating back to byte ${committed} failed too (${describe(undoError)}); the file may end in a partial batch: no more appends, reopen the session (opening repairs a torn tail)`,
+        `${path}: an append failed (${describe(cause)}) and ${step} ${committed} failed too (${describe(undoError)}); the file may end in a partial batch: no more appends, reopen the session (opening repairs a torn tail)`,
         { cause },
       );
       throw broken;
     }
     throw new AppendFailedError(path, committed, cause);
+  };
+
+  /**
+   * Positional writes at `committed` are only safe if the file still ends there: another name of
+   * the file (a hard link, a writer that ignored the lock) or another tool may have appended. We
+   * never write over bytes we did not write: the store stops instead.
+   */
+  const checkUnchanged = async (): Promise<void> => {
+    const { size } = await handle.stat();
+    if (size === committed) return;
+    broken = new StoreBrokenError(
+      `${path}: the file changed under the writer: expected ${committed} bytes, found ${size} (another process or tool wrote to it); nothing was written: no more appends, reopen the session`,
+    );
+    throw broken;
   };
 
   let closing: Promise<void> | undefined;
@@ -278,6 +334,7 @@ function createFileStore(
         const parsed = events.map((event) => parseStoredEvent(event));
         const newLastSeq = checkBatchContinuity(parsed, lastSeq);
         if (parsed.length === 0) return;
+        await checkUnchanged();
         let text = '';
         for (const event of parsed) text += `${JSON.stringify(event)}\n`;
         const bytes = Buffer.from(text, 'utf8');

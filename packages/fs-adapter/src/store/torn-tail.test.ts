@@ -27,7 +27,7 @@ test.prop(
   ],
   { numRuns: runs },
 )(
-  'a file cut at every byte of its last lines replays to its longest complete prefix; reopening keeps the cut bytes aside',
+  'a file cut at every byte of its header and of its last lines replays to its longest complete prefix; reopening keeps the cut bytes aside',
   async (texts, lastLines) => {
     const sub = join(dir, String(case_++));
     const { mkdir } = await import('node:fs/promises');
@@ -45,8 +45,13 @@ test.prop(
     const ends: number[] = [];
     for (let i = 0; i < full.length; i++) if (full[i] === 10) ends.push(i + 1);
     const from = ends[ends.length - 1 - lastLines] ?? 0;
+    const headerEnd = ends[0] ?? 0;
+    // Inside the header (a crash while a new session's header was written), then the last lines.
+    const cuts: number[] = [];
+    for (let cut = 0; cut < headerEnd; cut++) cuts.push(cut);
+    for (let cut = Math.max(from, headerEnd); cut < full.length; cut++) cuts.push(cut);
     const cutPath = join(sub, 'cut.jsonl');
-    for (let cut = from; cut < full.length; cut++) {
+    for (const cut of cuts) {
       const prefix = full.subarray(0, cut);
       await writeFile(cutPath, prefix);
       const complete = ends.filter((end) => end <= cut);
