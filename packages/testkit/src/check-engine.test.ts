@@ -4,8 +4,16 @@ import {
   createMemoryStore,
   type EventStore,
 } from '@contextlog/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkEngine, createFaultyStore, type StoreUnderTest } from './index.js';
+import {
+  checkEngine,
+  createFaultyStore,
+  type EngineCommand,
+  engineProperty,
+  fuzzRuns,
+  type StoreUnderTest,
+} from './index.js';
 
 /** An engine of the user's own that wraps ours and forwards every call: it must pass too. */
 async function createForwardingEngine(
@@ -35,6 +43,44 @@ async function createForwardingEngine(
     close: () => inner.close(),
     stats: () => inner.stats(),
     ...overrides,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A user's engine that does 40 ms of real async work (a moderation call, a log write) before it
+ * forwards each command. Every command waits the same time, so call order is kept.
+ */
+async function createSlowEngine(store: EventStore, ms: number): Promise<ContextEngine> {
+  const inner = await createContext(store);
+  const later =
+    <A extends unknown[], R>(forward: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await sleep(ms);
+      return forward(...args);
+    };
+  return {
+    get state() {
+      return inner.state;
+    },
+    get state$() {
+      return inner.state$;
+    },
+    get events$() {
+      return inner.events$;
+    },
+    setSystemPrompt: later((prompt, options) => inner.setSystemPrompt(prompt, options)),
+    appendMessages: later((messages, options) => inner.appendMessages(messages, options)),
+    recordUsage: later((tokenCount, options) => inner.recordUsage(tokenCount, options)),
+    checkpoint: later((options) => inner.checkpoint(options)),
+    revertTo: later((checkpointId, options) => inner.revertTo(checkpointId, options)),
+    clear: later((options) => inner.clear(options)),
+    compact: later((messages, options) => inner.compact(messages, options)),
+    setMetadata: later((key, value, options) => inner.setMetadata(key, value, options)),
+    reload: () => inner.reload(),
+    close: () => inner.close(),
+    stats: () => inner.stats(),
   };
 }
 
@@ -81,6 +127,32 @@ describe('checkEngine', () => {
     });
     // The real waits happened (each run writes at least once): the driver waited for them.
     expect(performance.now() - started).toBeGreaterThan(15 * 2);
+  });
+
+  it('waits for an engine that does real async work the scheduler cannot see', async () => {
+    await checkEngine((store) => createSlowEngine(store, 40), { numRuns: fuzzRuns(15) });
+  });
+
+  it('reports a hang once nothing settled for idleMs, and names idleMs', async () => {
+    // Never forwards appendMessages: those calls hang.
+    const hangs = (store: EventStore) =>
+      createForwardingEngine(store, { appendMessages: () => new Promise<void>(() => {}) });
+    const only = fc.constant<EngineCommand>({
+      kind: 'appendMessages',
+      messages: { role: 'user', content: 'hi' },
+    });
+    const started = performance.now();
+    const details = await fc.check(engineProperty(hangs, { command: only, idleMs: 150 }), {
+      numRuns: 1,
+      endOnFailure: true,
+    });
+    const elapsed = performance.now() - started;
+    expect(String(details.errorInstance)).toMatch(
+      /\(4\) liveness: call #0 appendMessages.* never settled \(nothing settled for idleMs = 150 ms with nothing scheduled/,
+    );
+    // It waited idleMs, and not much more.
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(1500);
   });
 
   it('replays a failure from the seed and path it prints', async () => {

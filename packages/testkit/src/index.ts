@@ -22,6 +22,7 @@ export {
   engineProperty,
   fuzzRuns,
 } from './check-engine/check-engine.js';
+export { DEFAULT_IDLE_MS } from './check-engine/drive.js';
 export { TestkitAbortError } from './check-engine/observation.js';
 export type { MakeEngine } from './check-engine/run.js';
 export type { AbortPlan, EngineScenario, ScenarioCall } from './check-engine/scenario.js';

@@ -1,5 +1,6 @@
 // The example of the README's "Testing your agent with @contextlog/testkit", with the package
 // imports written as relative ones (the README imports '@contextlog/testkit' and its '/vitest').
+// readme.test.ts fails when this file and the README block differ in anything but the imports.
 import {
   type ContextEngine,
   createContext,

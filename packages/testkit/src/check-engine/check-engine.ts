@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { EngineCommand } from '../commands/command.js';
 import type { MakeStore } from '../store-factory.js';
+import { DEFAULT_IDLE_MS } from './drive.js';
 import { judge } from './judge.js';
 import { type MakeEngine, memoryStoreFactory, runScenario } from './run.js';
 import { arbScenario, type EngineScenario } from './scenario.js';
@@ -27,6 +28,13 @@ export interface CheckEngineOptions {
    * a file store on a temp file. It receives an id unique to the run.
    */
   readonly makeStore?: MakeStore;
+  /**
+   * Milliseconds a run may go quiet (nothing scheduled, no store I/O, no call or append settling)
+   * before the pending calls count as hung (default 2000). An engine may do real async work the
+   * scheduler cannot see, such as a timer or a network call: keep this above its longest such
+   * wait. It costs time only when there is a hang (once per failing run and per shrink step).
+   */
+  readonly idleMs?: number;
   /** fast-check's verbosity for the failure report. */
   readonly verbose?: fc.VerbosityLevel;
 }
@@ -66,6 +74,7 @@ export function engineProperty(
       scenario,
       scheduler,
       `engine-run-${runCounter}`,
+      options.idleMs ?? DEFAULT_IDLE_MS,
     );
     const violations = judge(observation);
     if (violations.length > 0) {
@@ -85,9 +94,12 @@ export function engineProperty(
  *    after a `StoreBrokenError` the state is the replay of what was committed before it, and
  *    every later command rejects;
  * 2. every resolved command's event is stored exactly once; every rejected command left nothing;
+ *    a command aborted before its batch formed (before the call, or while queued behind an
+ *    append in flight) is dropped and rejects with its abort reason;
  * 3. stored order is call order;
- * 4. no promise is left pending, and every call that was not aborted, whose batch had no injected
- *    fault and that was valid, resolves;
+ * 4. no promise is left pending (nothing settling for `idleMs` with nothing scheduled is a hang),
+ *    and every call that was not aborted, whose batch had no injected fault and that was valid,
+ *    resolves;
  * 5. at most one append is in flight at any moment.
  * Throws fast-check's shrunk counterexample (with seed and path to replay it) on failure.
  */

@@ -81,7 +81,7 @@ export function judge(observation: Observation): string[] {
   const pending = calls.filter((call) => call.status === 'pending');
   if (pending.length > 0 || observation.stuck) {
     violations.push(
-      `(4) liveness: ${pending.map(describeCall).join(', ') || 'the run'} never settled (the system went idle with promises pending)`,
+      `(4) liveness: ${pending.map(describeCall).join(', ') || 'the run'} never settled (nothing settled for idleMs = ${observation.idleMs} ms with nothing scheduled and no store I/O running)`,
     );
     return violations.concat(observation.midRun);
   }
@@ -139,6 +139,39 @@ export function judge(observation: Observation): string[] {
   );
   const madeBefore = (call: CallRecord, append: Attempt['append']) =>
     call.calledAt < (startedAt.get(append.index) ?? Number.POSITIVE_INFINITY);
+  const timingOf = new Map(observation.appends.map((timing) => [timing.record.index, timing]));
+
+  /**
+   * When `call` was certainly aborted before its batch formed, says when; else undefined. The
+   * contract: "a command aborted before its batch forms is dropped and rejects with
+   * signal.reason; once its batch is being written it resolves or rejects with the real outcome",
+   * and a batch is whatever is queued when the previous write finishes. So a batch forms after
+   * its calls were made and after the append in flight before it returned. Between that return
+   * and the next append's call the batch may or may not have formed: an abort there is not judged.
+   */
+  const abortedBeforeBatch = (call: CallRecord, heldIn?: AppendRecord): string | undefined => {
+    const { abortedAt } = call;
+    if (abortedAt === undefined || call.abortReason === undefined) return undefined;
+    if (abortedAt < call.calledAt) return 'before the call';
+    // Settled before the abort: the abort changed nothing.
+    if ((call.settledAt ?? Number.POSITIVE_INFINITY) < abortedAt) return undefined;
+    const queuedBehind = observation.appends.find(
+      (timing) =>
+        timing.startedAt < call.calledAt &&
+        (timing.settledAt ?? Number.POSITIVE_INFINITY) > abortedAt,
+    );
+    if (queuedBehind !== undefined) {
+      return `at step ${abortedAt}, while it was queued behind append #${queuedBehind.record.index} (in flight since before the call)`;
+    }
+    const previous = heldIn === undefined ? undefined : timingOf.get(heldIn.index - 1);
+    if (previous !== undefined && abortedAt < (previous.settledAt ?? Number.POSITIVE_INFINITY)) {
+      return `at step ${abortedAt}, before append #${previous.record.index} (the write before the one holding it) returned`;
+    }
+    return undefined;
+  };
+  const droppedMessage = (call: CallRecord, when: string, attempt: Attempt) =>
+    `(2) abort: ${describeCall(call)} was aborted ${when}, so before its batch formed, but its event (${attempt.event.type} seq ${attempt.event.seq}) was ${attempt.committed ? 'committed' : `written (${attempt.append.status})`} in append #${attempt.append.index} and the call ${describeSettle(call)}: a command aborted before its batch forms must be dropped and reject with its abort reason`;
+
   const matchOf = new Map<CallRecord, Attempt>();
   let next = 0;
   for (const attempt of attempts) {
@@ -163,10 +196,13 @@ export function judge(observation: Observation): string[] {
           matchesEvent(expectedOutcome(call.command, attempt.before), event),
       );
       const outcome = attempt.committed ? 'committed' : `not committed (${append.status})`;
+      const early = owner === undefined ? undefined : abortedBeforeBatch(owner, append);
       violations.push(
-        owner === undefined
-          ? `(2)(3) append #${append.index} wrote ${event.type} seq ${event.seq} ${preview(event.data, 120)}, which is not the event of any call after the previous one written (stored order must be call order, one event per command)`
-          : `(2) ${describeCall(owner)} ${describeSettle(owner)}, but its event (${event.type} seq ${event.seq}) was ${outcome} in append #${append.index}: a command must settle with the outcome of the write that holds its event`,
+        owner !== undefined && early !== undefined
+          ? droppedMessage(owner, early, attempt)
+          : owner === undefined
+            ? `(2)(3) append #${append.index} wrote ${event.type} seq ${event.seq} ${preview(event.data, 120)}, which is not the event of any call after the previous one written (stored order must be call order, one event per command)`
+            : `(2) ${describeCall(owner)} ${describeSettle(owner)}, but its event (${event.type} seq ${event.seq}) was ${outcome} in append #${append.index}: a command must settle with the outcome of the write that holds its event`,
       );
       return violations.concat(observation.midRun);
     }
@@ -210,7 +246,38 @@ export function judge(observation: Observation): string[] {
       );
       continue;
     }
-    if (matchOf.has(call)) continue;
+    const held = matchOf.get(call);
+    const early = abortedBeforeBatch(call, held?.append);
+    if (early !== undefined) {
+      if (held !== undefined) {
+        violations.push(droppedMessage(call, early, held));
+        continue;
+      }
+      if (call.status === 'resolved') {
+        // `appendMessages([])` resolves without writing, aborted or not.
+        if (expectedOutcome(call.command, observation.initialState).kind === 'noop') continue;
+        violations.push(
+          `(2) abort: ${describeCall(call)} was aborted ${early}, so before its batch formed, but resolved: it must be dropped and reject with its abort reason`,
+        );
+        continue;
+      }
+      if (call.reason === call.abortReason) continue;
+      // Once the store broke, an engine may refuse with that first (core does, for calls made
+      // after it; an engine that does async work before looking at a call may see it later).
+      const code = codeOf(call.reason);
+      if (
+        brokenAt !== undefined &&
+        brokenAt < (call.settledAt ?? Number.POSITIVE_INFINITY) &&
+        (code === 'CONTEXT_BROKEN' || code === 'STORE_BROKEN')
+      ) {
+        continue;
+      }
+      violations.push(
+        `(2) abort: ${describeCall(call)} was aborted ${early}, so before its batch formed, but ${describeSettle(call)}: it must reject with exactly its abort reason (signal.reason)`,
+      );
+      continue;
+    }
+    if (held !== undefined) continue;
     if (call.status === 'resolved') {
       const outcome = expectedOutcome(call.command, observation.initialState);
       if (outcome.kind === 'noop') continue;

@@ -43,6 +43,8 @@ export interface Observation {
   readonly finalState: ContextState;
   /** Violations seen while the run went on (state moved before a write committed …). */
   readonly midRun: readonly string[];
+  /** Whether the run went idle with promises pending: nothing settled for `idleMs`. */
   readonly stuck: boolean;
+  readonly idleMs: number;
   readonly timeline: readonly string[];
 }

@@ -15,7 +15,7 @@ import { expectedOutcome } from '../commands/model.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
 import { preview, sameJson } from '../json.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
-import { drive } from './drive.js';
+import { DEFAULT_IDLE_MS, drive } from './drive.js';
 import {
   type AppendTiming,
   type CallRecord,
@@ -60,6 +60,7 @@ export async function runScenario(
   scenario: EngineScenario,
   scheduler: fc.Scheduler,
   runId: string,
+  idleMs: number = DEFAULT_IDLE_MS,
 ): Promise<Observation> {
   const made = await openStoreUnderTest(makeStore, runId);
   const inner = made.store;
@@ -119,7 +120,7 @@ export async function runScenario(
       if (timing !== undefined) timing.settledAt = settledAt;
     },
   });
-  const busy = () => store.innerPending > 0;
+  const watch = { busy: () => store.innerPending > 0, progress: () => step, idleMs };
 
   engine = await makeEngine(store);
   const opened = engine;
@@ -178,7 +179,7 @@ export async function runScenario(
     await Promise.all(pending);
   };
 
-  const fired = await drive(scheduler, fire(), busy);
+  const fired = await drive(scheduler, fire(), watch);
   const finalState = engine.state;
   const storedEvents = await loadAll(inner);
   const observation: Observation = {
@@ -191,13 +192,17 @@ export async function runScenario(
     finalState,
     midRun,
     stuck: !fired.settled,
+    idleMs,
     timeline,
   };
 
   if (fired.settled) {
-    const closed = await drive(scheduler, engine.close(), busy);
-    if (!closed.settled) midRun.push('close() never settled');
-    else if (!closed.ok) midRun.push(`close() rejected: ${preview(closed.error)}`);
+    const closed = await drive(scheduler, engine.close(), watch);
+    if (!closed.settled) {
+      midRun.push(
+        `(4) liveness: close() never settled (nothing settled for idleMs = ${idleMs} ms with nothing scheduled)`,
+      );
+    } else if (!closed.ok) midRun.push(`close() rejected: ${preview(closed.error)}`);
     await made.dispose?.();
   }
   return observation;
