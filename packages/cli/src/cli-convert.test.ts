@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSession } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe('contextlog import-kimi', () => {
       const output = await fixture(dir, 'session.jsonl', 'existing.jsonl');
       const before = await sha256(output);
       const refused = await runCli(['import-kimi', input, output], dir);
-      expect(refused.code).toBe(1);
+      expect(refused.code, refused.stderr).toBe(1);
       expect(refused.stdout).toBe('');
       expect(oneLineError(refused)).toMatch(/existing\.jsonl: already exists \(use --force/);
       expect(await sha256(output)).toBe(before);
@@ -60,7 +60,7 @@ describe('contextlog import-kimi', () => {
         await engine.appendMessages({ role: 'user', content: 'mine' });
         const before = await sha256(output);
         const result = await runCli(['import-kimi', input, output, '--force'], dir);
-        expect(result.code).toBe(1);
+        expect(result.code, result.stderr).toBe(1);
         expect(oneLineError(result)).toMatch(
           new RegExp(`locked by live process ${process.pid}\\b`),
         );
@@ -75,7 +75,7 @@ describe('contextlog import-kimi', () => {
       const input = await fixture(dir, 'context-malformed.jsonl');
       const output = join(dir, 'out.jsonl');
       const strict = await runCli(['import-kimi', input, output], dir);
-      expect(strict.code).toBe(1);
+      expect(strict.code, strict.stderr).toBe(1);
       expect(oneLineError(strict)).toMatch(/context-malformed\.jsonl:3\b/);
       expect(existsSync(output)).toBe(false);
       expect((await readdir(dir)).sort()).toEqual(['context-malformed.jsonl']);
@@ -100,7 +100,7 @@ describe('contextlog import-kimi', () => {
       ];
       for (const [args, message] of cases) {
         const result = await runCli(['import-kimi', ...args], dir);
-        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
         expect(oneLineError(result)).toMatch(message);
       }
       expect((await readdir(dir)).sort()).toEqual(['adir', 'context.jsonl', 'session.jsonl']);
@@ -130,7 +130,8 @@ describe('contextlog export-kimi', () => {
       const kimi = await fixture(dir, 'context.jsonl');
       const session = join(dir, 'session.jsonl');
       const back = join(dir, 'back.jsonl');
-      expect((await runCli(['import-kimi', kimi, session], dir)).code).toBe(0);
+      const imported = await runCli(['import-kimi', kimi, session], dir);
+      expect(imported.code, imported.stderr).toBe(0);
       const exported = await runCli(['export-kimi', session, back], dir);
       expect(exported.code, exported.stderr).toBe(0);
       expect(exported.stderr).toBe('');
@@ -144,7 +145,7 @@ describe('contextlog export-kimi', () => {
       await writeFile(output, 'keep me\n');
       const before = await sha256(output);
       const refused = await runCli(['export-kimi', input, output], dir);
-      expect(refused.code).toBe(1);
+      expect(refused.code, refused.stderr).toBe(1);
       expect(oneLineError(refused)).toMatch(/out\.jsonl: already exists/);
       expect(await sha256(output)).toBe(before);
       const forced = await runCli(['export-kimi', input, output, '--force'], dir);
@@ -153,12 +154,73 @@ describe('contextlog export-kimi', () => {
       const corrupt = await fixture(dir, 'corrupt-middle.jsonl');
       const target = join(dir, 'never.jsonl');
       const result = await runCli(['export-kimi', corrupt, target], dir);
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(oneLineError(result)).toMatch(/corrupt-middle\.jsonl:4\b/);
       expect((await readdir(dir)).sort()).toEqual([
         'corrupt-middle.jsonl',
         'out.jsonl',
         'session.jsonl',
       ]);
+    }));
+});
+
+describe('OUT is IN under another name: refused even with --force, IN unchanged', () => {
+  const commands: [string, string][] = [
+    ['export-kimi', 'session.jsonl'],
+    ['fork', 'session.jsonl'],
+    ['import-kimi', 'context.jsonl'],
+  ];
+  for (const [command, name] of commands) {
+    it(`${command}: the same path, ./path, a symlink, a hard link`, () =>
+      withTempDir(async (dir) => {
+        const input = await fixture(dir, name);
+        await symlink(input, join(dir, 'sym.jsonl'));
+        await link(input, join(dir, 'hard.jsonl'));
+        const before = await sha256(input);
+        const outs = [input, `./${name}`, 'sym.jsonl', 'hard.jsonl'];
+        for (const output of outs) {
+          for (const force of [[], ['--force']]) {
+            const result = await runCli([command, input, output, ...force], dir);
+            expect(result.code, `${output} ${force}: ${result.stderr}`).toBe(1);
+            expect(result.stdout).toBe('');
+            expect(oneLineError(result)).toMatch(
+              /is the same file as .*\(OUT must be another file\)/,
+            );
+            expect(await sha256(input)).toBe(before);
+          }
+        }
+        expect((await readdir(dir)).sort()).toEqual(['hard.jsonl', name, 'sym.jsonl'].sort());
+      }));
+  }
+});
+
+describe('OUT in a directory that does not exist', () => {
+  it('names the missing directory, not an internal temporary file; nothing written', () =>
+    withTempDir(async (dir) => {
+      const kimi = await fixture(dir, 'context.jsonl');
+      const session = await fixture(dir, 'session.jsonl');
+      const cases: [string[], RegExp][] = [
+        [
+          ['import-kimi', kimi, 'nodir/o.jsonl'],
+          /^contextlog: nodir\/o\.jsonl: no such directory nodir$/,
+        ],
+        [
+          ['export-kimi', session, 'nodir/o.jsonl'],
+          /^contextlog: nodir\/o\.jsonl: no such directory nodir$/,
+        ],
+        [['fork', session, 'a/b/o.jsonl'], /^contextlog: a\/b\/o\.jsonl: no such directory a\/b$/],
+        [
+          ['copy', session, 'nodir/o.jsonl'],
+          /^contextlog: nodir\/o\.jsonl: no such directory nodir$/,
+        ],
+        [['import-kimi', kimi, 'session.jsonl/o.jsonl'], /session\.jsonl is not a directory$/],
+      ];
+      for (const [args, message] of cases) {
+        const result = await runCli(args, dir);
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expect(oneLineError(result)).toMatch(message);
+        expect(result.stderr).not.toMatch(/tmp|lock/);
+      }
+      expect((await readdir(dir)).sort()).toEqual(['context.jsonl', 'session.jsonl']);
     }));
 });

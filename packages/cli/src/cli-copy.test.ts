@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_STATE } from './expected-states.test-helper.js';
 import {
+  FIXTURES,
   fixture,
   oneLineError,
   requireBuiltBin,
@@ -38,7 +40,7 @@ describe('contextlog copy', () => {
       const target = await fixture(dir, 'context.jsonl');
       const before = await sha256(target);
       const result = await runCli(['copy', source, target], dir);
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(oneLineError(result)).toMatch(/context\.jsonl: already exists/);
       expect(await sha256(target)).toBe(before);
     }));
@@ -46,22 +48,64 @@ describe('contextlog copy', () => {
   it('bad SOURCE files and an unreachable server: one line, exit 1, no password shown', () =>
     withTempDir(async (dir) => {
       const missing = await runCli(['copy', join(dir, 'nope.jsonl'), join(dir, 'x.jsonl')], dir);
-      expect(missing.code).toBe(1);
+      expect(missing.code, missing.stderr).toBe(1);
       expect(oneLineError(missing)).toMatch(/nope\.jsonl: no such file/);
 
       const corrupt = await fixture(dir, 'corrupt-middle.jsonl');
       const bad = await runCli(['copy', corrupt, join(dir, 'y.jsonl')], dir);
-      expect(bad.code).toBe(1);
+      expect(bad.code, bad.stderr).toBe(1);
       expect(oneLineError(bad)).toMatch(/corrupt-middle\.jsonl:4\b/);
       expect(existsSync(join(dir, 'y.jsonl'))).toBe(false);
 
       const source = await fixture(dir, 'session.jsonl');
       const url = 'postgres://someone:s3cret@127.0.0.1:1/nodb?session=x';
       const refused = await runCli(['copy', source, url], dir);
-      expect(refused.code).toBe(1);
+      expect(refused.code, refused.stderr).toBe(1);
       const line = oneLineError(refused);
       expect(line).toMatch(/ECONNREFUSED|connection/i);
       expect(line).not.toContain('s3cret');
+    }));
+
+  it('a kimi-cli SOURCE: one line saying to convert it; TARGET the SOURCE itself: refused', () =>
+    withTempDir(async (dir) => {
+      const kimi = await fixture(dir, 'context.jsonl');
+      const result = await runCli(['copy', 'context.jsonl', 'x.jsonl'], dir);
+      expect(result.code, result.stderr).toBe(1);
+      expect(oneLineError(result)).toBe(
+        'contextlog: context.jsonl: is a kimi-cli context.jsonl: copy reads contextlog sessions; convert it with `contextlog import-kimi context.jsonl OUT`',
+      );
+      expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
+
+      // An empty session copied onto itself would gain a header: SOURCE must stay unchanged.
+      const empty = join(dir, 'empty.jsonl');
+      await writeFile(empty, '');
+      const session = await fixture(dir, 'session.jsonl');
+      for (const [source, target] of [
+        [empty, empty],
+        [session, './session.jsonl'],
+      ] as const) {
+        const before = await sha256(source);
+        const same = await runCli(['copy', source, target], dir);
+        expect(same.code, same.stderr).toBe(1);
+        expect(oneLineError(same)).toMatch(
+          /is the same file as .*\(TARGET must be another file\)$/,
+        );
+        expect(await sha256(source)).toBe(before);
+      }
+      expect(await sha256(kimi)).toBe(await sha256(join(FIXTURES, 'context.jsonl')));
+    }));
+
+  it('an invalid URL: one line, exit 1, the password not shown', () =>
+    withTempDir(async (dir) => {
+      const source = await fixture(dir, 'session.jsonl');
+      for (const url of ['postgres://u:secret@[bad', 'postgres://u:sec@ret@host:99999/db']) {
+        const result = await runCli(['copy', source, url], dir);
+        expect(result.code, result.stderr).toBe(1);
+        const line = oneLineError(result);
+        expect(line).toMatch(/not a valid URL$/);
+        expect(line).toContain('postgres://u:***@');
+        expect(line).not.toMatch(/secret|sec@ret|ret@/);
+      }
     }));
 
   const pgUrl = process.env.CONTEXTLOG_PG_URL;

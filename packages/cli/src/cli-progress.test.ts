@@ -42,7 +42,7 @@ describe.skipIf(!hasScript)('the progress bar', () => {
         },
       );
       const result = await collect(child);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/\rreplaying \[[#.]+\]\s+\d+% \d+\/\d+ MiB/);
       // The last thing drawn erases the bar: carriage return, then "erase to end of line".
       expect(result.stdout.endsWith('\r\u001b[K')).toBe(true);
@@ -61,7 +61,7 @@ describe.skipIf(!hasScript)('the progress bar', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const result = await collect(child);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
     }));
 });

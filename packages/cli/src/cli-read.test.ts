@@ -1,5 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openSession } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,7 +35,7 @@ describe('contextlog replay', () => {
     withTempDir(async (dir) => {
       const path = await fixture(dir, 'session.jsonl');
       const result = await readOnly(['replay', path, '--json'], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
       expect(JSON.parse(result.stdout)).toEqual(SESSION_STATE);
     }));
@@ -42,7 +44,7 @@ describe('contextlog replay', () => {
     withTempDir(async (dir) => {
       const path = await fixture(dir, 'context.jsonl');
       const result = await readOnly(['replay', path, '--json'], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
       expect(JSON.parse(result.stdout)).toEqual(KIMI_STATE);
       const forced = await readOnly(['replay', path, '--json', '--format', 'kimi'], path, dir);
@@ -53,7 +55,7 @@ describe('contextlog replay', () => {
     withTempDir(async (dir) => {
       const session = await fixture(dir, 'session.jsonl');
       const human = await readOnly(['replay', session], session, dir);
-      expect(human.code).toBe(0);
+      expect(human.code, human.stderr).toBe(0);
       expect(human.stderr).toBe('');
       expect(human.stdout).toMatch(/^format\s+contextlog \(8 lines, 7 events, 1127 bytes\)$/m);
       expect(human.stdout).toMatch(/^messages\s+4 \(user 2, assistant 1, tool 1\)$/m);
@@ -65,7 +67,7 @@ describe('contextlog replay', () => {
 
       const kimi = await fixture(dir, 'context.jsonl');
       const kimiHuman = await readOnly(['replay', kimi], kimi, dir);
-      expect(kimiHuman.code).toBe(0);
+      expect(kimiHuman.code, kimiHuman.stderr).toBe(0);
       expect(kimiHuman.stdout).toMatch(/^format\s+kimi \(8 lines, 8 events, \d+ bytes\)$/m);
       expect(kimiHuman.stdout).toMatch(/^system prompt\s+"You are Kimi Code CLI\. 你好"$/m);
       expect(kimiHuman.stdout).toMatch(/^tokens\s+1234 counted \+ 14 pending/m);
@@ -76,11 +78,11 @@ describe('contextlog replay', () => {
       const path = join(dir, 'empty.jsonl');
       await writeFile(path, '');
       const result = await readOnly(['replay', path, '--json'], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
       expect(JSON.parse(result.stdout)).toMatchObject(EMPTY_STATE);
       const human = await readOnly(['replay', path], path, dir);
-      expect(human.code).toBe(0);
+      expect(human.code, human.stderr).toBe(0);
       expect(human.stdout).toMatch(/^messages\s+0$/m);
     }));
 
@@ -88,7 +90,7 @@ describe('contextlog replay', () => {
     withTempDir(async (dir) => {
       const path = await fixture(dir, 'torn-tail.jsonl');
       const result = await readOnly(['replay', path, '--json'], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const { diagnostics, ...state } = JSON.parse(result.stdout);
       const { diagnostics: _, ...expected } = TORN_TAIL_STATE;
       expect(state).toEqual(expected);
@@ -105,7 +107,7 @@ describe('contextlog replay', () => {
     withTempDir(async (dir) => {
       const path = await fixture(dir, 'corrupt-middle.jsonl');
       const result = await readOnly(['replay', path, '--json', '--lenient'], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const parsed = JSON.parse(result.stdout);
       expect(parsed.diagnostics).toContainEqual(
         expect.objectContaining({ line: 4, severity: 'error' }),
@@ -120,7 +122,7 @@ describe('contextlog replay', () => {
       try {
         await engine.appendMessages({ role: 'user', content: 'hello' });
         const result = await runCli(['replay', path, '--json'], dir);
-        expect(result.code).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
         expect(JSON.parse(result.stdout).messages).toEqual([{ role: 'user', content: 'hello' }]);
       } finally {
         await engine.close();
@@ -149,6 +151,15 @@ describe('bad files: one line on stderr, exit 1, file unchanged', () => {
         return path;
       },
       /garbage\.bin: binary data, not a session file/,
+    ],
+    [
+      'random bytes',
+      async (dir) => {
+        const path = join(dir, 'random.bin');
+        await writeFile(path, randomBytes(4096));
+        return path;
+      },
+      /random\.bin: binary data, not a session file/,
     ],
     [
       'a text file that is not a session',
@@ -185,13 +196,13 @@ describe('bad files: one line on stderr, exit 1, file unchanged', () => {
         const result = hashable
           ? await readOnly(['replay', path], path, dir)
           : await runCli(['replay', path], dir);
-        expect(result.code).toBe(1);
+        expect(result.code, result.stderr).toBe(1);
         expect(result.stdout).toBe('');
         expect(oneLineError(result)).toMatch(message);
         const json = hashable
           ? await readOnly(['replay', path, '--json'], path, dir)
           : await runCli(['replay', path, '--json'], dir);
-        expect(json.code).toBe(1);
+        expect(json.code, json.stderr).toBe(1);
         expect(json.stdout).toBe('');
         expect(oneLineError(json)).toMatch(message);
       }));
@@ -204,7 +215,7 @@ describe('contextlog verify', () => {
       for (const name of ['session.jsonl', 'context.jsonl']) {
         const path = await fixture(dir, name);
         const result = await readOnly(['verify', path], path, dir);
-        expect(result.code, name).toBe(0);
+        expect(result.code, `${name}: ${result.stderr}`).toBe(0);
         expect(result.stderr).toBe('');
         expect(result.stdout).toMatch(new RegExp(`^${escapeRegExp(path)}: sound \\(`));
         expect(result.stdout.trim().split('\n')).toHaveLength(1);
@@ -222,7 +233,7 @@ describe('contextlog verify', () => {
       withTempDir(async (dir) => {
         const path = await fixture(dir, name);
         const result = await readOnly(['verify', path], path, dir);
-        expect(result.code).toBe(1);
+        expect(result.code, result.stderr).toBe(1);
         expect(result.stderr).toBe('');
         const lines = result.stdout.trim().split('\n');
         expect(lines[0]).toMatch(new RegExp(`^${escapeRegExp(path)}:${line}: `));
@@ -235,7 +246,7 @@ describe('contextlog verify', () => {
     withTempDir(async (dir) => {
       const path = await fixture(dir, 'torn-tail.jsonl');
       const result = await readOnly(['verify', path], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^${escapeRegExp(path)}:8: warning: .*torn`, 'm'));
       expect(result.stdout).toMatch(/: sound, 1 warning/);
     }));
@@ -247,10 +258,10 @@ describe('contextlog verify', () => {
       try {
         await engine.appendMessages({ role: 'user', content: 'hello' });
         const result = await readOnly(['verify', path], path, dir);
-        expect(result.code).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
         expect(result.stdout).toMatch(
           new RegExp(
-            `^${escapeRegExp(path)}: warning: locked by live process ${process.pid}\\b`,
+            `^${escapeRegExp(path)}: warning: locked by live process ${process.pid} since .*: a writer may be appending while this reads$`,
             'm',
           ),
         );
@@ -266,7 +277,7 @@ describe('contextlog verify', () => {
       const path = join(dir, 'empty.jsonl');
       await writeFile(path, '');
       const result = await readOnly(['verify', path], path, dir);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/: sound \(/);
     }));
 
@@ -276,9 +287,51 @@ describe('contextlog verify', () => {
       await writeFile(join(dir, 'garbage.bin'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0]));
       for (const name of ['nope.jsonl', 'adir', 'garbage.bin']) {
         const result = await runCli(['verify', join(dir, name)], dir);
-        expect(result.code, name).toBe(1);
+        expect(result.code, `${name}: ${result.stderr}`).toBe(1);
         expect(oneLineError(result)).toContain(name);
       }
+    }));
+});
+
+describe('a valid kimi-cli file with a raw NUL and an invalid byte in strings is not binary', () => {
+  // kimi-cli's Python writer lets these through; fs-adapter's fixture documents what it reads.
+  const QUIRKS = fileURLToPath(
+    new URL('../../fs-adapter/fixtures/kimi/python-json-quirks.jsonl', import.meta.url),
+  );
+  const EXPECTED = fileURLToPath(
+    new URL('../../fs-adapter/fixtures/kimi/python-json-quirks.expected.json', import.meta.url),
+  );
+
+  it('replay --lenient gives the expected state; verify lists the two lines kimi-cli skips', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'quirks.jsonl');
+      await copyFile(QUIRKS, path);
+      expect((await readFile(path)).includes(0)).toBe(true);
+      const expected = JSON.parse(await readFile(EXPECTED, 'utf8')) as {
+        state: { messages: unknown[]; systemPrompt: string; tokenCount: number; seq: number };
+      };
+
+      const replay = await readOnly(['replay', path, '--json', '--lenient'], path, dir);
+      expect(replay.code, replay.stderr).toBe(0);
+      const state = JSON.parse(replay.stdout) as Record<string, unknown>;
+      expect(state.format).toBe('kimi');
+      expect(state.messages).toEqual(expected.state.messages);
+      expect(state.systemPrompt).toBe(expected.state.systemPrompt);
+      expect(state.tokenCount).toBe(expected.state.tokenCount);
+      expect(state.seq).toBe(expected.state.seq);
+
+      // Strict replay stops at the first line kimi-cli would skip (line 6), as documented.
+      const strict = await readOnly(['replay', path], path, dir);
+      expect(strict.code, strict.stderr).toBe(1);
+      expect(oneLineError(strict)).toMatch(/quirks\.jsonl:6\b/);
+
+      const verify = await readOnly(['verify', path], path, dir);
+      expect(verify.code, verify.stderr).toBe(1);
+      expect(verify.stderr).toBe('');
+      expect(verify.stdout).not.toMatch(/binary/);
+      expect(verify.stdout).toMatch(/quirks\.jsonl:6: error: /);
+      expect(verify.stdout).toMatch(/quirks\.jsonl:8: error: /);
+      expect(verify.stdout).toMatch(/: 2 errors, 2 warnings \(kimi, /);
     }));
 });
 

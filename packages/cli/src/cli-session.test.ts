@@ -61,20 +61,20 @@ describe('contextlog fork', () => {
     withTempDir(async (dir) => {
       const input = await fixture(dir, 'session.jsonl');
       const missing = await runCli(['fork', input, join(dir, 'a.jsonl'), '--at', '7'], dir);
-      expect(missing.code).toBe(1);
+      expect(missing.code, missing.stderr).toBe(1);
       expect(oneLineError(missing)).toMatch(/checkpoint 7/);
       expect(existsSync(join(dir, 'a.jsonl'))).toBe(false);
 
       const existing = await fixture(dir, 'context.jsonl');
       const before = await sha256(existing);
       const refused = await runCli(['fork', input, existing], dir);
-      expect(refused.code).toBe(1);
+      expect(refused.code, refused.stderr).toBe(1);
       expect(oneLineError(refused)).toMatch(/already exists/);
       expect(await sha256(existing)).toBe(before);
 
       const corrupt = await fixture(dir, 'corrupt-middle.jsonl');
       const bad = await runCli(['fork', corrupt, join(dir, 'b.jsonl')], dir);
-      expect(bad.code).toBe(1);
+      expect(bad.code, bad.stderr).toBe(1);
       expect(oneLineError(bad)).toMatch(/corrupt-middle\.jsonl:4\b/);
       expect(existsSync(join(dir, 'b.jsonl'))).toBe(false);
     }));
@@ -94,10 +94,15 @@ describe('commands that write refuse a session a live writer holds', () => {
           ['export-kimi', input, output, '--force'],
         ]) {
           const result = await runCli(args, dir);
-          expect(result.code, args[0]).toBe(1);
-          expect(oneLineError(result)).toMatch(
-            new RegExp(`locked by live process ${process.pid}\\b`),
+          expect(result.code, `${args[0]}: ${result.stderr}`).toBe(1);
+          const line = oneLineError(result);
+          expect(line).toMatch(
+            new RegExp(
+              `live\\.jsonl: locked by live process ${process.pid} since [^:]+:\\d\\d:[^:]+; not replacing a session a live writer holds$`,
+            ),
           );
+          // The reading wording is verify's.
+          expect(line).not.toMatch(/while this reads/);
           expect(await sha256(output)).toBe(before);
         }
       } finally {
@@ -129,7 +134,7 @@ describe('contextlog snapshot', () => {
         await engine.appendMessages({ role: 'user', content: 'one' });
         const before = await sha256(path);
         const result = await runCli(['snapshot', path], dir);
-        expect(result.code).toBe(1);
+        expect(result.code, result.stderr).toBe(1);
         expect(oneLineError(result)).toMatch(new RegExp(`locked by process ${process.pid}\\b`));
         expect(await sha256(path)).toBe(before);
       } finally {
@@ -139,16 +144,31 @@ describe('contextlog snapshot', () => {
 
   it('refuses a kimi-cli file, a corrupt file and a missing file (exit 1, unchanged)', () =>
     withTempDir(async (dir) => {
-      for (const name of ['context.jsonl', 'corrupt-middle.jsonl']) {
+      const expected: Record<string, RegExp> = {
+        'context.jsonl':
+          /^contextlog: context\.jsonl: is a kimi-cli context\.jsonl: snapshot reads contextlog sessions; convert it with `contextlog import-kimi context\.jsonl OUT`$/,
+        'corrupt-middle.jsonl': /corrupt-middle\.jsonl:4\b/,
+      };
+      for (const [name, message] of Object.entries(expected)) {
         const path = await fixture(dir, name);
         const before = await sha256(path);
-        const result = await runCli(['snapshot', path], dir);
-        expect(result.code, name).toBe(1);
-        oneLineError(result);
+        const result = await runCli(['snapshot', name], dir);
+        expect(result.code, `${name}: ${result.stderr}`).toBe(1);
+        expect(oneLineError(result)).toMatch(message);
+        expect(oneLineError(result)).not.toMatch(/importKimiSession/);
         expect(await sha256(path)).toBe(before);
       }
+      // kimi-cli records past the first 64 KiB: the store refuses it, in the CLI's words too.
+      const late = join(dir, 'late.jsonl');
+      const junk = `${'x'.repeat(1000)}\n`.repeat(70);
+      await writeFile(late, `${junk}{"role":"user","content":"hi"}\n`);
+      const lateResult = await runCli(['snapshot', late], dir);
+      expect(lateResult.code, lateResult.stderr).toBe(1);
+      expect(oneLineError(lateResult)).toMatch(
+        /late\.jsonl: is a kimi-cli context\.jsonl: snapshot reads contextlog sessions; convert it with `contextlog import-kimi .*late\.jsonl OUT`$/,
+      );
       const missing = await runCli(['snapshot', join(dir, 'nope.jsonl')], dir);
-      expect(missing.code).toBe(1);
+      expect(missing.code, missing.stderr).toBe(1);
       expect(oneLineError(missing)).toMatch(/no such file/);
       expect(existsSync(join(dir, 'nope.jsonl'))).toBe(false);
     }));
@@ -173,7 +193,7 @@ describe('contextlog follow', () => {
         await waitFor(() => seen.includes('token count 42'));
         child.kill('SIGINT');
         const result = await done;
-        expect(result.code).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
         expect(result.stderr).toBe('');
         const lines = result.stdout.trim().split('\n');
         expect(lines[0]).toMatch(/^#1\s+messages\.appended\s+user\s+first message$/);
@@ -197,7 +217,7 @@ describe('contextlog follow', () => {
       await waitFor(() => seen.split('\n').length > 7);
       child.kill('SIGINT');
       const result = await done;
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const stored = (await readFile(path, 'utf8')).trim().split('\n').slice(1);
       expect(
         result.stdout
@@ -221,17 +241,30 @@ describe('contextlog follow', () => {
       const snapshot = await runCli(['snapshot', path], dir);
       expect(snapshot.code, snapshot.stderr).toBe(0);
       const result = await done;
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(oneLineError(result)).toMatch(/session\.jsonl was replaced/);
+    }));
+
+  it('a kimi-cli file: one line saying to convert it, exit 1 at once, file unchanged', () =>
+    withTempDir(async (dir) => {
+      const path = await fixture(dir, 'context.jsonl');
+      const before = await sha256(path);
+      const result = await runCli(['follow', 'context.jsonl'], dir);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(oneLineError(result)).toBe(
+        'contextlog: context.jsonl: is a kimi-cli context.jsonl: follow reads contextlog sessions; convert it with `contextlog import-kimi context.jsonl OUT`',
+      );
+      expect(await sha256(path)).toBe(before);
     }));
 
   it('a missing file or a directory: exit 1 at once', () =>
     withTempDir(async (dir) => {
       const result = await runCli(['follow', join(dir, 'nope.jsonl')], dir);
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(oneLineError(result)).toMatch(/no such file/);
       const directory = await runCli(['follow', dir], dir);
-      expect(directory.code).toBe(1);
+      expect(directory.code, directory.stderr).toBe(1);
       oneLineError(directory);
     }));
 });
@@ -250,7 +283,7 @@ describe('contextlog demo', () => {
       expect(result.stdout).not.toMatch(/≠/);
       for (const name of ['session.jsonl', 'context.jsonl']) {
         const verify = await runCli(['verify', join(out, name)], dir);
-        expect(verify.code, verify.stdout).toBe(0);
+        expect(verify.code, `${verify.stdout}${verify.stderr}`).toBe(0);
       }
       // The demo's session and its kimi-cli export replay to the same messages.
       const session = await replayJson(join(out, 'session.jsonl'), dir);
@@ -260,7 +293,7 @@ describe('contextlog demo', () => {
 
       // A second run into the same directory refuses to replace those files without --force.
       const again = await runCli(['demo', '--dir', out], dir);
-      expect(again.code).toBe(1);
+      expect(again.code, again.stderr).toBe(1);
       expect(oneLineError(again)).toMatch(/session\.jsonl: already exists/);
       const forced = await runCli(['demo', '--dir', out, '--force'], dir);
       expect(forced.code, forced.stderr).toBe(0);
@@ -271,7 +304,7 @@ describe('contextlog demo', () => {
       const file = join(dir, 'file');
       await writeFile(file, 'x');
       const result = await runCli(['demo', '--dir', file], dir);
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(oneLineError(result)).toMatch(/file: is not a directory/);
     }));
 });

@@ -1,16 +1,26 @@
 import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { FileError } from './errors.js';
-import { liveWriterOf } from './lock-status.js';
+import { describeLiveWriter } from './lock-status.js';
+import { type Sniffed, sniff } from './sniff.js';
 
-const SNIFF_BYTES = 8 * 1024;
+const SNIFF_BYTES = 64 * 1024;
+
+export interface InputFile {
+  readonly size: number;
+  /** The format the file's first block names, if any (a hint: the readers decide). */
+  readonly format: Sniffed['format'];
+}
+
+type Stats = Awaited<ReturnType<typeof stat>>;
 
 /**
  * Checks that `path` is a file a session could be in, before any reader touches it, so the user
  * hears "is a directory" or "binary data" rather than a parser's complaint about line 1.
- * Returns the size in bytes. Opens the file read-only; never changes it.
+ * Opens the file read-only; never changes it.
  */
-export async function checkInputFile(path: string): Promise<number> {
-  let info: Awaited<ReturnType<typeof stat>>;
+export async function checkInputFile(path: string): Promise<InputFile> {
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {
@@ -22,48 +32,100 @@ export async function checkInputFile(path: string): Promise<number> {
   }
   if (info.isDirectory()) throw new FileError(path, 'is a directory, not a session file');
   if (!info.isFile()) throw new FileError(path, 'is not a regular file');
-  if (info.size > 0 && (await looksBinary(path))) {
+  if (info.size === 0) return { size: 0, format: undefined };
+  const sniffed = await sniffFile(path);
+  if (sniffed.binary) {
     throw new FileError(path, 'binary data, not a session file of any known format');
   }
-  return info.size;
+  return { size: info.size, format: sniffed.format };
 }
 
-/**
- * Session files of both formats are JSON text: a NUL byte, or many control bytes, in the first
- * 8 KiB means something else (an archive, an image, a database).
- */
-async function looksBinary(path: string): Promise<boolean> {
+async function sniffFile(path: string): Promise<Sniffed> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    let control = 0;
-    for (let i = 0; i < bytesRead; i++) {
-      const byte = buffer[i] as number;
-      if (byte === 0) return true;
-      if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) {
-        control++;
-      }
-    }
-    return control > bytesRead / 10;
+    return sniff(buffer.subarray(0, bytesRead), bytesRead < SNIFF_BYTES);
   } finally {
     await handle.close();
   }
 }
 
-/** Refuses to replace an existing file unless `force`; never replaces a directory. */
-export async function checkOutputFile(path: string, force: boolean): Promise<boolean> {
-  let info: Awaited<ReturnType<typeof stat>>;
+/** A path for a command line the user may paste: quoted when the shell would split or expand it. */
+export function shellWord(path: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Refuses a kimi-cli file for a command that reads contextlog sessions only, naming the command
+ * that converts it.
+ */
+export function refuseKimi(path: string, input: InputFile, command: string): void {
+  if (input.format !== 'kimi') return;
+  throw new FileError(
+    path,
+    `is a kimi-cli context.jsonl: ${command} reads contextlog sessions; convert it with \`contextlog import-kimi ${shellWord(path)} OUT\``,
+  );
+}
+
+/**
+ * The directory a new file would go into must exist: otherwise the writers' errors would name
+ * their internal temporary file.
+ */
+export async function checkParentDirectory(path: string): Promise<void> {
+  const parent = dirname(path);
+  let info: Stats;
+  try {
+    info = await stat(parent);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new FileError(path, `no such directory ${parent}`);
+    }
+    throw error;
+  }
+  if (!info.isDirectory()) throw new FileError(path, `${parent} is not a directory`);
+}
+
+/**
+ * Throws when OUT is IN under another name (the same path, a symlink, a hard link): writing OUT
+ * would destroy the input, so not even --force allows it. An OUT that does not exist yet cannot
+ * be IN, which exists.
+ */
+function checkNotInput(output: string, outInfo: Stats, input: string, inInfo: Stats): void {
+  if (outInfo.dev === inInfo.dev && outInfo.ino === inInfo.ino) {
+    throw new FileError(output, `is the same file as ${input} (OUT must be another file)`);
+  }
+}
+
+/**
+ * Checks OUT before a command writes it: its directory must exist, it must not be IN (with or
+ * without --force), and an existing OUT is replaced only with `force`, never a directory nor a
+ * session a live writer holds. Resolves with whether OUT exists.
+ */
+export async function checkOutputFile(
+  path: string,
+  force: boolean,
+  input?: string,
+): Promise<boolean> {
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return false;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      await checkParentDirectory(path);
+      if (code === 'ENOENT') return false;
+    }
     throw error;
   }
   if (info.isDirectory()) throw new FileError(path, 'is a directory');
+  if (input !== undefined) checkNotInput(path, info, input, await stat(input));
   if (!force) throw new FileError(path, 'already exists (use --force to replace it)');
   // Replacing a session a live process is writing would silently cut that writer off.
-  const writer = await liveWriterOf(path);
-  if (writer !== undefined) throw new FileError(path, `${writer}; not replacing it`);
+  const writer = await describeLiveWriter(path);
+  if (writer !== undefined) {
+    throw new FileError(path, `${writer}; not replacing a session a live writer holds`);
+  }
   return true;
 }

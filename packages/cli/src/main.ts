@@ -82,6 +82,13 @@ function parseCommandArgs(
     throw new UsageError(parseErrorMessage(error), command.name);
   }
   if (parsed.values.help === true) return 'help';
+  // A value checked first: with `--format FILE`, FILE is taken as the value and the real mistake
+  // is the format, not a missing FILE.
+  for (const [name, spec] of Object.entries(command.options)) {
+    const value = parsed.values[name];
+    const problem = typeof value === 'string' ? spec.check?.(value) : undefined;
+    if (problem !== undefined) throw new UsageError(problem, command.name);
+  }
   const expected = command.positionals;
   if (parsed.positionals.length < expected.length) {
     const missing = expected.slice(parsed.positionals.length).join(' ');

@@ -15,6 +15,7 @@ export type {
   PgRows,
   PgUnlisten,
 } from './client/types.js';
+export { CopySourceEmptyError } from './copy/copy-errors.js';
 export {
   type CopySessionOptions,
   type CopySessionResult,

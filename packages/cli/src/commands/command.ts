@@ -12,6 +12,11 @@ export interface OptionSpec {
   /** The placeholder shown in help for a string option's value. */
   readonly valueName?: string;
   readonly description: string;
+  /**
+   * Why a string value is wrong (a message naming the option), or undefined when it is fine.
+   * Checked before the positionals are counted, so `--format FILE` says what is wrong with it.
+   */
+  readonly check?: (value: string) => string | undefined;
 }
 
 export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;

@@ -21,7 +21,7 @@ export const importKimiCommand: Command = {
     const [input, output] = positionals as [string, string];
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force);
+    await checkOutputFile(output, force, input);
     const result = await importKimiSession(input, output, {
       mode: modeOf(values),
       force,
@@ -53,7 +53,7 @@ export const exportKimiCommand: Command = {
     const [input, output] = positionals as [string, string];
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force);
+    await checkOutputFile(output, force, input);
     const result = await exportKimiSession(input, output, { force });
     for (const warning of result.warnings) {
       io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);

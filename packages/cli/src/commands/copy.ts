@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { FileError } from '../errors.js';
-import { checkInputFile } from '../input.js';
+import { FileError, UsageError } from '../errors.js';
+import { checkInputFile, checkParentDirectory, refuseKimi } from '../input.js';
 import { plural } from '../output/plural.js';
-import { type Command, writeLines } from './command.js';
+import { type Command, type OptionValues, writeLines } from './command.js';
 
 const isUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
 
@@ -26,9 +26,10 @@ export const copyCommand: Command = {
   description: [
     'Copies every event of SOURCE to TARGET, keeping seq numbers, then checks that TARGET',
     'replays to the same state. Each is a contextlog session file or a PostgreSQL URL,',
-    'postgres://user:password@host:port/db?session=ID&table=TABLE. SOURCE is not changed. A',
-    'TARGET file must not exist (or be empty); a TARGET session must have no events; the table',
-    'is created if missing.',
+    'postgres://user:password@host:port/db?session=ID&table=TABLE. SOURCE is not changed; a',
+    'PostgreSQL SOURCE must have events. A TARGET file must not exist (or be empty); a TARGET',
+    'session must have no events; the table is created if missing. There is no --force: copy',
+    'never replaces a session (remove the target file, or delete the rows, first).',
   ],
   examples: [
     'contextlog copy session.jsonl "postgres://localhost/agents?session=run-42"',
@@ -36,8 +37,9 @@ export const copyCommand: Command = {
   ],
   async run({ values, positionals, io }) {
     const [source, target] = positionals as [string, string];
-    if (!isUrl(source)) await checkInputFile(source);
-    if (!isUrl(target)) await checkCopyTarget(target);
+    checkUrlOptions(values, [source, target]);
+    if (!isUrl(source)) refuseKimi(source, await checkInputFile(source), 'copy');
+    if (!isUrl(target)) await checkCopyTarget(target, isUrl(source) ? undefined : source);
     // Loaded only for this command, so the others never load a database driver.
     const { copySession } = await import('@contextlog/pg-adapter');
     const result = await copySession(source, target, {
@@ -51,14 +53,52 @@ export const copyCommand: Command = {
   },
 };
 
+/** The URL's own parameter, or undefined (also for a URL that does not parse: copy reports it). */
+function urlParameter(location: string, name: string): string | undefined {
+  try {
+    return new URL(location).searchParams.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * --session and --table fill in what a URL leaves out; one that no location would use (every URL
+ * names its own, or there is no URL) is a mistake, not something to ignore silently.
+ */
+function checkUrlOptions(values: OptionValues, locations: readonly string[]): void {
+  const urls = locations.filter(isUrl);
+  for (const name of ['session', 'table']) {
+    if (typeof values[name] !== 'string') continue;
+    if (urls.length === 0) {
+      throw new UsageError(
+        `--${name} is for a postgres:// SOURCE or TARGET; neither is one`,
+        'copy',
+      );
+    }
+    if (urls.every((url) => urlParameter(url, name) !== undefined)) {
+      throw new UsageError(
+        `--${name} conflicts with the URL's ?${name}= (give the ${name} in one place)`,
+        'copy',
+      );
+    }
+  }
+}
+
 /** copy writes only into a new or empty file: it never replaces a session. */
-async function checkCopyTarget(path: string): Promise<void> {
+async function checkCopyTarget(path: string, source: string | undefined): Promise<void> {
   const info = await stat(path).catch((error: unknown) => {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw error;
   });
-  if (info === undefined) return;
+  if (info === undefined) return checkParentDirectory(path);
   if (info.isDirectory()) throw new FileError(path, 'is a directory');
+  if (source !== undefined) {
+    const sourceInfo = await stat(source);
+    if (sourceInfo.dev === info.dev && sourceInfo.ino === info.ino) {
+      throw new FileError(path, `is the same file as ${source} (TARGET must be another file)`);
+    }
+  }
   if (info.size > 0)
     throw new FileError(path, 'already exists (copy writes only into a new or empty file)');
 }

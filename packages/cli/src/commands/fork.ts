@@ -15,6 +15,7 @@ export const forkCommand: Command = {
       type: 'string',
       valueName: 'CHECKPOINT',
       description: 'fork from the state IN had at this checkpoint id (as revertTo would give)',
+      check: (value) => (CHECKPOINT_ID.test(value) ? undefined : badCheckpoint(value)),
     },
     force: FORCE_OPTION,
   },
@@ -29,7 +30,7 @@ export const forkCommand: Command = {
     const at = checkpointOf(values.at);
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force);
+    await checkOutputFile(output, force, input);
     const { state } = await forkSession(input, output, {
       force,
       ...(at === undefined ? {} : { atCheckpoint: at }),
@@ -41,11 +42,14 @@ export const forkCommand: Command = {
   },
 };
 
+const CHECKPOINT_ID = /^\d{1,15}$/;
+
+function badCheckpoint(value: unknown): string {
+  return `--at must be a checkpoint id (a non-negative integer), not ${JSON.stringify(value)}`;
+}
+
 function checkpointOf(value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
-  throw new UsageError(
-    `--at must be a checkpoint id (a non-negative integer), not ${JSON.stringify(value)}`,
-    'fork',
-  );
+  if (typeof value === 'string' && CHECKPOINT_ID.test(value)) return Number(value);
+  throw new UsageError(badCheckpoint(value), 'fork');
 }

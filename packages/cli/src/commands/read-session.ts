@@ -19,7 +19,7 @@ export async function readSession(
   io: Io,
   options: { format: FormatOption; mode: 'strict' | 'lenient' },
 ): Promise<ReadSessionResult> {
-  const size = await checkInputFile(path);
+  const { size } = await checkInputFile(path);
   const showProgress = io.stderr.isTTY === true && size >= progressThreshold();
   const progress = showProgress ? createProgress(io.stderr) : undefined;
   try {

@@ -6,6 +6,7 @@ export const FORMAT_OPTION: OptionSpec = {
   type: 'string',
   valueName: 'FORMAT',
   description: 'auto (default: detected from the content), contextlog or kimi',
+  check: (value) => (FORMATS.includes(value as FormatOption) ? undefined : badFormat(value)),
 };
 
 export const LENIENT_OPTION: OptionSpec = {
@@ -23,16 +24,17 @@ export type FormatOption = 'auto' | SessionFormat;
 
 const FORMATS: readonly FormatOption[] = ['auto', 'contextlog', 'kimi'];
 
+function badFormat(value: unknown): string {
+  return `--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(value)}`;
+}
+
 export function formatOf(values: OptionValues, command: string): FormatOption {
   const value = values.format;
   if (value === undefined) return 'auto';
   if (typeof value === 'string' && (FORMATS as readonly string[]).includes(value)) {
     return value as FormatOption;
   }
-  throw new UsageError(
-    `--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(value)}`,
-    command,
-  );
+  throw new UsageError(badFormat(value), command);
 }
 
 export function modeOf(values: OptionValues): 'strict' | 'lenient' {

@@ -1,5 +1,5 @@
 import { snapshotSessionFile } from '@contextlog/fs-adapter';
-import { checkInputFile } from '../input.js';
+import { checkInputFile, refuseKimi } from '../input.js';
 import { type Command, writeLines } from './command.js';
 
 export const snapshotCommand: Command = {
@@ -15,13 +15,29 @@ export const snapshotCommand: Command = {
   examples: ['contextlog snapshot session.jsonl'],
   async run({ positionals, io }) {
     const path = positionals[0] as string;
-    await checkInputFile(path);
-    const { seq, bytesBefore, bytesAfter } = await snapshotSessionFile(path);
+    refuseKimi(path, await checkInputFile(path), 'snapshot');
+    const { seq, bytesBefore, bytesAfter, tornTailPath } = await snapshotSessionFile(path).catch(
+      (error: unknown) => {
+        // The store says so too (in API terms) when the kimi-cli records start past the sniffed block.
+        if (isKimiRefusal(error)) refuseKimi(path, { size: 0, format: 'kimi' }, 'snapshot');
+        throw error;
+      },
+    );
     writeLines(io, [
       seq === 0
         ? `${path} is an empty session: left as it is`
         : `snapshotted ${path} at seq ${seq}: ${bytesBefore} bytes -> ${bytesAfter} bytes`,
+      ...(tornTailPath === undefined
+        ? []
+        : [`the torn tail of an unfinished write was kept in ${tornTailPath}`]),
     ]);
     return 0;
   },
 };
+
+function isKimiRefusal(error: unknown): boolean {
+  const { code, reason } = error as { code?: unknown; reason?: unknown };
+  return (
+    code === 'CORRUPT_SESSION' && typeof reason === 'string' && reason.includes('importKimiSession')
+  );
+}

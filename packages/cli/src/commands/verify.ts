@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@contextlog/fs-adapter';
-import { liveWriterOf } from '../lock-status.js';
+import { describeLiveWriter } from '../lock-status.js';
 import { describeCounts } from '../output/counts.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';
@@ -55,8 +55,10 @@ export const verifyCommand: Command = {
     const lines = diagnostics.map(
       (d) => `${path}${d.line > 0 ? `:${d.line}` : ''}: ${d.severity}: ${oneLine(d.reason, 1000)}`,
     );
-    const writer = await liveWriterOf(path);
-    if (writer !== undefined) lines.push(`${path}: warning: ${writer}`);
+    const writer = await describeLiveWriter(path);
+    if (writer !== undefined) {
+      lines.push(`${path}: warning: ${writer}: a writer may be appending while this reads`);
+    }
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = lines.length - errors;
     const verdict =

@@ -30,7 +30,15 @@ export function createSink(stream: Writable): Sink {
     buffer = [];
     buffered = 0;
     if (!stream.write(chunk)) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      // Whichever event comes first, the other's listener goes too: a slow reader means
+      // thousands of waits, and listeners left behind would pile up on the stream.
+      const waiting = new AbortController();
+      const { signal } = waiting;
+      try {
+        await Promise.race([once(stream, 'drain', { signal }), once(stream, 'error', { signal })]);
+      } finally {
+        waiting.abort();
+      }
     }
     if (failure !== undefined) throw failure;
   }

@@ -182,7 +182,7 @@ export async function detectFormatDetail(
     source,
     undefined,
     undefined,
-    `cannot tell the format: no contextlog header and no record with a string "role" in its ${seen} non-blank lines`,
+    `cannot tell the format: no contextlog header and no record with a string "role" in its ${seen} non-blank ${seen === 1 ? 'line' : 'lines'}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type ContextEngine, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,17 @@ describe('snapshotSessionFile', () => {
       line: 4,
     });
     expect(await sha256(path)).toBe(hash);
+  });
+
+  it('says where it kept the torn tail of an unfinished write', async () => {
+    const path = join(dir, 'torn.jsonl');
+    await (await session(path)).close();
+    const complete = await readFile(path);
+    await writeFile(path, Buffer.concat([complete, Buffer.from('{"seq":9,"ty')]));
+    const result = await snapshotSessionFile(path);
+    expect(result.tornTailPath).toBe(`${await realpath(path)}.torn-${complete.length}`);
+    expect(await readFile(result.tornTailPath ?? '', 'utf8')).toBe('{"seq":9,"ty');
+    expect(result.seq).toBe(8);
   });
 
   it('leaves an empty file untouched: no header, no lock', async () => {

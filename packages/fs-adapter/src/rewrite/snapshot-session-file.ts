@@ -13,6 +13,8 @@ export interface SnapshotResult {
   readonly seq: number;
   readonly bytesBefore: number;
   readonly bytesAfter: number;
+  /** Where the torn tail of an unfinished write was kept, when the file had one. */
+  readonly tornTailPath?: string;
 }
 
 /**
@@ -42,7 +44,8 @@ export async function snapshotSessionFile(
     const read = await readSessionFile(real, { format: 'contextlog', fs });
     const seq = read.state.seq;
     const bytesBefore = read.counts.bytes;
-    if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore };
+    const torn = store.tornTailPath === undefined ? {} : { tornTailPath: store.tornTailPath };
+    if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore, ...torn };
     const snapshot = {
       seq,
       v: 1,
@@ -55,7 +58,7 @@ export async function snapshotSessionFile(
       snapshot,
     ]);
     await publishSession(fs, real, bytes, read.state, true);
-    return { seq, bytesBefore, bytesAfter: bytes.length };
+    return { seq, bytesBefore, bytesAfter: bytes.length, ...torn };
   } finally {
     await store.close();
   }

@@ -8,6 +8,7 @@ import { CopyTargetNotEmptyError } from '../errors.js';
 import { migrate } from '../schema/migrate.js';
 import { createPgStore } from '../store/pg-store.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
+import { CopySourceEmptyError } from './copy-errors.js';
 import { copySession } from './copy-session.js';
 
 async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
@@ -123,6 +124,33 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
       copySession({ client: db.client, sessionId: 'taken', table }, existing),
     ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
     expect(await readFile(existing, 'utf8')).toBe('keep me\n');
+  });
+
+  it('refuses a PostgreSQL source without events (a typo), creating nothing', async () => {
+    await migrate(db.client, { table });
+    const target = join(dir, 'from-typo.jsonl');
+    const error = await copySession({ client: db.client, sessionId: 'typo', table }, target).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CopySourceEmptyError);
+    expect(error).toMatchObject({ code: 'COPY_SOURCE_EMPTY', sessionId: 'typo', table });
+    expect((error as Error).message).toBe(`session "typo" has no events in table ${table}`);
+    await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(`${target}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // A table that does not exist: the same refusal, and no table is created.
+    const missing = `${table}_nope`;
+    await expect(
+      copySession({ client: db.client, sessionId: 'typo', table: missing }, target),
+    ).rejects.toMatchObject({
+      code: 'COPY_SOURCE_EMPTY',
+      tableMissing: true,
+      message: `session "typo": there is no table ${missing} to copy it from`,
+    });
+    const [row] = await db.admin('SELECT to_regclass($1) AS found', [missing]);
+    expect(row?.found).toBeNull();
+    await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('a source that fails half way leaves no target behind', async () => {

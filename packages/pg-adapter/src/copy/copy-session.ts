@@ -15,6 +15,7 @@ import { CopyTargetNotEmptyError } from '../errors.js';
 import { migrate, type PayloadColumn } from '../schema/migrate.js';
 import { DEFAULT_TABLE } from '../schema/table.js';
 import { createPgStore } from '../store/pg-store.js';
+import { CopySourceEmptyError } from './copy-errors.js';
 import {
   isPgUrl,
   type PgSessionLocation,
@@ -100,6 +101,7 @@ function resolve(
  * Copies a session between a contextlog file and PostgreSQL (either way; file to file and
  * PostgreSQL to PostgreSQL work too), keeping its seq numbers. The target must be empty (a
  * missing or empty file, a session without events); the table is created if missing. A
+ * PostgreSQL source must have events (`CopySourceEmptyError` otherwise, nothing created). A
  * PostgreSQL target is written in one transaction, a file target under the file's writer lock
  * and removed again if the copy fails. Afterwards the target is replayed and its state must
  * equal the source's.
@@ -130,6 +132,7 @@ export async function copySession(
         'target',
       );
     }
+    if (from.kind === 'pg') await checkSourceHasEvents(from);
     const replayer = createReplayer();
     const events = sourceEvents(from);
     const counted = async function* () {
@@ -158,6 +161,24 @@ export async function copySession(
     if (from.kind === 'pg' && from.owned) await from.client.end();
     if (to?.kind === 'pg' && to.owned) await to.client.end();
   }
+}
+
+/** Before anything is created: an empty PostgreSQL source is a mistake, not a session to copy. */
+async function checkSourceHasEvents(side: Extract<Side, { kind: 'pg' }>): Promise<void> {
+  let last: number;
+  try {
+    last = await createPgStore({
+      client: side.client,
+      sessionId: side.sessionId,
+      table: side.table,
+    }).lastSeq();
+  } catch (error) {
+    if (hasCode(error, 'PG_TABLE_MISSING')) {
+      throw new CopySourceEmptyError(side.sessionId, side.table, true, { cause: error });
+    }
+    throw error;
+  }
+  if (last === 0) throw new CopySourceEmptyError(side.sessionId, side.table);
 }
 
 function sourceEvents(side: Side): AsyncIterable<StoredEvent> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPgUrl, parsePgUrl, sessionIdOfPath } from './location.js';
+import { isPgUrl, parsePgUrl, redactPgUrl, sessionIdOfPath } from './location.js';
 
 describe('session locations', () => {
   it('tells URLs from paths', () => {
@@ -20,6 +20,32 @@ describe('session locations', () => {
     expect(parsed.display).toContain('me:***@db:5433/agents');
     expect(parsePgUrl('postgres://db/x').sessionId).toBeUndefined();
     expect(() => parsePgUrl('postgres://[bad')).toThrow(/not a valid URL/);
+  });
+
+  it('an invalid URL is reported without its password', () => {
+    for (const [url, shown] of [
+      ['postgres://u:secret@[bad', 'postgres://u:***@[bad'],
+      ['postgres://u:secret@host:99999/db', 'postgres://u:***@host:99999/db'],
+      // A password with an unencoded @ is hidden whole.
+      ['postgresql://u:se@cret@[x/db', 'postgresql://u:***@[x/db'],
+    ] as const) {
+      let message = '';
+      try {
+        parsePgUrl(url);
+      } catch (error) {
+        message = (error as Error).message;
+        expect((error as Error).cause).toBeUndefined();
+      }
+      expect(message).toBe(`${shown}: not a valid URL`);
+      expect(message).not.toMatch(/secret|se@|cret/);
+    }
+  });
+
+  it('redacts only the password', () => {
+    expect(redactPgUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
+    expect(redactPgUrl('postgres://h/db?session=a@b')).toBe('postgres://h/db?session=a@b');
+    expect(redactPgUrl('postgres://u:p@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactPgUrl('not a url')).toBe('not a url');
   });
 
   it('names a session after its file', () => {

@@ -29,12 +29,27 @@ export interface ParsedPgUrl {
   readonly display: string;
 }
 
+/**
+ * The text of a URL, valid or not, with the password of its user info replaced by `***`, for
+ * messages. Everything up to the last `@` counts as user info, so a password holding an unencoded
+ * `@`, `/` or `?` is hidden whole (at worst more than the password is hidden).
+ */
+export function redactPgUrl(location: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(location);
+  if (match === null) return location;
+  const [whole, scheme, userInfo] = match as unknown as [string, string, string];
+  const colon = userInfo.indexOf(':');
+  if (colon === -1) return location;
+  return `${scheme}${userInfo.slice(0, colon)}:***@${location.slice(whole.length)}`;
+}
+
 export function parsePgUrl(location: string): ParsedPgUrl {
   let url: URL;
   try {
     url = new URL(location);
-  } catch (error) {
-    throw new ValidationError(`${location}: not a valid URL`, 'url', { cause: error });
+  } catch {
+    // No cause: URL's error carries the whole input, password included.
+    throw new ValidationError(`${redactPgUrl(location)}: not a valid URL`, 'url');
   }
   const sessionId = url.searchParams.get('session') ?? undefined;
   const table = url.searchParams.get('table') ?? undefined;
