@@ -6,8 +6,7 @@
  * (`process.resourceUsage().maxRSS`): node itself and its modules included, nothing subtracted.
  */
 import { messageCount } from '@contextlog/core';
-import { readSessionFile } from '@contextlog/fs-adapter';
-import { loadImportKimiSession } from './adapters.js';
+import { importKimiSession, readSessionFile } from '@contextlog/fs-adapter';
 import { plainRead } from './lib/plain-reader.js';
 
 export type ChildTask = 'plain-read' | 'replay' | 'kimi-import';
@@ -37,7 +36,6 @@ async function run(task: string, file: string, out: string | undefined): Promise
   }
   if (task === 'kimi-import') {
     if (out === undefined) throw new Error('kimi-import needs an output path');
-    const importKimiSession = await loadImportKimiSession();
     const started = performance.now();
     await importKimiSession(file, out);
     return { ms: performance.now() - started, maxRssBytes: maxRssBytes() };
