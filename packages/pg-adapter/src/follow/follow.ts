@@ -1,8 +1,8 @@
-import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
+import type { StoredEvent } from '@contextlog/core';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
-import { rowToEvent, sessionSource } from '../store/rows.js';
+import { nextSeq, rowToEvent, sessionSource } from '../store/rows.js';
 import { type EventRow, statements } from '../store/sql.js';
 
 export interface FollowPgOptions {
@@ -70,16 +70,7 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
             for (const row of rows) {
               if (stopped) return;
               const event = rowToEvent(row, source);
-              const startsCompactedLog = last === 0 && event.type === 'state.snapshotted';
-              if (event.seq !== last + 1 && !startsCompactedLog) {
-                throw new CorruptSessionError(
-                  source,
-                  undefined,
-                  undefined,
-                  `seq ${event.seq} follows seq ${last}: the log has a gap`,
-                );
-              }
-              last = event.seq;
+              last = nextSeq(last, event, source);
               subscriber.next(event);
             }
             if (rows.length < pageSize) break;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type AppendOptions,
   ConcurrencyError,
-  CorruptSessionError,
   checkBatchContinuity,
   type EventStore,
   hasCode,
@@ -14,7 +13,7 @@ import {
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgTableMissingError } from '../errors.js';
 import { checkSessionId, checkStorableText, sessionChannel, tableName } from '../schema/table.js';
-import { rowToEvent, sessionSource } from './rows.js';
+import { nextSeq, rowToEvent, sessionSource } from './rows.js';
 import { type EventRow, statements } from './sql.js';
 
 export interface PgStoreOptions {
@@ -144,16 +143,7 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
         }
         for (const row of rows) {
           const event = rowToEvent(row, source);
-          const startsCompactedLog = last === 0 && event.type === 'state.snapshotted';
-          if (event.seq !== last + 1 && !startsCompactedLog) {
-            throw new CorruptSessionError(
-              source,
-              undefined,
-              undefined,
-              `seq ${event.seq} follows seq ${last}: the log has a gap`,
-            );
-          }
-          last = event.seq;
+          last = nextSeq(last, event, source);
           yield event;
         }
         if (rows.length < pageSize) return;

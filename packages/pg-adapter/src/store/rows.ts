@@ -36,3 +36,20 @@ export function rowToEvent(row: EventRow, source: string): StoredEvent {
     );
   }
 }
+
+/**
+ * Checks that `event` continues a log read so far up to `last` (only a log's first event may be a
+ * `state.snapshotted` at any seq) and returns its seq: loading and following read the same way.
+ */
+export function nextSeq(last: number, event: StoredEvent, source: string): number {
+  const startsCompactedLog = last === 0 && event.type === 'state.snapshotted';
+  if (event.seq !== last + 1 && !startsCompactedLog) {
+    throw new CorruptSessionError(
+      source,
+      undefined,
+      undefined,
+      `seq ${event.seq} follows seq ${last}: the log has a gap`,
+    );
+  }
+  return event.seq;
+}
