@@ -7,6 +7,7 @@ import {
   FIXTURES,
   fixture,
   oneLineError,
+  replayJson,
   requireBuiltBin,
   runCli,
   sha256,
@@ -14,12 +15,6 @@ import {
 } from './test-support.test-helper.js';
 
 beforeAll(requireBuiltBin);
-
-async function replayJson(path: string, dir: string) {
-  const result = await runCli(['replay', path, '--json'], dir);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
 
 describe('contextlog copy', () => {
   it('copies a session file, keeping seqs; SOURCE unchanged', () =>

@@ -8,6 +8,7 @@ import {
   collect,
   fixture,
   oneLineError,
+  replayJson,
   requireBuiltBin,
   runCli,
   sha256,
@@ -16,12 +17,6 @@ import {
 } from './test-support.test-helper.js';
 
 beforeAll(requireBuiltBin);
-
-async function replayJson(path: string, dir: string) {
-  const result = await runCli(['replay', path, '--json'], dir);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
 
 describe('contextlog fork', () => {
   it('forks the whole state, or the state at a checkpoint; IN unchanged', () =>

@@ -6,6 +6,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -82,4 +83,11 @@ export function oneLineError(result: RunResult): string {
     throw new Error(`expected one line on stderr, got:\n${result.stderr}`);
   }
   return text;
+}
+
+/** Runs `replay PATH --json` and returns its one JSON object (the run must succeed). */
+export async function replayJson(path: string, dir: string): Promise<Record<string, unknown>> {
+  const result = await runCli(['replay', path, '--json'], dir);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
 }
