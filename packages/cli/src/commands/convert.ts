@@ -31,7 +31,7 @@ export const importKimiCommand: Command = {
       io.stderr.write(`contextlog: ${what} ${input}:${d.line}: ${oneLine(d.reason)}\n`);
     }
     writeLines(io, [
-      `imported ${input} into ${output}: ${plural(result.events, 'event')}, ${plural(messageCount(result.state), 'message')}, seq ${result.state.seq}`,
+      `imported ${input} into ${output}: ${plural(result.events, 'event')}, ${plural(result.messages, 'message')}, seq ${result.events}`,
     ]);
     return 0;
   },

@@ -1,5 +1,6 @@
-import type { ContextEvent } from '@contextlog/core';
+import type { ContextEvent, Message } from '@contextlog/core';
 import { normalizeKimiMessage } from './normalize-message.js';
+import { isPlainKimiMessage } from './plain-message.js';
 import { parsePythonJson } from './python-json.js';
 
 /**
@@ -80,7 +81,11 @@ export function decodeKimiText(text: string, warnings: string[] = []): KimiLine 
   const parsed = parsePythonJson(text);
   if (!parsed.ok) return invalid(parsed.reason, warnings);
   warnings.push(...parsed.warnings);
-  const value = parsed.value;
+  return decodeKimiValue(parsed.value, warnings);
+}
+
+/** Decodes a line's parsed JSON value (what `decodeKimiText` does once the text parsed). */
+export function decodeKimiValue(value: unknown, warnings: string[] = []): KimiLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid(
       `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
@@ -117,6 +122,13 @@ export function decodeKimiText(text: string, warnings: string[] = []): KimiLine 
       );
     }
     default: {
+      // kimi-cli's own message lines need no normalization: the parsed value is the message.
+      if (isPlainKimiMessage(record)) {
+        return ok(
+          { type: 'messages.appended', v: 1, data: { messages: [record as Message] } },
+          warnings,
+        );
+      }
       const normalized = normalizeKimiMessage(record);
       if (!normalized.ok) return invalid(normalized.reason, warnings);
       warnings.push(...normalized.warnings);

@@ -49,7 +49,7 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
   for (const { name, path, expected } of fixtures) {
     it(`${name}: the import replays to the expected state; the export restores to it`, async () => {
       const imported = join(dir, 'session.jsonl');
-      const result = await importKimiSession(path, imported, { mode: 'lenient' });
+      const result = await importKimiSession(path, imported, { mode: 'lenient', withState: true });
       expect(jsonOf(result.state)).toEqual(expected.state);
       expect(result.events).toBe(expected.state.seq);
       const reread = await readSessionFile(imported);
@@ -113,7 +113,10 @@ describe('importKimiSession refusals', () => {
     expect(error).toBeInstanceOf(TargetExistsError);
     expect(hasCode(error, 'TARGET_EXISTS')).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('precious\n');
-    const result = await importKimiSession(fixture('cjk-emoji').path, out, { force: true });
+    const result = await importKimiSession(fixture('cjk-emoji').path, out, {
+      force: true,
+      withState: true,
+    });
     expect(result.events).toBe(6);
     expect(jsonOf((await readSessionFile(out)).state)).toEqual(fixture('cjk-emoji').expected.state);
     expect(readdirSync(dir)).toEqual(['session.jsonl']);
@@ -139,7 +142,7 @@ describe('importKimiSession refusals', () => {
     }
     writeFileSync(kimi, `${lines.join('\n')}\n`);
     const out = join(dir, 'session.jsonl');
-    const result = await importKimiSession(kimi, out, { durability: 'os' });
+    const result = await importKimiSession(kimi, out, { durability: 'os', withState: true });
     expect(result.events).toBe(12_001);
     const reread = await readSessionFile(out);
     expect(reread.state.seq).toBe(12_001);

@@ -1,0 +1,80 @@
+/**
+ * A fast path in front of `normalizeKimiMessage` for the message lines kimi-cli itself writes.
+ * It only ever says yes: true means the parsed line `value` is a message that
+ * `normalizeKimiMessage` would return unchanged (an equal copy, same key order), with no warning,
+ * and that core's `MessageSchema` accepts. Anything else (a `null` to drop, a tool call without
+ * `type` or `arguments`, an unknown part type, a doubtful shape) answers false and takes the
+ * normalizing path with its errors and warnings. Imports are dominated by per-line costs; this
+ * saves the copy and the zod pass of every message. `plain-message.property.test.ts` checks
+ * "true implies normalizeKimiMessage returns an equal value and no warnings".
+ */
+export function isPlainKimiMessage(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { role, content } = value;
+  if (role !== 'user' && role !== 'assistant' && role !== 'tool' && role !== 'system') return false;
+  if (typeof content !== 'string') {
+    if (!Array.isArray(content)) return false;
+    for (const part of content) if (!isKnownPart(part)) return false;
+  }
+  // pydantic's `X | None` fields: null is dropped by normalization, so not plain.
+  if (!optionalString(value.name) || !optionalString(value.tool_call_id)) return false;
+  const { partial } = value;
+  if (partial !== undefined && typeof partial !== 'boolean') return false;
+  const calls = value.tool_calls;
+  if (calls !== undefined) {
+    if (!Array.isArray(calls)) return false;
+    for (const call of calls) if (!isPlainToolCall(call)) return false;
+  }
+  return true;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    // JSON.parse makes "__proto__" an own key; copies and zod treat it apart: not plain.
+    !Object.hasOwn(value, '__proto__')
+  );
+}
+
+const optionalString = (value: unknown): boolean =>
+  value === undefined || typeof value === 'string';
+
+const nullableString = (value: unknown): boolean =>
+  value === undefined || value === null || typeof value === 'string';
+
+function isKnownPart(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  switch (value.type) {
+    case 'text':
+      return typeof value.text === 'string';
+    case 'think':
+      return typeof value.think === 'string' && nullableString(value.encrypted);
+    case 'image_url':
+    case 'audio_url':
+    case 'video_url': {
+      const media = value[value.type];
+      return isRecord(media) && typeof media.url === 'string' && nullableString(media.id);
+    }
+    default:
+      return false; // unknown to kimi-cli: normalization warns about it
+  }
+}
+
+function isPlainToolCall(value: unknown): boolean {
+  if (!isRecord(value) || value.type !== 'function' || typeof value.id !== 'string') return false;
+  // Normalization writes `type` first ({type: 'function', ...call}): plain only if it already is.
+  for (const key in value) {
+    if (key !== 'type') return false;
+    break;
+  }
+  const fn = value.function;
+  if (!isRecord(fn) || typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
+    return false;
+  }
+  const { extras } = value;
+  return extras === undefined || isRecord(extras);
+}
