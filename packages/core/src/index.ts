@@ -65,6 +65,7 @@ export {
   type StoredEvent,
   StoredEventSchema,
 } from './events/schemas.js';
+export { isValidatedBatch } from './events/validated.js';
 export { toValidationError } from './events/zod-issues.js';
 export {
   createReplayer,

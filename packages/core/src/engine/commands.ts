@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze, type JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
@@ -19,10 +19,22 @@ import type { StateFields } from '../projection/state.js';
  */
 export type BuildEvent = (fields: StateFields) => ContextEvent;
 
+// One compiled parser per event type, made on first use: every command validates its data at call
+// time, so this is the engine's hot path (as `parseStoredEvent` is replay's).
+const DATA_PARSERS = new Map<EventType, z.ZodType>();
+
+function dataParser(type: EventType): z.ZodType {
+  let parser = DATA_PARSERS.get(type);
+  if (parser === undefined) {
+    parser = z.compile(EVENT_DATA_SCHEMAS[type] as z.ZodType);
+    DATA_PARSERS.set(type, parser);
+  }
+  return parser;
+}
+
 /** Validates a command's data against its event schema now, at call time, naming the field. */
 function validData<T extends EventType>(type: T, data: unknown): EventData<T> {
-  const schema: z.ZodType = EVENT_DATA_SCHEMAS[type];
-  const parsed = schema.safeParse(data);
+  const parsed = dataParser(type).safeParse(data);
   if (!parsed.success) throw toValidationError(parsed.error);
   return deepFreeze(parsed.data) as EventData<T>;
 }

@@ -9,8 +9,11 @@ import {
   ValidationError,
 } from '../errors/index.js';
 import type { Message } from '../events/message.js';
+import type { StoredEvent } from '../events/schemas.js';
+import { isValidatedBatch } from '../events/validated.js';
 import { replay, stateToJson } from '../projection/project.js';
 import { type ContextState, fieldsOf } from '../projection/state.js';
+import type { EventStore } from '../store/event-store.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 import { createHeldStore } from './held-store.test-helper.js';
@@ -53,6 +56,51 @@ describe('createContext', () => {
         data: { key: 'title', value: 'x' },
       },
     ]);
+  });
+});
+
+describe('validated batches', () => {
+  it('hands stores frozen batches marked as validated; no copy of one is marked', async () => {
+    const inner = createMemoryStore();
+    const seen: Array<readonly StoredEvent[]> = [];
+    const spy: EventStore = {
+      load: () => inner.load(),
+      append(events, options) {
+        seen.push(events);
+        return inner.append(events, options);
+      },
+      close: () => inner.close(),
+    };
+    const engine = await createContext(spy);
+    await engine.appendMessages({ role: 'assistant', content: [{ type: 'text', text: 'a' }] });
+    await engine.checkpoint();
+    const [batch] = seen;
+    if (batch === undefined) throw new Error('no append');
+    expect(isValidatedBatch(batch)).toBe(true);
+    expect(Object.isFrozen(batch)).toBe(true);
+    const [event] = batch;
+    expect(Object.isFrozen(event)).toBe(true);
+    if (event?.type !== 'messages.appended') throw new Error(`unexpected ${event?.type}`);
+    expect(Object.isFrozen(event.data.messages[0]?.content)).toBe(true);
+    expect(() => (batch as StoredEvent[]).push(event)).toThrow(TypeError);
+    expect(seen.every(isValidatedBatch)).toBe(true);
+    for (const copy of [batch.slice(), [...batch], structuredClone(batch), [event]]) {
+      expect(isValidatedBatch(copy)).toBe(false);
+    }
+    await engine.close();
+  });
+
+  it('a store still validates a batch that is not marked', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    await engine.recordUsage(1);
+    const [committed] = store.events;
+    const bad = { ...committed, seq: 2, data: { tokenCount: -1 } } as StoredEvent;
+    await expect(store.append([bad], { expectedSeq: 1 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    expect(store.lastSeq).toBe(1);
+    await engine.close();
   });
 });
 

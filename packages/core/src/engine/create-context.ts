@@ -1,4 +1,4 @@
-import { BehaviorSubject, catchError, concatMap, defer, EMPTY, Subject } from 'rxjs';
+import { BehaviorSubject, concatMap, Subject } from 'rxjs';
 import {
   ConcurrencyError,
   ContextBrokenError,
@@ -10,6 +10,7 @@ import {
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { markValidated } from '../events/validated.js';
 import { fold, replayAsync } from '../projection/project.js';
 import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
@@ -33,13 +34,30 @@ import type {
   EngineStats,
 } from './types.js';
 
+/** A command's state is in fields, not closures: an engine under load queues thousands. */
 interface QueuedCommand {
   readonly kind: 'command';
   readonly build: BuildEvent;
-  readonly resolve: (event: StoredEvent) => void;
+  /** Settle the caller's promise. */
+  readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  /** Called once the command leaves the queue: from then on an abort changes nothing. */
-  readonly detach: () => void;
+  /** What the caller gets for the committed event; without it, `undefined`. */
+  readonly result: ((event: StoredEvent) => unknown) | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The abort listener while the command waits in the queue. */
+  onAbort: (() => void) | undefined;
+}
+
+/** The command leaves the queue: from then on an abort changes nothing. */
+function detach(command: QueuedCommand): void {
+  const { signal, onAbort } = command;
+  if (signal === undefined || onAbort === undefined) return;
+  command.onAbort = undefined;
+  signal.removeEventListener('abort', onAbort);
+}
+
+function fulfil(command: QueuedCommand, event: StoredEvent): void {
+  command.resolve(command.result === undefined ? undefined : command.result(event));
 }
 
 interface QueuedControl {
@@ -71,7 +89,7 @@ export async function createContext(
   const state$ = new BehaviorSubject<ContextState>(await replayAsync(store.load()));
   const events$ = new Subject<StoredEvent>();
 
-  const queue: QueueEntry[] = [];
+  let queue: QueueEntry[] = [];
   let closing = false;
   let closed = false;
   let broken: ContextBrokenError | undefined;
@@ -93,13 +111,11 @@ export async function createContext(
   };
   const pipeline = drains$
     .pipe(
-      concatMap(() =>
-        defer(() => drain()).pipe(
-          // drain() settles every promise itself; this only keeps the pipeline alive if a
-          // subscriber's exception escapes, because an error here would end it for good.
-          catchError(() => EMPTY),
-        ),
-      ),
+      // concatMap calls its project function only once the previous drain has settled, so each
+      // drain starts then (as `defer` would, one Observable layer less per batch). drain() settles
+      // every promise itself; the catch only keeps the pipeline alive if a subscriber's exception
+      // escapes, because an error here would end it for good.
+      concatMap(() => drain().catch(() => undefined)),
     )
     .subscribe();
 
@@ -120,7 +136,14 @@ export async function createContext(
     } else {
       let end = 0;
       while (end < queue.length && queue[end]?.kind === 'command') end++;
-      const batch = queue.splice(0, end) as QueuedCommand[];
+      // Usually the whole queue is one batch: take the array itself instead of copying it out.
+      let batch: QueuedCommand[];
+      if (end === queue.length) {
+        batch = queue as QueuedCommand[];
+        queue = [];
+      } else {
+        batch = queue.splice(0, end) as QueuedCommand[];
+      }
       try {
         await writeBatch(batch);
       } catch (error) {
@@ -133,7 +156,7 @@ export async function createContext(
   }
 
   async function writeBatch(commands: readonly QueuedCommand[]): Promise<void> {
-    for (const command of commands) command.detach();
+    for (const command of commands) detach(command);
     const blocked = broken ?? stale;
     if (blocked !== undefined) {
       for (const command of commands) command.reject(blocked);
@@ -150,10 +173,15 @@ export async function createContext(
     const members: QueuedCommand[] = [];
     for (const command of commands) {
       try {
+        const built = command.build(fields);
+        // An explicit literal in the stored key order (not a spread): the file store writes the
+        // event as it is, and its line must read as every line before it did.
         const event = Object.freeze({
-          ...command.build(fields),
           seq: fields.seq + 1,
+          type: built.type,
+          v: built.v,
           at,
+          data: built.data,
         }) as StoredEvent;
         fields = fold(fields, event);
         events.push(event);
@@ -167,7 +195,8 @@ export async function createContext(
     inFlight = members.length;
     const started = performance.now();
     try {
-      await store.append(events, { expectedSeq: before.seq });
+      // The batch is frozen and marked: stores need not validate it again (events/validated.ts).
+      await store.append(markValidated(events), { expectedSeq: before.seq });
     } catch (error) {
       if (hasCode(error, 'STORE_BROKEN')) broken = new ContextBrokenError(error);
       else if (hasCode(error, 'CONCURRENCY')) {
@@ -186,14 +215,17 @@ export async function createContext(
     eventsWritten += events.length;
     lastBatchSize = events.length;
     state$.next(makeState(fields));
-    for (const event of events) events$.next(event);
-    for (const [index, command] of members.entries()) command.resolve(events[index] as StoredEvent);
+    // `observed`: a Subject copies its observer list on every `next`, even an empty one.
+    for (const event of events) if (events$.observed) events$.next(event);
+    for (let index = 0; index < members.length; index++) {
+      fulfil(members[index] as QueuedCommand, events[index] as StoredEvent);
+    }
   }
 
-  function enqueue<R>(
+  function enqueue<R = void>(
     makeBuild: () => BuildEvent,
     options: CommandOptions | undefined,
-    result: (event: StoredEvent) => R,
+    result?: (event: StoredEvent) => R,
   ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const refused = refusal();
@@ -207,26 +239,29 @@ export async function createContext(
       } catch (error) {
         return reject(error);
       }
-      const onAbort = () => {
-        const index = queue.indexOf(command);
-        if (index === -1) return;
-        queue.splice(index, 1);
-        reject(signal?.reason);
-      };
       const command: QueuedCommand = {
         kind: 'command',
         build,
-        resolve: (event) => resolve(result(event)),
+        resolve: resolve as (value: unknown) => void,
         reject,
-        detach: () => signal?.removeEventListener('abort', onAbort),
+        result,
+        signal,
+        onAbort: undefined,
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal !== undefined) {
+        const onAbort = () => {
+          const index = queue.indexOf(command);
+          if (index === -1) return;
+          queue.splice(index, 1);
+          reject(signal.reason);
+        };
+        command.onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       queue.push(command);
       requestDrain();
     });
   }
-
-  const done = () => undefined;
 
   function control<R>(run: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -247,8 +282,7 @@ export async function createContext(
     state$: state$.asObservable(),
     events$: events$.asObservable(),
 
-    setSystemPrompt: (prompt, options) =>
-      enqueue(() => buildSetSystemPrompt(prompt), options, done),
+    setSystemPrompt: (prompt, options) => enqueue(() => buildSetSystemPrompt(prompt), options),
 
     appendMessages(messages: Message | readonly Message[], options?: CommandOptions) {
       const list = Array.isArray(messages)
@@ -260,11 +294,10 @@ export async function createContext(
         if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
         return Promise.resolve();
       }
-      return enqueue(() => buildAppendMessages(list), options, done);
+      return enqueue(() => buildAppendMessages(list), options);
     },
 
-    recordUsage: (tokenCount, options) =>
-      enqueue(() => buildRecordUsage(tokenCount), options, done),
+    recordUsage: (tokenCount, options) => enqueue(() => buildRecordUsage(tokenCount), options),
 
     checkpoint: (options?: CheckpointOptions) =>
       enqueue(
@@ -273,15 +306,15 @@ export async function createContext(
         (event) => (event.type === 'checkpoint.created' ? event.data.id : Number.NaN),
       ),
 
-    revertTo: (checkpointId, options) => enqueue(() => buildRevertTo(checkpointId), options, done),
+    revertTo: (checkpointId, options) => enqueue(() => buildRevertTo(checkpointId), options),
 
-    clear: (options) => enqueue(buildClear, options, done),
+    clear: (options) => enqueue(buildClear, options),
 
     compact: (messages: readonly Message[], options?: CompactOptions) =>
-      enqueue(() => buildCompact(messages, options?.tokenCount), options, done),
+      enqueue(() => buildCompact(messages, options?.tokenCount), options),
 
     setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
-      enqueue(() => buildSetMetadata(key, value), options, done),
+      enqueue(() => buildSetMetadata(key, value), options),
 
     reload() {
       if (broken !== undefined) return Promise.reject(broken);

@@ -65,54 +65,26 @@ export const CURRENT_EVENT_VERSION = 1;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
 
-const envelope = { seq: z.number().int().positive(), v: z.literal(1), at: z.string() };
+/** A stored event of one type, its keys in the order lines are written: seq, type, v, at, data. */
+const storedEventOf = <T extends EventType>(type: T) =>
+  z.object({
+    seq: z.number().int().positive(),
+    type: z.literal(type),
+    v: z.literal(1),
+    at: z.string(),
+    data: EVENT_DATA_SCHEMAS[type],
+  });
 
 export const StoredEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    ...envelope,
-    type: z.literal('system_prompt.set'),
-    data: EVENT_DATA_SCHEMAS['system_prompt.set'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('messages.appended'),
-    data: EVENT_DATA_SCHEMAS['messages.appended'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('usage.recorded'),
-    data: EVENT_DATA_SCHEMAS['usage.recorded'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('checkpoint.created'),
-    data: EVENT_DATA_SCHEMAS['checkpoint.created'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('context.reverted'),
-    data: EVENT_DATA_SCHEMAS['context.reverted'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('context.cleared'),
-    data: EVENT_DATA_SCHEMAS['context.cleared'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('context.compacted'),
-    data: EVENT_DATA_SCHEMAS['context.compacted'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('metadata.set'),
-    data: EVENT_DATA_SCHEMAS['metadata.set'],
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('state.snapshotted'),
-    data: EVENT_DATA_SCHEMAS['state.snapshotted'],
-  }),
+  storedEventOf('system_prompt.set'),
+  storedEventOf('messages.appended'),
+  storedEventOf('usage.recorded'),
+  storedEventOf('checkpoint.created'),
+  storedEventOf('context.reverted'),
+  storedEventOf('context.cleared'),
+  storedEventOf('context.compacted'),
+  storedEventOf('metadata.set'),
+  storedEventOf('state.snapshotted'),
 ]);
 
 /** A committed event as stores keep it: `{"seq","type","v","at","data"}`. */

@@ -178,13 +178,35 @@ export interface Replayer {
 export function createReplayer(from?: ContextState): Replayer {
   const fields = copyFields(from === undefined ? initialFields() : fieldsOf(from));
   let cached: ContextState | undefined;
+  // Counting the code points of appended text is a large part of a replay's fold, and most of it
+  // is wasted: the next usage record zeroes the count. So appends leave their text uncounted
+  // (history items from `uncountedFrom` on) until a usage record drops it or anything else (any
+  // other event, or reading the state) needs the count.
+  let uncountedFrom = -1;
+  const settle = () => {
+    if (uncountedFrom < 0) return;
+    const { log, length } = fields.history;
+    let pending = fields.pendingTextLength;
+    for (let i = uncountedFrom; i < length; i++) pending += textLength(log[i] as Message);
+    fields.pendingTextLength = pending;
+    uncountedFrom = -1;
+  };
   return {
     apply(event) {
-      // A failed event (a revert to a missing mark) throws before changing anything.
-      applyInPlace(fields, event);
+      if (event.type === 'messages.appended') {
+        if (uncountedFrom < 0) uncountedFrom = fields.history.length;
+        fields.history = appendToList(fields.history, event.data.messages);
+        fields.seq = event.seq;
+      } else {
+        if (event.type === 'usage.recorded') uncountedFrom = -1;
+        else settle();
+        // A failed event (a revert to a missing mark) throws before changing anything.
+        applyInPlace(fields, event);
+      }
       cached = undefined;
     },
     get state() {
+      settle();
       cached ??= makeState(copyFields(fields));
       return cached;
     },

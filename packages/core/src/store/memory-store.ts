@@ -2,6 +2,7 @@ import { ConcurrencyError, StoreClosedError } from '../errors/index.js';
 import { deepFreeze } from '../events/json.js';
 import { parseStoredEvent } from '../events/parse.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { isValidatedBatch } from '../events/validated.js';
 import { checkBatchContinuity } from './continuity.js';
 import type { AppendOptions, EventStore } from './event-store.js';
 
@@ -22,7 +23,10 @@ export function createMemoryStore(initial: readonly StoredEvent[] = []): MemoryE
 
   // All-or-nothing: every event is validated before the log changes.
   const accept = (events: readonly StoredEvent[]): void => {
-    const parsed = events.map((event) => deepFreeze(parseStoredEvent(event)));
+    // The engine's own batches are valid and deep-frozen already (see events/validated.ts).
+    const parsed = isValidatedBatch(events)
+      ? events
+      : events.map((event) => deepFreeze(parseStoredEvent(event)));
     lastSeq = checkBatchContinuity(parsed, lastSeq);
     for (const event of parsed) log.push(event);
   };

@@ -2,7 +2,7 @@ import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredEvent } from '@contextlog/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { openSession } from '../store/open-session.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { followSessionFile } from './follow-session-file.js';
@@ -86,17 +86,27 @@ it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it
     async open(at, flags, mode) {
       const handle = await defaultFileSystem.open(at, flags, mode);
       if (at !== path) return handle;
+      // The fsync that fails: a separate sync(), or the flush of a write on an O_DSYNC handle
+      // (how the store opens 'fsync' sessions), which fails once its bytes are in the file.
+      const failFlush = async (): Promise<never> => {
+        failNextSync = false;
+        await wait(150); // the line is in the file meanwhile: the follower sees it
+        throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+      };
+      const durableWrites = opensDurableWrites(flags);
       return {
         read: (...args) => handle.read(...args),
-        write: (...args) => handle.write(...args),
+        write: async (...args) => {
+          const written = await handle.write(...args);
+          if (durableWrites && failNextSync) return failFlush();
+          return written;
+        },
         truncate: (length) => handle.truncate(length),
         stat: () => handle.stat(),
         close: () => handle.close(),
         sync: async () => {
           if (!failNextSync) return handle.sync();
-          failNextSync = false;
-          await wait(150); // the line is in the file meanwhile: the follower sees it
-          throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+          return failFlush();
         },
       };
     },

@@ -29,6 +29,17 @@ export interface ContextlogDecoder {
 
 const NEWLINE = 10;
 
+type Utf8Slicing = { utf8Slice?: (start: number, end: number) => string };
+
+/**
+ * `buf.toString('utf8', start, end)` without its argument checks and encoding lookup: Node's own
+ * `Buffer.prototype.utf8Slice`, which `toString` ends in (not in Node's typings; checked once).
+ */
+const utf8Slice: (buf: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Utf8Slicing).utf8Slice === 'function'
+    ? (buf, start, end) => (buf as Utf8Slicing as Required<Utf8Slicing>).utf8Slice(start, end)
+    : (buf, start, end) => buf.toString('utf8', start, end);
+
 /**
  * The rules of a contextlog file, line by line: header first, then one valid stored event per
  * line, seqs without gap or duplicate (the first event may be a `state.snapshotted` at any seq),
@@ -88,27 +99,30 @@ export function createContextlogDecoder(
     }
     let value: unknown;
     try {
-      value = JSON.parse(buf.toString('utf8', start, end));
+      value = JSON.parse(utf8Slice(buf, start, end));
     } catch (error) {
       return problem(offset, `not valid JSON (${describe(error)})`);
     }
-    if (lineNo === 1) {
-      const checked = checkHeader(value);
-      if (typeof checked !== 'string') {
-        header = checked;
-        return;
+    // The fast path first: what it accepts has exactly an event's five keys, so is no header.
+    let event = lineNo === 1 ? undefined : fastStoredEvent(value);
+    if (event === undefined) {
+      if (lineNo === 1) {
+        const checked = checkHeader(value);
+        if (typeof checked !== 'string') {
+          header = checked;
+          return;
+        }
+        if (isHeaderLike(value)) return problem(offset, checked);
+        problem(offset, 'missing header: line 1 must be {"format":"contextlog",…}');
+        // Lenient: line 1 may still be a good event of a file that lost its header.
+      } else if (isHeaderLike(value)) {
+        return problem(offset, 'a second header (only line 1 may be a header)');
       }
-      if (isHeaderLike(value)) return problem(offset, checked);
-      problem(offset, 'missing header: line 1 must be {"format":"contextlog",…}');
-      // Lenient: line 1 may still be a good event of a file that lost its header.
-    } else if (isHeaderLike(value)) {
-      return problem(offset, 'a second header (only line 1 may be a header)');
-    }
-    let event: StoredEvent;
-    try {
-      event = fastStoredEvent(value) ?? parseStoredEvent(value);
-    } catch (error) {
-      return problem(offset, describe(error));
+      try {
+        event = fastStoredEvent(value) ?? parseStoredEvent(value);
+      } catch (error) {
+        return problem(offset, describe(error));
+      }
     }
     const expected = lastSeq + 1;
     if (event.seq !== expected) {

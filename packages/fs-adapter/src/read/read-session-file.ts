@@ -56,7 +56,7 @@ export async function readOpenSession(
 
   if (format === 'contextlog') {
     const decoder = createContextlogDecoder(path, mode, diagnostics);
-    for await (const batch of lineBatches(handle, 0, size)) {
+    for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
       decoder.batch(batch, sink);
       progress(batch.position);
     }
@@ -76,7 +76,7 @@ export async function readOpenSession(
     };
   }
   const decoder = createKimiDecoder(path, mode, diagnostics, stat.mtime.toISOString());
-  for await (const batch of lineBatches(handle, 0, size)) {
+  for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
     decoder.batch(batch, sink);
     progress(batch.position);
   }

@@ -2,7 +2,7 @@ import { appendFile, link, mkdir, readdir, readFile, stat, symlink } from 'node:
 import { basename, join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -25,7 +25,8 @@ type Call = 'write' | 'sync' | 'truncate';
 /**
  * The real file system, except that `fail(call, path)` may make a handle call on a file opened at
  * `path` reject with an errno error (a failing write first puts half its bytes down, as a full
- * disk does).
+ * disk does). A write on a handle opened with O_DSYNC is also an fsync: its flush is asked as a
+ * `'sync'` call once its bytes are down.
  */
 function failing(fail: (call: Call, path: string) => string | undefined): FileSystem {
   const check = (call: Call, path: string) => {
@@ -36,6 +37,7 @@ function failing(fail: (call: Call, path: string) => string | undefined): FileSy
     ...defaultFileSystem,
     async open(path, flags, mode) {
       const handle = await defaultFileSystem.open(path, flags, mode);
+      const durableWrites = opensDurableWrites(flags);
       return {
         read: (...args) => handle.read(...args),
         write: async (buffer, offset, length, position) => {
@@ -45,7 +47,9 @@ function failing(fail: (call: Call, path: string) => string | undefined): FileSy
             await handle.write(buffer, offset, Math.floor(length / 2), position);
             throw error;
           }
-          return handle.write(buffer, offset, length, position);
+          const written = await handle.write(buffer, offset, length, position);
+          if (durableWrites) check('sync', path);
+          return written;
         },
         sync: async () => {
           check('sync', path);

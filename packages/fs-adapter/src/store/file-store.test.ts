@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +13,7 @@ import {
 } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionLockedError } from '../errors.js';
+import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { lockPathOf } from '../lock/session-lock.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { faultyFileSystem, sha256, tempDir } from '../testing/temp-dir.js';
@@ -86,20 +88,42 @@ describe('openFileStore / openSession', () => {
     const engine = await openSession(path, { durability: 'os', fs });
     const before = syncs;
     await fill(engine);
+    // A write on an O_DSYNC handle counts as a sync too: 'os' sessions are opened without it.
     expect(syncs).toBe(before);
     await engine.close();
     expect((await readSessionFile(path)).state.seq).toBe(5);
   });
 
-  it("with 'fsync' durability issues one write and one fsync per append", async () => {
+  it("with 'fsync' durability makes each append one durable write (O_DSYNC) or write + fsync", async () => {
     const path = join(dir, 'fsync.jsonl');
+    const flags: Array<string | number> = [];
+    let realSyncs = 0;
+    // Under the faulty file system: what the store really asks of the file.
+    const recording: FileSystem = {
+      ...defaultFileSystem,
+      async open(at, openFlags, mode) {
+        const handle = await defaultFileSystem.open(at, openFlags, mode);
+        if (at.endsWith('fsync.jsonl')) flags.push(openFlags);
+        return {
+          ...handle,
+          sync: () => {
+            realSyncs++;
+            return handle.sync();
+          },
+        };
+      },
+    };
     const calls: string[] = [];
     const fs = faultyFileSystem((call) => {
       if (call === 'write' || call === 'sync') calls.push(call);
       return undefined;
-    });
+    }, recording);
     const store = await openFileStore(path, { fs });
+    const dsync = constants.O_DSYNC !== undefined;
+    expect(flags.length).toBeGreaterThan(0);
+    for (const opened of flags) expect(opensDurableWrites(opened)).toBe(dsync);
     calls.length = 0;
+    realSyncs = 0;
     const at = new Date().toISOString();
     await store.append(
       [
@@ -108,7 +132,9 @@ describe('openFileStore / openSession', () => {
       ],
       { expectedSeq: 0 },
     );
+    // As the faulty file system counts them: the write, and its fsync (its flush with O_DSYNC).
     expect(calls).toEqual(['write', 'sync']);
+    expect(realSyncs).toBe(dsync ? 0 : 1);
     await store.close();
   });
 

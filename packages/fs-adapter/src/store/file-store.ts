@@ -7,6 +7,7 @@ import {
   checkBatchContinuity,
   createReplayer,
   type EventStore,
+  isValidatedBatch,
   parseStoredEvent,
   StoreBrokenError,
   StoreClosedError,
@@ -32,6 +33,7 @@ import { type ContextlogDecoder, createContextlogDecoder } from '../read/context
 import { detectFormat } from '../read/detect-format.js';
 import { lineBatches } from '../read/line-batches.js';
 import { eventsOfHandle } from '../read/read-session-events.js';
+import { encodeLines } from './encode-lines.js';
 
 export type Durability = 'fsync' | 'os';
 
@@ -58,6 +60,18 @@ export interface FileEventStore extends EventStore {
 
 /** Writes above ~100 KB got slower on the measured machine: large batches go in slices. */
 const MAX_WRITE = 100 * 1024;
+
+/**
+ * `'fsync'` sessions are opened with O_DSYNC where the platform has it (Linux, macOS; not
+ * Windows, which falls back to a separate fsync). Each write then returns only once its bytes, and
+ * the file size they need, are on stable storage: for appends that is what write + fsync gives
+ * (fdatasync semantics: the one thing it leaves out, the mtime, no reader relies on), in one
+ * thread-pool round trip instead of two (measured: p50 of one durable append 1.3x a synchronous
+ * write + fsync, against 1.5x for write, then sync). A failed O_DSYNC write is undone like any
+ * failed write (truncated back, then fsynced: O_DSYNC covers writes, not truncates). Truncates,
+ * the header and the directory entry of a new file keep their explicit fsyncs.
+ */
+const DSYNC_FLAG: number | undefined = constants.O_DSYNC;
 
 /**
  * Opens (or creates) a contextlog session file as an `EventStore`: takes the writer lock,
@@ -94,16 +108,21 @@ export async function openStore(
   if (existing !== undefined) checkIsFile(path, existing);
   const lock = await acquireLock(fs, real);
   let handle: FileHandleLike | undefined;
+  const dsync = durability === 'fsync' && DSYNC_FLAG !== undefined ? DSYNC_FLAG : 0;
   try {
     let created = false;
     try {
-      handle = await fs.open(real, constants.O_RDWR);
+      handle = await fs.open(real, constants.O_RDWR | dsync);
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'EISDIR') throw new NotAFileError(path);
       if (code !== 'ENOENT') throw error;
       if (mustExist) throw new SessionNotFoundError(path);
-      handle = await fs.open(real, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o644);
+      handle = await fs.open(
+        real,
+        constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | dsync,
+        0o644,
+      );
       created = true;
     }
     const stat = await handle.stat();
@@ -117,7 +136,7 @@ export async function openStore(
         'a kimi-cli context.jsonl, not a contextlog session: import it first (importKimiSession)',
       );
     }
-    const store = createFileStore(fs, handle, lock, path, real, durability, created);
+    const store = createFileStore(fs, handle, lock, path, real, durability, dsync !== 0, created);
     if (eager || size === 0) await store.validate();
     return store;
   } catch (error) {
@@ -167,8 +186,11 @@ function createFileStore(
   path: string,
   real: string,
   durability: Durability,
+  durableWrites: boolean,
   created: boolean,
 ): InternalStore {
+  // With O_DSYNC every write is already durable when it resolves (see DSYNC_FLAG).
+  const syncAfterWrite = durability === 'fsync' && !durableWrites;
   let valid = false;
   let lastSeq = 0;
   let committed = 0;
@@ -281,8 +303,7 @@ function createFileStore(
    * the file (a hard link, a writer that ignored the lock) or another tool may have appended. We
    * never write over bytes we did not write: the store stops instead.
    */
-  const checkUnchanged = async (): Promise<void> => {
-    const { size } = await handle.stat();
+  const checkUnchanged = (size: number): void => {
     if (size === committed) return;
     broken = new StoreBrokenError(
       `${path}: the file changed under the writer: expected ${committed} bytes, found ${size} (another process or tool wrote to it); nothing was written: no more appends, reopen the session`,
@@ -329,20 +350,25 @@ function createFileStore(
       return serialize(async () => {
         if (closed || closing !== undefined) throw new StoreClosedError();
         if (broken !== undefined) throw broken;
-        await validateHere();
+        // Awaits skipped on the hot path: each is a turn of the microtask queue per append.
+        if (!valid) await validateHere();
         if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
-        const parsed = events.map((event) => parseStoredEvent(event));
+        // A batch the engine built is valid and frozen (core's events/validated.ts explains why
+        // that mark is safe to trust); any other, say a direct caller's, is validated here.
+        const parsed = isValidatedBatch(events)
+          ? events
+          : events.map((event) => parseStoredEvent(event));
         const newLastSeq = checkBatchContinuity(parsed, lastSeq);
         if (parsed.length === 0) return;
-        await checkUnchanged();
-        let text = '';
-        for (const event of parsed) text += `${JSON.stringify(event)}\n`;
-        const bytes = Buffer.from(text, 'utf8');
+        checkUnchanged(
+          handle.statSync !== undefined ? handle.statSync().size : (await handle.stat()).size,
+        );
+        const bytes = encodeLines(parsed);
         try {
           for (let at = 0; at < bytes.length; at += MAX_WRITE) {
             await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
           }
-          if (durability === 'fsync') await handle.sync();
+          if (syncAfterWrite) await handle.sync();
         } catch (error) {
           await undo(error);
         }

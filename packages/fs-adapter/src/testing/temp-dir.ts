@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileSystem } from '../fs/file-system.js';
-import { defaultFileSystem } from '../fs/file-system.js';
+import { defaultFileSystem, opensDurableWrites } from '../fs/file-system.js';
 
 /** A fresh temporary directory for one test, removed by `cleanup`. */
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -22,6 +22,10 @@ type Call = 'write' | 'sync' | 'truncate' | 'read';
 /**
  * The real file system, except that the handle calls `fail` picks reject with an errno error:
  * `fail(call, n)` is asked before the n-th call of each kind (counting from 1).
+ *
+ * On a handle opened with O_DSYNC (the file store's `'fsync'` sessions) every write is also an
+ * fsync: after its bytes are down, its flush is asked as a `'sync'` call, and failing it rejects
+ * the write with the bytes in the file, as a disk that cannot flush does.
  */
 export function faultyFileSystem(
   fail: (call: Call, n: number) => string | undefined,
@@ -39,6 +43,7 @@ export function faultyFileSystem(
     ...inner,
     async open(path, flags, mode) {
       const handle = await inner.open(path, flags, mode);
+      const durableWrites = opensDurableWrites(flags);
       return {
         read: async (...args) => {
           check('read');
@@ -52,7 +57,9 @@ export function faultyFileSystem(
             await handle.write(buffer, offset, Math.floor(length / 2), position);
             throw error;
           }
-          return handle.write(buffer, offset, length, position);
+          const written = await handle.write(buffer, offset, length, position);
+          if (durableWrites) check('sync');
+          return written;
         },
         sync: async () => {
           check('sync');
