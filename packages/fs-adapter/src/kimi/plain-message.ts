@@ -1,3 +1,10 @@
+import {
+  isJsonRecord as isRecord,
+  isRole,
+  knownPartIsValid,
+  optionalOf,
+} from '../read/json-shape.js';
+
 /**
  * A fast path in front of `normalizeKimiMessage` for the message lines kimi-cli itself writes.
  * It only ever says yes: true means the parsed line `value` is a message that
@@ -11,13 +18,13 @@
 export function isPlainKimiMessage(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const { role, content } = value;
-  if (role !== 'user' && role !== 'assistant' && role !== 'tool' && role !== 'system') return false;
+  if (!isRole(role)) return false;
   if (typeof content !== 'string') {
     if (!Array.isArray(content)) return false;
     for (const part of content) if (!isKnownPart(part)) return false;
   }
   // pydantic's `X | None` fields: null is dropped by normalization, so not plain.
-  if (!optionalString(value.name) || !optionalString(value.tool_call_id)) return false;
+  if (!optionalOf(value.name, 'string') || !optionalOf(value.tool_call_id, 'string')) return false;
   const { partial } = value;
   if (partial !== undefined && typeof partial !== 'boolean') return false;
   const calls = value.tool_calls;
@@ -28,40 +35,9 @@ export function isPlainKimiMessage(value: unknown): boolean {
   return true;
 }
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    // JSON.parse makes "__proto__" an own key; copies and zod treat it apart: not plain.
-    !Object.hasOwn(value, '__proto__')
-  );
-}
-
-const optionalString = (value: unknown): boolean =>
-  value === undefined || typeof value === 'string';
-
-const nullableString = (value: unknown): boolean =>
-  value === undefined || value === null || typeof value === 'string';
-
 function isKnownPart(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  switch (value.type) {
-    case 'text':
-      return typeof value.text === 'string';
-    case 'think':
-      return typeof value.think === 'string' && nullableString(value.encrypted);
-    case 'image_url':
-    case 'audio_url':
-    case 'video_url': {
-      const media = value[value.type];
-      return isRecord(media) && typeof media.url === 'string' && nullableString(media.id);
-    }
-    default:
-      return false; // unknown to kimi-cli: normalization warns about it
-  }
+  // A kind unknown to kimi-cli is not plain: normalization warns about it.
+  return isRecord(value) && (knownPartIsValid(value) ?? false);
 }
 
 function isPlainToolCall(value: unknown): boolean {

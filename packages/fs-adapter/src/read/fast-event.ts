@@ -1,4 +1,11 @@
 import type { StoredEvent } from '@contextlog/core';
+import {
+  isJsonRecord as isRecord,
+  isRole,
+  type Json,
+  knownPartIsValid,
+  optionalOf,
+} from './json-shape.js';
 
 /**
  * A fast path in front of core's `parseStoredEvent` for the events that make up almost every
@@ -41,18 +48,6 @@ export function fastStoredEvent(value: unknown): StoredEvent | undefined {
   return value as unknown as StoredEvent;
 }
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    // JSON.parse makes "__proto__" an own key; a validating copy would not keep it as one.
-    !Object.hasOwn(value, '__proto__')
-  );
-}
-
 function keyCount(value: Json): number {
   let n = 0;
   for (const _ in value) n++;
@@ -62,22 +57,16 @@ function keyCount(value: Json): number {
 const isCount = (value: unknown): boolean =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-const optional = (value: unknown, kind: 'string' | 'boolean'): boolean =>
-  value === undefined || typeof value === kind;
-
-const nullableString = (value: unknown): boolean =>
-  value === undefined || value === null || typeof value === 'string';
-
 function isMessage(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const { role, content } = value;
-  if (role !== 'user' && role !== 'assistant' && role !== 'tool' && role !== 'system') return false;
+  if (!isRole(role)) return false;
   if (typeof content !== 'string') {
     if (!Array.isArray(content)) return false;
     for (const part of content) if (!isPart(part)) return false;
   }
-  if (!optional(value.name, 'string') || !optional(value.tool_call_id, 'string')) return false;
-  if (!optional(value.partial, 'boolean')) return false;
+  if (!optionalOf(value.name, 'string') || !optionalOf(value.tool_call_id, 'string')) return false;
+  if (!optionalOf(value.partial, 'boolean')) return false;
   const calls = value.tool_calls;
   if (calls !== undefined) {
     if (!Array.isArray(calls)) return false;
@@ -87,22 +76,8 @@ function isMessage(value: unknown): boolean {
 }
 
 function isPart(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  switch (value.type) {
-    case 'text':
-      return typeof value.text === 'string';
-    case 'think':
-      return typeof value.think === 'string' && nullableString(value.encrypted);
-    case 'image_url':
-    case 'audio_url':
-    case 'video_url': {
-      const media = value[value.type];
-      return isRecord(media) && typeof media.url === 'string' && nullableString(media.id);
-    }
-    default:
-      // A part kind from a newer writer: kept verbatim (core's UnknownPartSchema).
-      return typeof value.type === 'string';
-  }
+  // A part kind from a newer writer is kept verbatim (core's UnknownPartSchema).
+  return isRecord(value) && (knownPartIsValid(value) ?? typeof value.type === 'string');
 }
 
 function isToolCall(value: unknown): boolean {
