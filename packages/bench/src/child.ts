@@ -7,9 +7,9 @@
  */
 import { messageCount } from '@contextlog/core';
 import { importKimiSession, readSessionFile } from '@contextlog/fs-adapter';
-import { plainRead } from './lib/plain-reader.js';
+import { plainRead, plainReadKeepingMessages } from './lib/plain-reader.js';
 
-export type ChildTask = 'plain-read' | 'replay' | 'kimi-import';
+export type ChildTask = 'plain-read' | 'plain-read-keep' | 'replay' | 'kimi-import';
 
 export interface ChildResult {
   readonly ms: number;
@@ -27,6 +27,11 @@ async function run(task: string, file: string, out: string | undefined): Promise
     const started = performance.now();
     const { lines } = plainRead(file);
     return { ms: performance.now() - started, lines, maxRssBytes: maxRssBytes() };
+  }
+  if (task === 'plain-read-keep') {
+    const started = performance.now();
+    const { lines, messages } = plainReadKeepingMessages(file);
+    return { ms: performance.now() - started, lines, messages, maxRssBytes: maxRssBytes() };
   }
   if (task === 'replay') {
     const started = performance.now();

@@ -7,28 +7,37 @@ export interface Paired {
   /** Highest peak RSS over our runs. */
   readonly oursMaxRssBytes: number;
   readonly baselineMaxRssBytes: number;
+  /** Fastest run of the floor, when one was given. */
+  readonly floor: ChildResult | undefined;
 }
 
 /** A run this slow is far from any target: repeating it only occupies the shared machine. */
 const SLOW_MS = 10_000;
 
 /**
- * Runs ours and the baseline alternately `rounds` times (so both see the same noise) and keeps
- * the fastest run of each, and the highest peak RSS of each. When our run takes over 10 s, the
- * first round is the only one.
+ * Runs ours and the baseline (and the floor, if given) alternately `rounds` times, so all see the
+ * same noise, and keeps the fastest run of each, and the highest peak RSS of ours and the
+ * baseline. When our run takes over 10 s, the first round is the only one.
  */
 export async function alternate(
   rounds: number,
   baseline: () => Promise<ChildResult>,
   ours: () => Promise<ChildResult>,
   log: (message: string) => void,
+  floor?: () => Promise<ChildResult>,
 ): Promise<Paired> {
   const base: ChildResult[] = [];
   const mine: ChildResult[] = [];
+  const floors: ChildResult[] = [];
   for (let round = 1; round <= rounds; round++) {
     const b = await baseline();
     const o = await ours();
-    log(`round ${round}/${rounds}: baseline ${b.ms.toFixed(0)} ms, ours ${o.ms.toFixed(0)} ms`);
+    const f = await floor?.();
+    if (f !== undefined) floors.push(f);
+    const floorNote = f === undefined ? '' : `, floor ${f.ms.toFixed(0)} ms`;
+    log(
+      `round ${round}/${rounds}: baseline ${b.ms.toFixed(0)} ms, ours ${o.ms.toFixed(0)} ms${floorNote}`,
+    );
     base.push(b);
     mine.push(o);
     if (o.ms > SLOW_MS && round < rounds) {
@@ -44,6 +53,7 @@ export async function alternate(
     baseline: fastest(base),
     oursMaxRssBytes: peak(mine),
     baselineMaxRssBytes: peak(base),
+    floor: floors.length === 0 ? undefined : fastest(floors),
   };
 }
 

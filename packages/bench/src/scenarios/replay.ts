@@ -24,6 +24,7 @@ async function replayFigures(
     () => runChild('plain-read', file),
     () => runChild('replay', file),
     ctx.log,
+    () => runChild('plain-read-keep', file),
   );
   if (runs.ours.seq !== generated.lines || runs.baseline.lines !== generated.lines + 1) {
     throw new Error(
@@ -41,6 +42,22 @@ async function replayFigures(
       baseline: rate(runs.baseline.ms),
       ...(targets ? { target: { atLeast: 0.6 } } : {}),
     }),
+    ...(runs.floor === undefined
+      ? []
+      : [
+          compare({
+            name: `plain reader keeping the messages (floor) ${label} vs plain reader`,
+            unit: 'lines/s',
+            figure: rate(runs.floor.ms),
+            baseline: rate(runs.baseline.ms),
+          }),
+          compare({
+            name: `replay ${label} session vs the floor`,
+            unit: 'lines/s',
+            figure: rate(runs.ours.ms),
+            baseline: rate(runs.floor.ms),
+          }),
+        ]),
     compare({
       name: `replay ${label}: peak RSS vs file size`,
       unit: 'MB',

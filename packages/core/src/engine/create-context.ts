@@ -11,7 +11,7 @@ import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
-import { fold, replayAsync } from '../projection/project.js';
+import { applyInPlace, copyFields, replayAsync } from '../projection/project.js';
 import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import {
@@ -163,7 +163,9 @@ export async function createContext(
       return;
     }
     const before = state$.getValue();
-    let fields = fieldsOf(before);
+    // One mutable copy for the whole batch (not one per event): it becomes the new state's fields
+    // once the batch has committed, and is dropped if it does not.
+    const fields = copyFields(fieldsOf(before));
     const now = clock();
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       throw new ValidationError(`clock: expected a valid Date, got ${String(now)}`, 'clock');
@@ -183,7 +185,7 @@ export async function createContext(
           at,
           data: built.data,
         }) as StoredEvent;
-        fields = fold(fields, event);
+        applyInPlace(fields, event);
         events.push(event);
         members.push(command);
       } catch (error) {

@@ -33,11 +33,11 @@ export function liveMarkIds(fields: StateFields): number[] {
   return fields.checkpoints.log.slice(0, fields.checkpoints.length).map((mark) => mark.id);
 }
 
-type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
+export type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
 
 // An explicit literal (not a spread) keeps one object shape and is several times faster on the
 // replay hot path.
-function copyFields(fields: StateFields): MutableFields {
+export function copyFields(fields: StateFields): MutableFields {
   return {
     systemPrompt: fields.systemPrompt,
     history: fields.history,
@@ -53,9 +53,10 @@ function copyFields(fields: StateFields): MutableFields {
 /**
  * The rules, applied to fields that nobody else holds. Only the top-level object is changed in
  * place; history, marks and metadata are replaced, never mutated, so states made earlier from
- * these fields are unaffected.
+ * these fields are unaffected. An event that cannot apply (a revert to a mark that is not live)
+ * throws before anything is changed.
  */
-function applyInPlace(fields: MutableFields, event: StoredEvent): void {
+export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
   switch (event.type) {
     case 'system_prompt.set':
       fields.systemPrompt = event.data.prompt;
@@ -132,8 +133,7 @@ function applyInPlace(fields: MutableFields, event: StoredEvent): void {
   fields.seq = event.seq;
 }
 
-/** Folds one event into state fields; the engine uses it to form a batch without making states. */
-export function fold(fields: StateFields, event: StoredEvent): StateFields {
+function fold(fields: StateFields, event: StoredEvent): StateFields {
   const next = copyFields(fields);
   applyInPlace(next, event);
   return next;

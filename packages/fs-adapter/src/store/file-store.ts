@@ -197,12 +197,31 @@ function createFileStore(
   let tornTailPath: string | undefined;
   let closed = false;
   let broken: StoreBrokenError | undefined;
-  // Appends and repairs run one at a time even if a caller does not serialize them.
+  // Appends and repairs run one at a time even if a caller does not serialize them. When nothing
+  // is running (always, under the engine), `run` starts at once: a hop through the microtask
+  // queue first cost ~4 µs of each durable append's latency.
   let queue: Promise<unknown> = Promise.resolve();
+  let running = 0;
   const serialize = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = queue.then(run);
-    queue = result.catch(() => undefined);
+    const result = running === 0 ? startNow(run) : queue.then(run);
+    running++;
+    queue = result.then(
+      () => {
+        running--;
+      },
+      () => {
+        running--;
+      },
+    );
     return result;
+  };
+  /** `run()` as a promise, even if it throws before its first await. */
+  const startNow = <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return run();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
   const checkOpen = () => {
     if (closed) throw new StoreClosedError();
