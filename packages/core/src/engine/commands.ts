@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze, type JsonValue } from '../events/json.js';
+import { checkJsonData } from '../events/json-data.js';
 import type { Message } from '../events/message.js';
 import {
   type ContextEvent,
@@ -32,11 +33,15 @@ function dataParser(type: EventType): z.ZodType {
   return parser;
 }
 
-/** Validates a command's data against its event schema now, at call time, naming the field. */
+/**
+ * Validates a command's data against its event schema now, at call time, naming the field; then
+ * checks that what the schema let through (fields it does not know) is JSON that reads back as
+ * itself, and freezes it.
+ */
 function validData<T extends EventType>(type: T, data: unknown): EventData<T> {
   const parsed = dataParser(type).safeParse(data);
   if (!parsed.success) throw toValidationError(parsed.error);
-  return deepFreeze(parsed.data) as EventData<T>;
+  return deepFreeze(checkJsonData(parsed.data)) as EventData<T>;
 }
 
 function fixed<T extends EventType>(type: T, data: unknown): BuildEvent {

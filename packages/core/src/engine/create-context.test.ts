@@ -234,6 +234,29 @@ describe('validation', () => {
     expect(engine.state.seq).toBe(0);
   });
 
+  it('refuses data JSON could not give back as it is, naming the field; the caller’s objects stay unfrozen', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    const extra = { tags: ['a'] };
+    const message = { role: 'user', content: 'hi', extra, sentAt: new Date(0) };
+    await expect(engine.appendMessages(message as unknown as Message)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      path: 'messages[0].sentAt',
+    });
+    const call = { type: 'function', id: 'c1', function: { name: 'Shell', arguments: null } };
+    const withExtras = { ...call, extras: { retry: Number.NaN } };
+    await expect(
+      engine.appendMessages({
+        role: 'assistant',
+        content: '',
+        tool_calls: [withExtras],
+      } as Message),
+    ).rejects.toMatchObject({ path: 'messages[0].tool_calls[0].extras.retry' });
+    expect(store.events).toEqual([]);
+    expect(engine.state.seq).toBe(0);
+    expect(Object.isFrozen(extra) || Object.isFrozen(extra.tags)).toBe(false);
+  });
+
   it('does not share the caller’s objects with the state', async () => {
     const engine = await createContext(createMemoryStore());
     const message = { role: 'user' as const, content: [{ type: 'text' as const, text: 'a' }] };

@@ -3,7 +3,8 @@ import { ValidationError } from '../errors/index.js';
 
 type Issue = z.core.$ZodIssue;
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** `messages[0].content[1].text`: the path form every `ValidationError` uses. */
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

@@ -33,6 +33,16 @@ describe('createMemoryStore', () => {
     expect(store.events).toEqual([usage(1)]);
   });
 
+  it('refuses an event whose data JSON could not give back as it is, all or nothing', async () => {
+    const store = createMemoryStore();
+    const message = { role: 'user', content: 'hi', sentAt: new Date(0) };
+    const event = { seq: 2, type: 'messages.appended', v: 1, at, data: { messages: [message] } };
+    await expect(
+      store.append([usage(1), event as unknown as StoredEvent], { expectedSeq: 0 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', path: '[1].data.messages[0].sentAt' });
+    expect(store.events).toEqual([]);
+  });
+
   it('refuses a batch with a gap, all or nothing', async () => {
     const store = createMemoryStore();
     await expect(store.append([usage(1), usage(3)], { expectedSeq: 0 })).rejects.toThrow(
