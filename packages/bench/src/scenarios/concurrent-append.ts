@@ -11,7 +11,27 @@ import { compare, type Scenario } from '../scenario.js';
 
 const PRODUCERS = 64;
 
-/** Ours: 64 producers, each awaiting one-message `appendMessages` calls, on an fsync session. */
+/**
+ * 64 producers, each awaiting one-message appends until `total` messages are in; messages per
+ * second.
+ */
+async function producersRate(
+  append: (message: Message) => Promise<void>,
+  total: number,
+  pool: readonly Message[],
+): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async (_, producer) => {
+      for (let i = producer; i < total; i += PRODUCERS) {
+        await append(pool[i % pool.length] as Message);
+      }
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Ours: the producers calling `appendMessages` on an fsync session. */
 async function engineRate(
   file: string,
   total: number,
@@ -20,21 +40,13 @@ async function engineRate(
 ): Promise<number> {
   const engine = await openSession(file, { durability: 'fsync' });
   try {
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: PRODUCERS }, async (_, producer) => {
-        for (let i = producer; i < total; i += PRODUCERS) {
-          await engine.appendMessages(pool[i % pool.length] as Message);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const rate = await producersRate((message) => engine.appendMessages(message), total, pool);
     if (engine.state.seq !== total) {
       throw new Error(`session holds seq ${engine.state.seq} after ${total} appends`);
     }
     const { batchesWritten, eventsWritten } = engine.stats();
     log(`${batchesWritten} batches, ${(eventsWritten / batchesWritten).toFixed(1)} events each`);
-    return total / seconds;
+    return rate;
   } finally {
     await engine.close();
   }
@@ -44,15 +56,7 @@ async function engineRate(
 async function minimalRate(file: string, total: number, pool: readonly Message[]): Promise<number> {
   const writer = await openMinimalWriter(file);
   try {
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: PRODUCERS }, async (_, producer) => {
-        for (let i = producer; i < total; i += PRODUCERS) {
-          await writer.append(pool[i % pool.length] as Message);
-        }
-      }),
-    );
-    return total / ((performance.now() - started) / 1000);
+    return await producersRate((message) => writer.append(message), total, pool);
   } finally {
     await writer.close();
   }
