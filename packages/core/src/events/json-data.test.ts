@@ -48,6 +48,18 @@ describe('checkJsonData', () => {
     expect(refusal(value).path).toBe('extra.__proto__');
   });
 
+  it('refuses a cycle, and nesting deeper than 1000 levels, with a ValidationError', () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = { back: cycle };
+    expect(refusal({ extra: cycle }).message).toContain('or a cycle');
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 1002; i++) deep = [deep];
+    expect(refusal(deep).message).toContain('more than 1000 levels of nesting');
+    let fine: unknown = 'leaf';
+    for (let i = 0; i < 900; i++) fine = { down: fine };
+    expect(checkJsonData(fine)).toBe(fine);
+  });
+
   it('puts the prefix before the path', () => {
     expect(refusal({ at: new Date(0) }, [3, 'data']).path).toBe('[3].data.at');
   });

@@ -2,6 +2,12 @@ import { ValidationError } from '../errors/index.js';
 import { formatPath } from './zod-issues.js';
 
 /**
+ * Deeper than this is refused: a cycle (which JSON cannot hold) would otherwise recurse until the
+ * stack overflows, and `JSON.stringify` itself gives up a few thousand levels down.
+ */
+const MAX_DEPTH = 1000;
+
+/**
  * Whether `value` comes back from `JSON.parse(JSON.stringify(value))` as itself. The schemas keep
  * fields they do not know (a newer writer's), and zod passes those through as they are: without
  * this check a `Date`, a `Map` or a function in such a field would sit in the live state as that
@@ -10,7 +16,7 @@ import { formatPath } from './zod-issues.js';
  * `undefined` array item is not (JSON turns it into null). -0 is let through: JSON stores it as 0,
  * which only `Object.is` tells apart, and refusing a message over a rounded -0 would be worse.
  */
-function isJsonData(value: unknown): boolean {
+function isJsonData(value: unknown, depth = 0): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -19,8 +25,9 @@ function isJsonData(value: unknown): boolean {
       return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
+      if (depth > MAX_DEPTH) return false;
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isJsonData(value[i])) return false;
+        for (let i = 0; i < value.length; i++) if (!isJsonData(value[i], depth + 1)) return false;
         return true;
       }
       const proto: unknown = Object.getPrototypeOf(value);
@@ -28,7 +35,7 @@ function isJsonData(value: unknown): boolean {
       for (const key in value) {
         if (key === '__proto__') return false;
         const item = (value as Record<string, unknown>)[key];
-        if (item !== undefined && !isJsonData(item)) return false;
+        if (item !== undefined && !isJsonData(item, depth + 1)) return false;
       }
       return true;
     }
@@ -52,12 +59,19 @@ function describeValue(value: unknown): string {
 function firstNonJson(
   value: unknown,
   path: PropertyKey[],
+  depth = 0,
 ): { path: PropertyKey[]; what: string } | undefined {
-  if (isJsonData(value)) return undefined;
+  if (isJsonData(value, depth)) return undefined;
   if (typeof value !== 'object' || value === null) return { path, what: describeValue(value) };
+  if (depth > MAX_DEPTH) {
+    return {
+      path,
+      what: `more than ${MAX_DEPTH} levels of nesting (or a cycle, which JSON cannot hold)`,
+    };
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = firstNonJson(value[i], [...path, i]);
+      const found = firstNonJson(value[i], [...path, i], depth + 1);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -72,7 +86,7 @@ function firstNonJson(
       };
     }
     const item = (value as Record<string, unknown>)[key];
-    const found = item === undefined ? undefined : firstNonJson(item, [...path, key]);
+    const found = item === undefined ? undefined : firstNonJson(item, [...path, key], depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
