@@ -6,10 +6,12 @@ import {
   parseStoredEvent,
   StoreClosedError,
   type StoredEvent,
+  StoredEventSchema,
 } from '@contextlog/core';
 import { describe, expect, it } from 'vitest';
 import {
   checkAllOrNothing,
+  checkNonJsonData,
   checkOrder,
   checkRoundTrip,
   checkStaleExpectedSeq,
@@ -40,7 +42,7 @@ function reopenableMemoryStore(): StoreUnderTest {
 
 checkStore('reopenable memory store', async () => reopenableMemoryStore());
 
-type Flaw = 'none' | 'reorder-batch' | 'drop-last' | 'accept-stale';
+type Flaw = 'none' | 'reorder-batch' | 'drop-last' | 'accept-stale' | 'schema-only';
 
 /** A hand-written store with one flaw, for showing that the checks catch it. */
 function flawedStore(flaw: Flaw): EventStore {
@@ -56,7 +58,10 @@ function flawedStore(flaw: Flaw): EventStore {
       if (flaw !== 'accept-stale' && expectedSeq !== lastSeq) {
         throw new ConcurrencyError(expectedSeq, lastSeq);
       }
-      const parsed = events.map((event) => parseStoredEvent(event));
+      // 'schema-only' validates with the zod schema alone, which lets unknown fields through.
+      const parsed = events.map((event) =>
+        flaw === 'schema-only' ? StoredEventSchema.parse(event) : parseStoredEvent(event),
+      );
       lastSeq = checkBatchContinuity(parsed, lastSeq);
       if (flaw === 'reorder-batch') parsed.reverse();
       if (flaw === 'drop-last' && parsed.length > 1) parsed.pop();
@@ -95,6 +100,13 @@ describe('checkStore catches flawed stores', () => {
       /expectedSeq 1 on a log at seq 3.*resolved, but the store must refuse it/,
     );
     await expect(runStoreChecks(make('accept-stale'))).rejects.toThrow(/stale expectedSeq/);
+  });
+
+  it('a store that validates with the schema alone keeps a Date it cannot give back', async () => {
+    await expect(checkNonJsonData(make('schema-only'))).rejects.toThrow(
+      /holds a Date in a message field: append resolved, but the store must refuse it/,
+    );
+    await expect(runStoreChecks(make('schema-only'))).rejects.toThrow(/JSON could not give back/);
   });
 
   it('without its flaw the hand-written store passes every check (so each catch is the flaw)', async () => {

@@ -32,6 +32,7 @@ export {
   checkClose,
   checkEmptyLoad,
   checkLargeBatch,
+  checkNonJsonData,
   checkOddCharacters,
   checkOrder,
   checkReopen,

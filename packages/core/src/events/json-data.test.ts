@@ -43,21 +43,52 @@ describe('checkJsonData', () => {
     expect(refusal({ list: [1, , 3] }).path).toBe('list[1]');
   });
 
-  it('refuses an own __proto__ key, which JSON.parse and objects read differently', () => {
+  it('accepts a nested own __proto__ key, which JSON.parse gives back as an own key', () => {
     const value = JSON.parse('{"extra":{"__proto__":{"x":1}}}') as unknown;
-    expect(refusal(value).path).toBe('extra.__proto__');
+    expect(checkJsonData(value)).toBe(value);
   });
 
-  it('refuses a cycle, and nesting deeper than 1000 levels, with a ValidationError', () => {
-    const cycle: Record<string, unknown> = { a: 1 };
+  it('refuses what JSON drops: named properties on an array, symbol-keyed properties', () => {
+    const match = /b/.exec('abc');
+    expect(refusal({ found: match }).path).toBe('found.index');
+    expect(refusal({ tagged: { [Symbol('id')]: 1, a: 1 } }).message).toContain(
+      'a property keyed by Symbol(id)',
+    );
+  });
+
+  it('refuses an object whose prototype is a plain object', () => {
+    expect(refusal({ derived: Object.create({ inherited: 1 }) }).message).toContain(
+      'an object whose prototype is not Object.prototype',
+    );
+  });
+
+  it('refuses a cycle where it closes, and nesting deeper than 1000 levels', () => {
+    const cycle: Record<string, unknown> = { payload: [1, 2, 3] };
     cycle.self = { back: cycle };
-    expect(refusal({ extra: cycle }).message).toContain('or a cycle');
+    const error = refusal({ extra: cycle });
+    expect(error.path).toBe('extra.self.back');
+    expect(error.message).toContain('a cycle');
     let deep: unknown = 'leaf';
     for (let i = 0; i < 1002; i++) deep = [deep];
     expect(refusal(deep).message).toContain('more than 1000 levels of nesting');
     let fine: unknown = 'leaf';
     for (let i = 0; i < 900; i++) fine = { down: fine };
     expect(checkJsonData(fine)).toBe(fine);
+  });
+
+  it('walks a cycle beside wide data a bounded number of times, not once per level', () => {
+    let reads = 0;
+    const item = {
+      get n() {
+        reads++;
+        return 1;
+      },
+    };
+    const node: Record<string, unknown> = { payload: Array.from({ length: 1_000 }, () => item) };
+    node.self = node;
+    expect(refusal({ extra: node }).path).toBe('extra.self');
+    // Unrolled level by level to the depth limit, each item would be read ~1,000 times.
+    expect(reads).toBeLessThan(40 * 1_000);
   });
 
   it('puts the prefix before the path', () => {

@@ -6,17 +6,20 @@ import { formatPath } from './zod-issues.js';
  * stack overflows, and `JSON.stringify` itself gives up a few thousand levels down.
  */
 const MAX_DEPTH = 1000;
+const TRACKED_FROM = 32;
 
 /**
  * Whether `value` comes back from `JSON.parse(JSON.stringify(value))` as itself. The schemas keep
  * fields they do not know (a newer writer's), and zod passes those through as they are: without
  * this check a `Date`, a `Map` or a function in such a field would sit in the live state as that
  * object while the session file holds a string (or nothing), and a resumed session would differ
- * from the live one. An `undefined` object property is fine (JSON leaves it out, as absent); an
- * `undefined` array item is not (JSON turns it into null). -0 is let through: JSON stores it as 0,
- * which only `Object.is` tells apart, and refusing a message over a rounded -0 would be worse.
+ * from the live one. So would what JSON silently drops: symbol-keyed properties, and named
+ * properties on an array (a regex match's `index`, say). An `undefined` object property is fine
+ * (JSON leaves it out, as absent); an `undefined` array item is not (JSON turns it into null).
+ * -0 is let through: JSON stores it as 0, which only `Object.is` tells apart, and refusing a
+ * message over a rounded -0 would be worse.
  */
-function isJsonData(value: unknown, depth = 0): boolean {
+function isJsonData(value: unknown, depth: number, above: Set<object> | undefined): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -25,23 +28,37 @@ function isJsonData(value: unknown, depth = 0): boolean {
       return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
-      if (depth > MAX_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isJsonData(value[i], depth + 1)) return false;
-        return true;
+      // Messages are a few levels deep; past TRACKED_FROM the objects above are kept in a set, so
+      // a cycle costs TRACKED_FROM turns of itself, not MAX_DEPTH.
+      const tracked = above ?? (depth >= TRACKED_FROM ? new Set<object>() : undefined);
+      if (tracked !== undefined) {
+        if (tracked.has(value) || depth > MAX_DEPTH) return false;
+        tracked.add(value);
       }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value) {
-        if (key === '__proto__') return false;
-        const item = (value as Record<string, unknown>)[key];
-        if (item !== undefined && !isJsonData(item, depth + 1)) return false;
-      }
-      return true;
+      const ok = isJsonNode(value, depth, tracked);
+      tracked?.delete(value);
+      return ok;
     }
     default:
       return false;
   }
+}
+
+function isJsonNode(value: object, depth: number, above: Set<object> | undefined): boolean {
+  if (Array.isArray(value)) {
+    if (Object.keys(value).length !== value.length) return false;
+    for (let i = 0; i < value.length; i++)
+      if (!isJsonData(value[i], depth + 1, above)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length !== 0) return false;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && !isJsonData(item, depth + 1, above)) return false;
+  }
+  return true;
 }
 
 function describeValue(value: unknown): string {
@@ -52,41 +69,66 @@ function describeValue(value: unknown): string {
   if (typeof value === 'symbol') return 'a symbol';
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
     ?.constructor?.name;
-  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype';
+  return typeof name === 'string' && name !== '' && name !== 'Object'
+    ? `a ${name}`
+    : 'an object whose prototype is not Object.prototype';
 }
 
-/** The path to the first value `isJsonData` refuses, and what it is. */
-function firstNonJson(
-  value: unknown,
-  path: PropertyKey[],
-  depth = 0,
-): { path: PropertyKey[]; what: string } | undefined {
-  if (isJsonData(value, depth)) return undefined;
-  if (typeof value !== 'object' || value === null) return { path, what: describeValue(value) };
-  if (depth > MAX_DEPTH) {
-    return {
-      path,
-      what: `more than ${MAX_DEPTH} levels of nesting (or a cycle, which JSON cannot hold)`,
-    };
+interface Found {
+  readonly path: PropertyKey[];
+  readonly what: string;
+}
+
+/**
+ * Where the first value `isJsonData` refuses is, and what it is: one walk (linear in the value),
+ * with the path on a stack and the objects above it in a set, so a cycle is named where it closes.
+ * Only runs once `isJsonData` said no.
+ */
+function firstNonJson(value: unknown, path: PropertyKey[], above: Set<object>): Found | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return isJsonData(value, 0, undefined)
+      ? undefined
+      : { path: [...path], what: describeValue(value) };
   }
+  if (above.has(value)) {
+    return { path: [...path], what: 'a cycle (the value contains itself; JSON cannot hold that)' };
+  }
+  if (above.size >= MAX_DEPTH) {
+    return { path: [...path], what: `more than ${MAX_DEPTH} levels of nesting` };
+  }
+  above.add(value);
+  const found = firstNonJsonInside(value, path, above);
+  above.delete(value);
+  return found;
+}
+
+function firstNonJsonInside(value: object, path: PropertyKey[], above: Set<object>) {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = firstNonJson(value[i], [...path, i], depth + 1);
+      path.push(i);
+      const found = firstNonJson(value[i], path, above);
+      path.pop();
       if (found !== undefined) return found;
+    }
+    const named = Object.keys(value).find((key) => !/^(0|[1-9]\d*)$/.test(key));
+    if (named !== undefined) {
+      return { path: [...path, named], what: 'a named property on an array (JSON drops it)' };
     }
     return undefined;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return { path, what: describeValue(value) };
+  if (proto !== Object.prototype && proto !== null)
+    return { path: [...path], what: describeValue(value) };
+  const symbol = Object.getOwnPropertySymbols(value)[0];
+  if (symbol !== undefined) {
+    return { path: [...path], what: `a property keyed by ${String(symbol)} (JSON drops it)` };
+  }
   for (const key in value) {
-    if (key === '__proto__') {
-      return {
-        path: [...path, key],
-        what: 'a key named __proto__ (it does not survive JSON.parse as a plain key)',
-      };
-    }
     const item = (value as Record<string, unknown>)[key];
-    const found = item === undefined ? undefined : firstNonJson(item, [...path, key], depth + 1);
+    if (item === undefined) continue;
+    path.push(key);
+    const found = firstNonJson(item, path, above);
+    path.pop();
     if (found !== undefined) return found;
   }
   return undefined;
@@ -99,8 +141,11 @@ function firstNonJson(
  * refused command leaves the caller's objects as they were.
  */
 export function checkJsonData<T>(value: T, prefix: readonly PropertyKey[] = []): T {
-  if (isJsonData(value)) return value;
-  const found = firstNonJson(value, [...prefix]) ?? { path: [...prefix], what: 'not JSON data' };
+  if (isJsonData(value, 0, undefined)) return value;
+  const found = firstNonJson(value, [...prefix], new Set()) ?? {
+    path: [...prefix],
+    what: 'not JSON data',
+  };
   const where = formatPath(found.path);
   throw new ValidationError(
     `${where === '' ? 'value' : where}: expected JSON data (a string, finite number, boolean, null, array or plain object), got ${found.what}: the session file could not give it back as it is`,

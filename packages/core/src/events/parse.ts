@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnknownEventError, ValidationError } from '../errors/index.js';
+import { checkJsonData } from './json-data.js';
 import {
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
@@ -22,7 +23,8 @@ export function isEventType(type: string): type is EventType {
 /**
  * Validates a stored event read from anywhere (a file line, a database row), bringing older
  * versions up to date. A type or version this reader does not know is an `UnknownEventError`,
- * never a silent drop; a malformed one is a `ValidationError` naming the field.
+ * never a silent drop; a malformed one, or one holding data JSON could not give back as it is (a
+ * `Date`, `NaN` …), is a `ValidationError` naming the field.
  */
 export function parseStoredEvent(raw: unknown): StoredEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -60,5 +62,7 @@ export function parseStoredEvent(raw: unknown): StoredEvent {
   if (parser === undefined) throw new UnknownEventError(type, v, `unknown event type "${type}"`);
   const result = parser.safeParse(input);
   if (!result.success) throw toValidationError(result.error);
-  return result.data;
+  // Fields the schemas do not know pass through zod as they are: from a direct caller of a store
+  // they may be a Date or a Map, which the store could not give back as they are.
+  return checkJsonData(result.data);
 }

@@ -193,6 +193,42 @@ export const checkAllOrNothing: StoreCheck = (makeStore) =>
     await expectLog(store, [...first, ...next], 'after a good batch following refused ones');
   });
 
+/**
+ * Data JSON could not give back as it is (a `Date` in a message field the schema does not know,
+ * a `NaN`, a `Map`) is refused with code VALIDATION and nothing of its batch is stored: a store
+ * that kept it would hand back something else than it was given (`parseStoredEvent` refuses it).
+ */
+export const checkNonJsonData: StoreCheck = (makeStore) =>
+  withStore(makeStore, async (_, store) => {
+    const first = someEvents(2);
+    await store.append(first, { expectedSeq: 0 });
+    const dated = {
+      seq: 4,
+      type: 'messages.appended',
+      v: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      data: { messages: [{ role: 'user', content: 'hi', sentAt: new Date(0) }] },
+    } as unknown as StoredEvent;
+    await expectRefused(
+      'a batch whose second event holds a Date in a message field',
+      () => store.append([...someEvents(1, 2), dated], { expectedSeq: 2 }),
+      'VALIDATION',
+    );
+    const notANumber = {
+      seq: 3,
+      type: 'metadata.set',
+      v: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      data: { key: 'score', value: { best: Number.NaN } },
+    } as unknown as StoredEvent;
+    await expectRefused(
+      'metadata holding NaN',
+      () => store.append([notANumber], { expectedSeq: 2 }),
+      'VALIDATION',
+    );
+    await expectLog(store, first, 'after refusing data JSON could not give back');
+  });
+
 /** An `expectedSeq` behind the log is a `ConcurrencyError` (code CONCURRENCY) and stores nothing. */
 export const checkStaleExpectedSeq: StoreCheck = (makeStore) =>
   withStore(makeStore, async (_, store) => {
@@ -377,6 +413,8 @@ export const STORE_CHECKS: Readonly<Record<string, StoreCheck>> = Object.freeze(
   'loads batches in the order they were appended': checkOrder,
   'refuses a gap or a duplicate seq and stores nothing': checkSeqContinuity,
   'stores a batch all or nothing': checkAllOrNothing,
+  'refuses data JSON could not give back as it is (code VALIDATION), storing nothing':
+    checkNonJsonData,
   'refuses a stale expectedSeq with code CONCURRENCY, storing nothing': checkStaleExpectedSeq,
   'refuses an expectedSeq ahead of the log with code CONCURRENCY, storing nothing':
     checkAheadExpectedSeq,
