@@ -198,6 +198,51 @@ describe('openFileStore / openSession', () => {
   });
 });
 
+describe('direct callers of the store', () => {
+  const usage = (seq: number): StoredEvent => ({
+    seq,
+    v: 1,
+    at: new Date().toISOString(),
+    type: 'usage.recorded',
+    data: { tokenCount: seq },
+  });
+
+  it('writes appends called in one turn in call order, one at a time, whether or not the store was idle', async () => {
+    const path = join(dir, 's.jsonl');
+    const store = await openFileStore(path);
+    const results = await Promise.allSettled([
+      store.append([usage(1)], { expectedSeq: 0 }),
+      store.append([usage(2)], { expectedSeq: 1 }),
+      store.append([usage(4)], { expectedSeq: 2 }),
+      store.append([usage(3)], { expectedSeq: 2 }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(store.lastSeq).toBe(3);
+    await store.close();
+    const { state } = await readSessionFile(path);
+    expect(state.tokenCount).toBe(3);
+  });
+
+  it('writes the appends called before close(), and refuses those called after it', async () => {
+    const path = join(dir, 's.jsonl');
+    const store = await openFileStore(path);
+    const first = store.append([usage(1)], { expectedSeq: 0 });
+    const second = store.append([usage(2)], { expectedSeq: 1 });
+    const closed = store.close();
+    const late = store.append([usage(3)], { expectedSeq: 2 }).catch((error: unknown) => error);
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).resolves.toBeUndefined();
+    expect(await late).toMatchObject({ code: 'STORE_CLOSED' });
+    await closed;
+    expect((await readSessionFile(path)).state.seq).toBe(2);
+  });
+});
+
 describe('writer lock', () => {
   it('refuses a second writer in this process, naming the pid, and frees the lock on close', async () => {
     const path = join(dir, 's.jsonl');

@@ -204,8 +204,9 @@ function createFileStore(
   let queue: Promise<unknown> = Promise.resolve();
   let running = 0;
   const serialize = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = running === 0 ? run() : queue.then(run);
+    // Counted before `run` starts, so a call made from inside it waits its turn.
     running++;
+    const result = running === 1 ? run() : queue.then(run);
     queue = result.then(
       () => {
         running--;
@@ -359,8 +360,11 @@ function createFileStore(
     },
 
     append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
+      // Appends called before `close()` are written, in call order, whether or not the store was
+      // busy; appends called after it are refused at once.
+      if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
       return serialize(async () => {
-        if (closed || closing !== undefined) throw new StoreClosedError();
+        if (closed) throw new StoreClosedError();
         if (broken !== undefined) throw broken;
         // Awaits skipped on the hot path: each is a turn of the microtask queue per append.
         if (!valid) await validateHere();
