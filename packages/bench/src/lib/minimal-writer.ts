@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { EVENT_DATA_SCHEMAS, type Message } from '@contextlog/core';
+import { checkJsonData, EVENT_DATA_SCHEMAS, type Message } from '@contextlog/core';
 import { z } from 'zod';
 
 /** The writer the floors are measured with. */
@@ -19,12 +19,14 @@ interface Pending {
 /**
  * The floor of a durable append under contextlog's contract, measured beside our figures: what
  * any context engine must do per message that validates its input (the engine's compiled zod
- * schema), encodes it as a JSON line, group-commits whatever is queued when the previous write
- * settles, writes asynchronously (one `O_DSYNC` write per batch, never blocking the event loop)
- * and keeps the committed messages in memory (a session's history is its state), and nothing
- * more. No pipeline, no projection, no freeze, no lock, no size check, no undo: it is not a
- * store, only the least such a store could cost. Its figures are the limit of the contract on
- * this machine, as the disk limit is the limit of the disk.
+ * schema and its JSON data check), encodes it as a JSON line, group-commits whatever is queued
+ * when the previous write settles, writes asynchronously (one `O_DSYNC` write per batch, never
+ * blocking the event loop) and keeps the committed messages in memory (a session's history is
+ * its state), and nothing more. No pipeline, no projection, no freeze, no lock, no size check,
+ * no undo: it is not a store, only the least such a store could cost. Its figures are the limit
+ * of the contract on this machine (with zod as its validator), as the disk limit is the limit of
+ * the disk. Like the engine, it starts writing at once when idle, and lets the callers a commit
+ * resumes join the next batch.
  */
 export async function openMinimalWriter(path: string): Promise<MinimalWriter> {
   const parse = z.compile(EVENT_DATA_SCHEMAS['messages.appended'] as z.ZodType);
@@ -70,6 +72,9 @@ export async function openMinimalWriter(path: string): Promise<MinimalWriter> {
         } catch (error) {
           for (const { reject } of batch) reject(error);
         }
+        // The callers just resumed run first and queue their next appends, which then form the
+        // next batch (as the engine's next drain takes them).
+        await Promise.resolve();
       }
     } finally {
       writing = false;
@@ -79,9 +84,8 @@ export async function openMinimalWriter(path: string): Promise<MinimalWriter> {
   return {
     append(message) {
       return new Promise<void>((resolve, reject) => {
-        queue.push({ data: parse.parse({ messages: [message] }), resolve, reject });
-        // Calls made in the same turn join one batch, as they join one drain of the engine.
-        if (!writing && queue.length === 1) queueMicrotask(() => void flush());
+        queue.push({ data: checkJsonData(parse.parse({ messages: [message] })), resolve, reject });
+        if (!writing) void flush();
       });
     },
     close: () => handle.close(),

@@ -31,6 +31,11 @@ async function replayFigures(
       `replay of ${label} folded seq ${runs.ours.seq}, plain reader ${runs.baseline.lines} lines; the file has ${generated.lines} events after its header`,
     );
   }
+  if (runs.floor !== undefined && runs.floor.messages !== runs.ours.messages) {
+    throw new Error(
+      `the floor kept ${runs.floor.messages} messages of ${label}, the replay ${runs.ours.messages}`,
+    );
+  }
   const lines = generated.lines + 1; // the header is a line both readers parse
   const rate = (ms: number) => (lines / ms) * 1000;
   const fileMB = generated.bytes / MB;
