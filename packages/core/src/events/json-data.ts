@@ -13,11 +13,12 @@ const TRACKED_FROM = 32;
  * fields they do not know (a newer writer's), and zod passes those through as they are: without
  * this check a `Date`, a `Map` or a function in such a field would sit in the live state as that
  * object while the session file holds a string (or nothing), and a resumed session would differ
- * from the live one. So would what JSON silently drops: symbol-keyed properties, and named
- * properties on an array (a regex match's `index`, say). An `undefined` object property is fine
- * (JSON leaves it out, as absent); an `undefined` array item is not (JSON turns it into null).
- * -0 is let through: JSON stores it as 0, which only `Object.is` tells apart, and refusing a
- * message over a rounded -0 would be worse.
+ * from the live one. What JSON leaves out without a trace is let through and is not part of the
+ * session: an `undefined` property (absent, once read back), a symbol-keyed property, a named
+ * property on an array (a regex match's `index`): none of them is data, and refusing a message
+ * that carries a framework's symbol tag would be worse (checking for them also cost a fifth of
+ * an append's CPU). An `undefined` array item is refused (JSON turns it into null), and so is a
+ * function anywhere. -0 is let through: JSON stores it as 0, which only `Object.is` tells apart.
  */
 function isJsonData(value: unknown, depth: number, above: Set<object> | undefined): boolean {
   switch (typeof value) {
@@ -46,14 +47,12 @@ function isJsonData(value: unknown, depth: number, above: Set<object> | undefine
 
 function isJsonNode(value: object, depth: number, above: Set<object> | undefined): boolean {
   if (Array.isArray(value)) {
-    if (Object.keys(value).length !== value.length) return false;
     for (let i = 0; i < value.length; i++)
       if (!isJsonData(value[i], depth + 1, above)) return false;
     return true;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  if (Object.getOwnPropertySymbols(value).length !== 0) return false;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== undefined && !isJsonData(item, depth + 1, above)) return false;
@@ -110,19 +109,11 @@ function firstNonJsonInside(value: object, path: PropertyKey[], above: Set<objec
       path.pop();
       if (found !== undefined) return found;
     }
-    const named = Object.keys(value).find((key) => !/^(0|[1-9]\d*)$/.test(key));
-    if (named !== undefined) {
-      return { path: [...path, named], what: 'a named property on an array (JSON drops it)' };
-    }
     return undefined;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null)
     return { path: [...path], what: describeValue(value) };
-  const symbol = Object.getOwnPropertySymbols(value)[0];
-  if (symbol !== undefined) {
-    return { path: [...path], what: `a property keyed by ${String(symbol)} (JSON drops it)` };
-  }
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
