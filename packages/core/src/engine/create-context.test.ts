@@ -257,6 +257,14 @@ describe('validation', () => {
     expect(Object.isFrozen(extra) || Object.isFrozen(extra.tags)).toBe(false);
   });
 
+  it('freezes a field the caller froze only shallowly, all the way down', async () => {
+    const engine = await createContext(createMemoryStore());
+    const extra = Object.freeze({ tags: ['a'] });
+    await engine.appendMessages({ role: 'user', content: 'hi', extra } as Message);
+    expect(Object.isFrozen(extra.tags)).toBe(true);
+    expect(() => extra.tags.push('b')).toThrow(TypeError);
+  });
+
   it('does not share the caller’s objects with the state', async () => {
     const engine = await createContext(createMemoryStore());
     const message = { role: 'user' as const, content: [{ type: 'text' as const, text: 'a' }] };
