@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CheckpointNotFoundError } from '../errors/index.js';
-import { freezeCommandData, type JsonValue } from '../events/json.js';
+import { freezeCheckedData, type JsonValue } from '../events/json.js';
 import { checkJsonData } from '../events/json-data.js';
 import type { Message } from '../events/message.js';
 import {
@@ -41,7 +41,7 @@ function dataParser(type: EventType): z.ZodType {
 function validData<T extends EventType>(type: T, data: unknown): EventData<T> {
   const parsed = dataParser(type).safeParse(data);
   if (!parsed.success) throw toValidationError(parsed.error);
-  return freezeCommandData(checkJsonData(parsed.data)) as EventData<T>;
+  return freezeCheckedData(checkJsonData(parsed.data)) as EventData<T>;
 }
 
 function fixed<T extends EventType>(type: T, data: unknown): BuildEvent {

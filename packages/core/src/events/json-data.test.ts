@@ -90,6 +90,19 @@ describe('checkJsonData', () => {
     expect(reads).toBeLessThan(40 * 1_000);
   });
 
+  it('accepts objects 1000 levels below the top, and names a bad field beside them', () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = [value];
+      return value;
+    };
+    // The innermost array of { d: nest(n) } is n levels below the top object.
+    const deepest = { d: nest(1000) };
+    expect(checkJsonData(deepest)).toBe(deepest);
+    expect(refusal({ d: nest(1000), bad: new Date(0) }).path).toBe('bad');
+    expect(refusal({ d: nest(1001) }).message).toContain('more than 1000 levels of nesting');
+  });
+
   it('puts the prefix before the path', () => {
     expect(refusal({ at: new Date(0) }, [3, 'data']).path).toBe('[3].data.at');
   });

@@ -2,10 +2,14 @@ import { ValidationError } from '../errors/index.js';
 import { formatPath } from './zod-issues.js';
 
 /**
- * Deeper than this is refused: a cycle (which JSON cannot hold) would otherwise recurse until the
- * stack overflows, and `JSON.stringify` itself gives up a few thousand levels down.
+ * Command data nested deeper than this is refused: a cycle (which JSON cannot hold) would otherwise
+ * recurse until the stack overflows, and `JSON.stringify` itself gives up a few thousand levels
+ * down. A stored event holds command data a few levels below its top (`data.messages[0]`, or
+ * `data.state.messages[0]` in a snapshot), so reading allows some levels more than writing: what
+ * the engine wrote always reads back.
  */
-const MAX_DEPTH = 1000;
+export const COMMAND_DATA_MAX_DEPTH = 1000;
+export const STORED_EVENT_MAX_DEPTH = COMMAND_DATA_MAX_DEPTH + 16;
 const TRACKED_FROM = 32;
 
 /**
@@ -19,8 +23,16 @@ const TRACKED_FROM = 32;
  * that carries a framework's symbol tag would be worse (checking for them also cost a fifth of
  * an append's CPU). An `undefined` array item is refused (JSON turns it into null), and so is a
  * function anywhere. -0 is let through: JSON stores it as 0, which only `Object.is` tells apart.
+ * Not checked, as too costly for what they are: getters and proxies (stored as what they gave
+ * when written; the live state keeps them), non-enumerable properties (left out, as symbol keys),
+ * and plain objects from another realm (refused, their prototype being another `Object`'s).
  */
-function isJsonData(value: unknown, depth: number, above: Set<object> | undefined): boolean {
+function isJsonData(
+  value: unknown,
+  depth: number,
+  above: Set<object> | undefined,
+  max: number,
+): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -30,13 +42,13 @@ function isJsonData(value: unknown, depth: number, above: Set<object> | undefine
     case 'object': {
       if (value === null) return true;
       // Messages are a few levels deep; past TRACKED_FROM the objects above are kept in a set, so
-      // a cycle costs TRACKED_FROM turns of itself, not MAX_DEPTH.
+      // a cycle costs TRACKED_FROM turns of itself, not `max`.
       const tracked = above ?? (depth >= TRACKED_FROM ? new Set<object>() : undefined);
       if (tracked !== undefined) {
-        if (tracked.has(value) || depth > MAX_DEPTH) return false;
+        if (tracked.has(value) || depth > max) return false;
         tracked.add(value);
       }
-      const ok = isJsonNode(value, depth, tracked);
+      const ok = isJsonNode(value, depth, tracked, max);
       tracked?.delete(value);
       return ok;
     }
@@ -45,17 +57,22 @@ function isJsonData(value: unknown, depth: number, above: Set<object> | undefine
   }
 }
 
-function isJsonNode(value: object, depth: number, above: Set<object> | undefined): boolean {
+function isJsonNode(
+  value: object,
+  depth: number,
+  above: Set<object> | undefined,
+  max: number,
+): boolean {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++)
-      if (!isJsonData(value[i], depth + 1, above)) return false;
+      if (!isJsonData(value[i], depth + 1, above, max)) return false;
     return true;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && !isJsonData(item, depth + 1, above)) return false;
+    if (item !== undefined && !isJsonData(item, depth + 1, above, max)) return false;
   }
   return true;
 }
@@ -83,29 +100,38 @@ interface Found {
  * with the path on a stack and the objects above it in a set, so a cycle is named where it closes.
  * Only runs once `isJsonData` said no.
  */
-function firstNonJson(value: unknown, path: PropertyKey[], above: Set<object>): Found | undefined {
+function firstNonJson(
+  value: unknown,
+  path: PropertyKey[],
+  above: Set<object>,
+  max: number,
+): Found | undefined {
   if (typeof value !== 'object' || value === null) {
-    return isJsonData(value, 0, undefined)
+    return isJsonData(value, 0, undefined, max)
       ? undefined
       : { path: [...path], what: describeValue(value) };
   }
   if (above.has(value)) {
     return { path: [...path], what: 'a cycle (the value contains itself; JSON cannot hold that)' };
   }
-  if (above.size >= MAX_DEPTH) {
-    return { path: [...path], what: `more than ${MAX_DEPTH} levels of nesting` };
-  }
+  // The value's depth is the number of objects above it; `isJsonData` refuses beyond `max` too.
+  if (above.size > max) return { path: [...path], what: `more than ${max} levels of nesting` };
   above.add(value);
-  const found = firstNonJsonInside(value, path, above);
+  const found = firstNonJsonInside(value, path, above, max);
   above.delete(value);
   return found;
 }
 
-function firstNonJsonInside(value: object, path: PropertyKey[], above: Set<object>) {
+function firstNonJsonInside(
+  value: object,
+  path: PropertyKey[],
+  above: Set<object>,
+  max: number,
+): Found | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      const found = firstNonJson(value[i], path, above);
+      const found = firstNonJson(value[i], path, above, max);
       path.pop();
       if (found !== undefined) return found;
     }
@@ -118,7 +144,7 @@ function firstNonJsonInside(value: object, path: PropertyKey[], above: Set<objec
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
     path.push(key);
-    const found = firstNonJson(item, path, above);
+    const found = firstNonJson(item, path, above, max);
     path.pop();
     if (found !== undefined) return found;
   }
@@ -131,9 +157,13 @@ function firstNonJsonInside(value: object, path: PropertyKey[], above: Set<objec
  * Nothing is changed either way: callers freeze the value after this check, not during it, so a
  * refused command leaves the caller's objects as they were.
  */
-export function checkJsonData<T>(value: T, prefix: readonly PropertyKey[] = []): T {
-  if (isJsonData(value, 0, undefined)) return value;
-  const found = firstNonJson(value, [...prefix], new Set()) ?? {
+export function checkJsonData<T>(
+  value: T,
+  prefix: readonly PropertyKey[] = [],
+  maxDepth = COMMAND_DATA_MAX_DEPTH,
+): T {
+  if (isJsonData(value, 0, undefined, maxDepth)) return value;
+  const found = firstNonJson(value, [...prefix], new Set(), maxDepth) ?? {
     path: [...prefix],
     what: 'not JSON data',
   };

@@ -40,15 +40,16 @@ export function deepFreeze<T>(value: T): T {
  * Freezes every object of `value`, descending also into objects that are frozen already: a caller
  * may pass a shallowly frozen object in a message field, whose children `deepFreeze` (which stops
  * at a frozen object, so re-reading a state stays cheap) would leave mutable. Only for data that
- * `checkJsonData` accepted: it has no cycle and at most 1000 levels.
+ * `checkJsonData` accepted (commands, and stored events through `parseStoredEvent`): it has no
+ * cycle and a bounded depth.
  */
-export function freezeCommandData<T>(value: T): T {
+export function freezeCheckedData<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeCommandData(value[i] as unknown);
+    for (let i = 0; i < value.length; i++) freezeCheckedData(value[i] as unknown);
   } else {
-    for (const key in value) freezeCommandData((value as Record<string, unknown>)[key]);
+    for (const key in value) freezeCheckedData((value as Record<string, unknown>)[key]);
   }
   return value;
 }

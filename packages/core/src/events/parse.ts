@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UnknownEventError, ValidationError } from '../errors/index.js';
-import { checkJsonData } from './json-data.js';
+import { checkJsonData, STORED_EVENT_MAX_DEPTH } from './json-data.js';
 import {
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
@@ -64,5 +64,5 @@ export function parseStoredEvent(raw: unknown): StoredEvent {
   if (!result.success) throw toValidationError(result.error);
   // Fields the schemas do not know pass through zod as they are: from a direct caller of a store
   // they may be a Date or a Map, which the store could not give back as they are.
-  return checkJsonData(result.data);
+  return checkJsonData(result.data, [], STORED_EVENT_MAX_DEPTH);
 }

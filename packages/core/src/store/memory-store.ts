@@ -1,5 +1,5 @@
 import { ConcurrencyError, StoreClosedError } from '../errors/index.js';
-import { deepFreeze } from '../events/json.js';
+import { freezeCheckedData } from '../events/json.js';
 import { parseStoredEvent } from '../events/parse.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { isValidatedBatch } from '../events/validated.js';
@@ -26,7 +26,7 @@ export function createMemoryStore(initial: readonly StoredEvent[] = []): MemoryE
     // The engine's own batches are valid and deep-frozen already (see events/validated.ts).
     const parsed = isValidatedBatch(events)
       ? events
-      : events.map((event) => deepFreeze(parseStoredEvent(event)));
+      : events.map((event) => freezeCheckedData(parseStoredEvent(event)));
     lastSeq = checkBatchContinuity(parsed, lastSeq);
     for (const event of parsed) log.push(event);
   };

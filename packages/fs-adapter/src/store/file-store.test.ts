@@ -16,6 +16,8 @@ import { SessionLockedError } from '../errors.js';
 import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { lockPathOf } from '../lock/session-lock.js';
 import { readSessionFile } from '../read/read-session-file.js';
+import { forkSession } from '../rewrite/fork-session.js';
+import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
 import { faultyFileSystem, sha256, tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
 import { openSession } from './open-session.js';
@@ -198,6 +200,34 @@ describe('openFileStore / openSession', () => {
   });
 });
 
+describe('data at the depth limit', () => {
+  it('what the engine accepts at the deepest reads back, forks and snapshots', async () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = [value];
+      return value;
+    };
+    const path = join(dir, 's.jsonl');
+    const engine = await openSession(path);
+    await engine.setMetadata('deep', nest(1000) as never);
+    const message = { role: 'user' as const, content: 'hi', extra: nest(998) };
+    await engine.appendMessages(message);
+    await expect(engine.setMetadata('deeper', nest(1001) as never)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    const live = engine.state;
+    await engine.close();
+    const forked = join(dir, 'fork.jsonl');
+    await forkSession(path, forked);
+    await snapshotSessionFile(path);
+    for (const file of [path, forked]) {
+      const { state } = await readSessionFile(file);
+      expect(state.messages).toEqual(live.messages);
+      expect(state.metadata.deep).toEqual(live.metadata.deep);
+    }
+  });
+});
+
 describe('direct callers of the store', () => {
   const usage = (seq: number): StoredEvent => ({
     seq,
@@ -226,6 +256,39 @@ describe('direct callers of the store', () => {
     await store.close();
     const { state } = await readSessionFile(path);
     expect(state.tokenCount).toBe(3);
+  });
+
+  it('an append made from inside a running append (an injected file system hook) waits its turn', async () => {
+    const path = join(dir, 's.jsonl');
+    let store: Awaited<ReturnType<typeof openFileStore>> | undefined;
+    let inner: Promise<unknown> | undefined;
+    const fs: FileSystem = {
+      ...defaultFileSystem,
+      open: async (file, flags, mode) => {
+        const handle = await defaultFileSystem.open(file, flags, mode);
+        const { statSync } = handle;
+        if (statSync === undefined) throw new Error('the default file system has statSync');
+        return {
+          ...handle,
+          statSync: () => {
+            // Called inside the append's run, before its first await.
+            if (store !== undefined && inner === undefined) {
+              inner = store.append([usage(2)], { expectedSeq: 1 }).then(
+                () => 'written',
+                (error: unknown) => error,
+              );
+            }
+            return statSync();
+          },
+        };
+      },
+    };
+    store = await openFileStore(path, { fs });
+    await store.append([usage(1)], { expectedSeq: 0 });
+    expect(await inner).toBe('written');
+    expect(store.lastSeq).toBe(2);
+    await store.close();
+    expect((await readSessionFile(path)).state.tokenCount).toBe(2);
   });
 
   it('writes the appends called before close(), and refuses those called after it', async () => {

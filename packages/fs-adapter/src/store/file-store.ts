@@ -201,20 +201,24 @@ function createFileStore(
   // is running (always, under the engine), `run` starts at once: a hop through the microtask
   // queue first cost ~4 µs of each durable append's latency. Every `run` here is an async
   // function, so it cannot throw before returning its promise.
-  let queue: Promise<unknown> = Promise.resolve();
+  let queue: Promise<void> = Promise.resolve();
   let running = 0;
   const serialize = <T>(run: () => Promise<T>): Promise<T> => {
-    // Counted before `run` starts, so a call made from inside it waits its turn.
+    const idle = running === 0;
     running++;
-    const result = running === 1 ? run() : queue.then(run);
-    queue = result.then(
-      () => {
-        running--;
-      },
-      () => {
-        running--;
-      },
-    );
+    // This call's turn ends when its run settles; `queue` is that turn before `run` starts, so a
+    // call made from inside `run` (an injected file system's hook, say) waits for it.
+    const previous = queue;
+    let endTurn = () => {};
+    queue = new Promise<void>((resolve) => {
+      endTurn = resolve;
+    });
+    const result = idle ? run() : previous.then(run);
+    const settle = () => {
+      running--;
+      endTurn();
+    };
+    result.then(settle, settle);
     return result;
   };
   const checkOpen = () => {
