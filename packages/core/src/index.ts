@@ -50,7 +50,7 @@ export {
   type VideoUrlPart,
   VideoUrlPartSchema,
 } from './events/message.js';
-export { isEventType, parseStoredEvent } from './events/parse.js';
+export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
 export {
   type CheckpointMark,
   CheckpointMarkSchema,

@@ -26,7 +26,17 @@ export function isEventType(type: string): type is EventType {
  * never a silent drop; a malformed one, or one holding data JSON could not give back as it is (a
  * `Date`, `NaN` …), is a `ValidationError` naming the field.
  */
-export function parseStoredEvent(raw: unknown): StoredEvent {
+export interface ParseStoredEventOptions {
+  /**
+   * `raw` is what `JSON.parse` made of a stored line or row: it holds JSON data only, so the check
+   * that values read back from JSON as themselves is skipped (readers' fast paths skip it too; the
+   * one thing it could still find, a number too large for a double such as `1e400`, which only
+   * another writer can store, then reads as Infinity on every path alike).
+   */
+  readonly parsedFromJson?: boolean;
+}
+
+export function parseStoredEvent(raw: unknown, options?: ParseStoredEventOptions): StoredEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationError('an event must be a JSON object', '');
   }
@@ -64,5 +74,6 @@ export function parseStoredEvent(raw: unknown): StoredEvent {
   if (!result.success) throw toValidationError(result.error);
   // Fields the schemas do not know pass through zod as they are: from a direct caller of a store
   // they may be a Date or a Map, which the store could not give back as they are.
+  if (options?.parsedFromJson === true) return result.data;
   return checkJsonData(result.data, [], STORED_EVENT_MAX_DEPTH);
 }

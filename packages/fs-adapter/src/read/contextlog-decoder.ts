@@ -119,7 +119,7 @@ export function createContextlogDecoder(
         return problem(offset, 'a second header (only line 1 may be a header)');
       }
       try {
-        event = fastStoredEvent(value) ?? parseStoredEvent(value);
+        event = fastStoredEvent(value) ?? parseStoredEvent(value, { parsedFromJson: true });
       } catch (error) {
         return problem(offset, describe(error));
       }

@@ -42,6 +42,17 @@ async function write(name: string, text: string | Buffer): Promise<string> {
 }
 
 describe('readSessionFile on contextlog files', () => {
+  it('reads a number too large for a double (another writer’s) the same on the fast and the slow path', async () => {
+    // The second line has a key in `data` the fast path does not know: it goes through zod.
+    const fast = `{"seq":1,"type":"messages.appended","v":1,"at":"${at}","data":{"messages":[{"role":"user","content":"a","score":1e400}]}}\n`;
+    const slow = `{"seq":2,"type":"messages.appended","v":1,"at":"${at}","data":{"messages":[{"role":"user","content":"b","score":1e400}],"note":1}}\n`;
+    const { state } = await readSessionFile(await write('big.jsonl', fileOf([fast, slow])));
+    expect(state.messages.map((m) => (m as { score?: unknown }).score)).toEqual([
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
+  });
+
   it('replays a file to the state of its events, with counts and progress', async () => {
     const path = await write('s.jsonl', fileOf(events.map(lineOf)));
     const progress: number[] = [];

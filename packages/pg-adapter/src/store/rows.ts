@@ -23,7 +23,10 @@ export function rowToEvent(row: EventRow, source: string): StoredEvent {
     );
   }
   try {
-    return parseStoredEvent({ seq: row.seq, type: row.type, v: row.v, at: row.at, data });
+    return parseStoredEvent(
+      { seq: row.seq, type: row.type, v: row.v, at: row.at, data },
+      { parsedFromJson: true },
+    );
   } catch (error) {
     // An unknown type or version stays an UnknownEventError: a newer writer, not corruption.
     if (hasCode(error, 'UNKNOWN_EVENT')) throw error;
