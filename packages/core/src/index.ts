@@ -24,7 +24,7 @@ export {
   ValidationError,
 } from './errors/index.js';
 export { deepFreeze, type JsonValue, JsonValueSchema } from './events/json.js';
-export { checkJsonData } from './events/json-data.js';
+export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
 export {
   type AudioUrlPart,
   AudioUrlPartSchema,

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { type ContextState, project, type StoredEvent, stateToJson } from '@contextlog/core';
+import { type ContextState, project, type StoredEvent } from '@contextlog/core';
 import { TargetExistsError } from '../errors.js';
 import { defaultFileSystem, errnoCode, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { acquireLock } from '../lock/session-lock.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { ReadMode } from '../read/types.js';
-import { publishSession, sessionText } from './publish.js';
+import { publishSession, sessionText, snapshotData } from './publish.js';
 
 export interface ForkOptions {
   /** Fork the state as it was at this checkpoint (as `revertTo` would leave it). */
@@ -56,7 +56,7 @@ export async function forkSession(
       v: 1,
       at,
       type: 'state.snapshotted',
-      data: { state: stateToJson(state) },
+      data: snapshotData(state),
     } as StoredEvent,
     {
       seq: 2,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import {
   type ContextState,
+  checkJsonData,
   parseStoredEvent,
+  STORED_EVENT_MAX_DEPTH,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
@@ -11,6 +13,16 @@ import { TargetExistsError } from '../errors.js';
 import { headerLine } from '../format/header.js';
 import { errnoCode, type FileSystem, syncDirectory, writeNewFile } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
+
+/**
+ * A state as the data of a `state.snapshotted`. A value JSON could not give back (a number too
+ * large for a double, read from another writer's line as Infinity) is refused with its path
+ * instead of being written as null.
+ */
+export function snapshotData(state: ContextState): { state: unknown } {
+  checkJsonData({ ...state }, ['state'], STORED_EVENT_MAX_DEPTH);
+  return { state: stateToJson(state) };
+}
 
 export function sessionText(createdAt: Date, events: readonly StoredEvent[]): Buffer {
   let text = headerLine(createdAt);

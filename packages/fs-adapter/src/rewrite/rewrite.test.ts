@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/
 import { join, resolve } from 'node:path';
 import { type ContextEngine, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { headerLine } from '../format/header.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { openSession } from '../store/open-session.js';
 import { sha256, tempDir } from '../testing/temp-dir.js';
@@ -110,6 +111,22 @@ describe('snapshotSessionFile', () => {
     expect(await snapshotSessionFile(path)).toEqual({ seq: 0, bytesBefore: 0, bytesAfter: 0 });
     expect(await readFile(path, 'utf8')).toBe('');
     expect((await readdir(dir)).sort()).toEqual(['empty.jsonl']);
+  });
+});
+
+describe('a value JSON could not give back', () => {
+  it('snapshot and fork refuse it with its path, writing nothing, instead of storing null', async () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const path = join(dir, 's.jsonl');
+    // Another writer's line: JSON.parse reads 1e400 as Infinity, which JSON would write as null.
+    const line = `{"seq":1,"type":"messages.appended","v":1,"at":"${at}","data":{"messages":[{"role":"user","content":"a","score":1e400}]}}\n`;
+    await writeFile(path, `${headerLine(new Date(at))}${line}`);
+    const hash = await sha256(path);
+    const refusal = { code: 'VALIDATION', path: 'state.messages[0].score' };
+    await expect(snapshotSessionFile(path)).rejects.toMatchObject(refusal);
+    await expect(forkSession(path, join(dir, 'fork.jsonl'))).rejects.toMatchObject(refusal);
+    expect(await sha256(path)).toBe(hash);
+    expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 });
 

@@ -1,8 +1,8 @@
-import { type StoredEvent, stateToJson } from '@contextlog/core';
+import type { StoredEvent } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { openStore } from '../store/file-store.js';
-import { publishSession, sessionText } from './publish.js';
+import { publishSession, sessionText, snapshotData } from './publish.js';
 
 export interface SnapshotOptions {
   readonly fs?: FileSystem;
@@ -51,7 +51,7 @@ export async function snapshotSessionFile(
       v: 1,
       at: new Date().toISOString(),
       type: 'state.snapshotted',
-      data: { state: stateToJson(read.state) },
+      data: snapshotData(read.state),
     } as StoredEvent;
     const createdAt = new Date(read.header?.createdAt ?? Date.now());
     const bytes = sessionText(Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
