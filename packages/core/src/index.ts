@@ -16,6 +16,7 @@ export {
   ContextClosedError,
   ContextlogError,
   CorruptSessionError,
+  describeError,
   hasCode,
   QueueFullError,
   StoreBrokenError,

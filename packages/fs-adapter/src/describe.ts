@@ -1,4 +1,2 @@
-/** The message of an error, or the value as text. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+// The adapter's error messages name causes as core's do.
+export { describeError as describe } from '@contextlog/core';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CheckpointNotFoundError } from '../errors/index.js';
 import { freezeCheckedData, type JsonValue } from '../events/json.js';
 import { checkJsonData } from '../events/json-data.js';
 import type { Message } from '../events/message.js';
@@ -11,7 +10,6 @@ import {
   type EventType,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
-import { liveMarkIds, liveMarkIndex } from '../projection/project.js';
 import type { StateFields } from '../projection/state.js';
 
 /**
@@ -83,12 +81,7 @@ export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
     });
 }
 
-export function buildRevertTo(checkpointId: number): BuildEvent {
-  const event = fixed('context.reverted', { checkpointId });
-  return (fields) => {
-    if (liveMarkIndex(fields, checkpointId) === -1) {
-      throw new CheckpointNotFoundError(checkpointId, liveMarkIds(fields));
-    }
-    return event(fields);
-  };
-}
+// Whether the mark is live is checked when the batch folds the event (applyInPlace throws
+// CheckpointNotFoundError before anything changes), against the marks the commands before it left.
+export const buildRevertTo = (checkpointId: number): BuildEvent =>
+  fixed('context.reverted', { checkpointId });

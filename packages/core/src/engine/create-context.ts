@@ -91,7 +91,6 @@ export async function createContext(
 
   let queue: QueueEntry[] = [];
   let closing = false;
-  let closed = false;
   let broken: ContextBrokenError | undefined;
   let stale: ConcurrencyError | undefined;
   let inFlight = 0;
@@ -122,7 +121,7 @@ export async function createContext(
   /** Why a command cannot be accepted or written now, if it cannot. */
   const refusal = (): Error | undefined => {
     if (broken !== undefined) return broken;
-    if (closing || closed) return new ContextClosedError();
+    if (closing) return new ContextClosedError();
     return stale;
   };
 
@@ -320,7 +319,7 @@ export async function createContext(
 
     reload() {
       if (broken !== undefined) return Promise.reject(broken);
-      if (closing || closed) return Promise.reject(new ContextClosedError());
+      if (closing) return Promise.reject(new ContextClosedError());
       return control(async () => {
         if (broken !== undefined) throw broken;
         // Events another writer committed reach events$ too, so a follower of it stays in step.
@@ -345,7 +344,6 @@ export async function createContext(
       closePromise ??= (() => {
         closing = true;
         return control(async () => {
-          closed = true;
           try {
             await store.close();
           } finally {
@@ -366,7 +364,7 @@ export async function createContext(
         eventsWritten,
         lastBatchSize,
         lastAppendLatencyMs,
-        status: closed || closing ? 'closed' : broken ? 'broken' : stale ? 'stale' : 'open',
+        status: closing ? 'closed' : broken ? 'broken' : stale ? 'stale' : 'open',
       };
     },
   };

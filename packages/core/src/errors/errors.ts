@@ -64,7 +64,7 @@ export class ContextBrokenError extends ContextlogError {
   readonly code = 'CONTEXT_BROKEN';
   constructor(cause: unknown) {
     super(
-      `the context is broken: its store failed in a way it could not undo (${describe(cause)}); reopen the session`,
+      `the context is broken: its store failed in a way it could not undo (${describeError(cause)}); reopen the session`,
       { cause },
     );
   }
@@ -125,7 +125,8 @@ export class CorruptSessionError extends ContextlogError {
   }
 }
 
-export function describe(error: unknown): string {
+/** The message of an error, or the value as text. */
+export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -5,7 +5,7 @@ export {
   ContextClosedError,
   ContextlogError,
   CorruptSessionError,
-  describe,
+  describeError,
   hasCode,
   QueueFullError,
   StoreBrokenError,

@@ -28,14 +28,6 @@ export const VideoUrlPartSchema = z.looseObject({
   video_url: MediaRefSchema,
 });
 
-export const KNOWN_PART_TYPES: ReadonlySet<string> = new Set([
-  'text',
-  'think',
-  'image_url',
-  'audio_url',
-  'video_url',
-]);
-
 const KnownPartSchema = z.discriminatedUnion('type', [
   TextPartSchema,
   ThinkPartSchema,
@@ -43,6 +35,10 @@ const KnownPartSchema = z.discriminatedUnion('type', [
   AudioUrlPartSchema,
   VideoUrlPartSchema,
 ]);
+
+export const KNOWN_PART_TYPES: ReadonlySet<string> = new Set(
+  KnownPartSchema.options.map((schema) => schema.shape.type.value),
+);
 
 /**
  * A part kind from a newer writer is kept verbatim and counts as no text, so no reader ever loses

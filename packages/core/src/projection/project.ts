@@ -23,13 +23,13 @@ function textLengthOf(messages: readonly Message[]): number {
  * (it stops at the first such record). Files kimi-cli writes never break the first rule; hand-edited
  * ones with ids out of order can.
  */
-export function liveMarkIndex(fields: StateFields, checkpointId: number): number {
+function liveMarkIndex(fields: StateFields, checkpointId: number): number {
   if (checkpointId >= fields.nextCheckpointId) return -1;
   return findInList(fields.checkpoints, (mark) => mark.id === checkpointId);
 }
 
 /** The ids of the live marks, for error messages. */
-export function liveMarkIds(fields: StateFields): number[] {
+function liveMarkIds(fields: StateFields): number[] {
   return fields.checkpoints.log.slice(0, fields.checkpoints.length).map((mark) => mark.id);
 }
 
@@ -153,9 +153,9 @@ export function project(state: ContextState, event: StoredEvent): ContextState {
  * you will not change (a store's, or freshly parsed ones).
  */
 export function replay(events: Iterable<StoredEvent>, from?: ContextState): ContextState {
-  const fields = copyFields(from === undefined ? initialFields() : fieldsOf(from));
-  for (const event of events) applyInPlace(fields, event);
-  return makeState(fields);
+  const replayer = createReplayer(from);
+  for (const event of events) replayer.apply(event);
+  return replayer.state;
 }
 
 /** Like `replay`, for events that arrive asynchronously (a store's `load()`). */
@@ -163,9 +163,9 @@ export async function replayAsync(
   events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>,
   from?: ContextState,
 ): Promise<ContextState> {
-  const fields = copyFields(from === undefined ? initialFields() : fieldsOf(from));
-  for await (const event of events) applyInPlace(fields, event);
-  return makeState(fields);
+  const replayer = createReplayer(from);
+  for await (const event of events) replayer.apply(event);
+  return replayer.state;
 }
 
 /** A replay that is fed one event at a time: for readers that stream a large log. */

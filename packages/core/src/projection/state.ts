@@ -90,7 +90,7 @@ export function messageCount(state: ContextState): number {
 const NO_METADATA: Readonly<Record<string, JsonValue>> = Object.freeze({});
 
 /** Fresh fields of an empty session (each with its own history, which appends grow). */
-export function initialFields(seq = 0): StateFields {
+export function initialFields(): StateFields {
   return {
     systemPrompt: null,
     history: emptyList(),
@@ -99,7 +99,7 @@ export function initialFields(seq = 0): StateFields {
     nextCheckpointId: 0,
     checkpoints: emptyList(),
     metadata: NO_METADATA,
-    seq,
+    seq: 0,
   };
 }
 
