@@ -1,4 +1,5 @@
 import { ContextlogError } from '@contextlog/core';
+import { describe } from './describe.js';
 
 /** Another live process (or this one) holds the session's writer lock. */
 export class SessionLockedError extends ContextlogError {
@@ -43,7 +44,7 @@ export class AppendFailedError extends ContextlogError {
     cause: unknown,
   ) {
     super(
-      `append to ${path} failed (${cause instanceof Error ? cause.message : String(cause)}); nothing of it was kept: the file was truncated back to its last committed byte ${committedBytes}`,
+      `append to ${path} failed (${describe(cause)}); nothing of it was kept: the file was truncated back to its last committed byte ${committedBytes}`,
       { cause },
     );
   }

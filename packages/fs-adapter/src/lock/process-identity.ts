@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { errnoCode } from '../fs/file-system.js';
 
 /**
  * Start time of a process in clock ticks since boot: field 22 of /proc/<pid>/stat on Linux.
@@ -54,7 +55,7 @@ export async function liveness(owner: ProcessIdentity): Promise<Liveness> {
     process.kill(owner.pid, 0);
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
-    if ((error as { code?: unknown }).code === 'ESRCH') return 'dead';
+    if (errnoCode(error) === 'ESRCH') return 'dead';
   }
   if (owner.startTime !== undefined) {
     const now = await processStartTime(owner.pid);

@@ -1,5 +1,10 @@
 import { isUtf8 } from 'node:buffer';
-import { CorruptSessionError, parseStoredEvent, type StoredEvent } from '@contextlog/core';
+import {
+  CorruptSessionError,
+  parseStoredEvent,
+  type Replayer,
+  type StoredEvent,
+} from '@contextlog/core';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent } from './fast-event.js';
@@ -12,6 +17,19 @@ import type { Diagnostic, ReadMode } from './types.js';
  * as corrupt.
  */
 export type EventSink = (event: StoredEvent, line: number, offset: number) => string | undefined;
+
+/** A sink that folds each event into `replayer` (an event it refuses names why) and keeps it in `kept`. */
+export function replayingSink(replayer: Replayer, kept?: StoredEvent[]): EventSink {
+  return (event) => {
+    try {
+      replayer.apply(event);
+    } catch (error) {
+      return `${event.type} cannot apply: ${describe(error)}`;
+    }
+    kept?.push(event);
+    return undefined;
+  };
+}
 
 export interface ContextlogDecoder {
   /** Decodes the complete lines of a batch, and its torn tail if it is the final one. */
@@ -119,7 +137,10 @@ export function createContextlogDecoder(
         return problem(offset, 'a second header (only line 1 may be a header)');
       }
       try {
-        event = fastStoredEvent(value) ?? parseStoredEvent(value, { parsedFromJson: true });
+        // Past line 1 the fast path has already said no.
+        event =
+          (lineNo === 1 ? fastStoredEvent(value) : undefined) ??
+          parseStoredEvent(value, { parsedFromJson: true });
       } catch (error) {
         return problem(offset, describe(error));
       }

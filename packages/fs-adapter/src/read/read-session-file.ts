@@ -1,7 +1,6 @@
 import { createReplayer, type StoredEvent } from '@contextlog/core';
-import { describe } from '../describe.js';
 import { defaultFileSystem, type FileHandleLike, openRegularFile } from '../fs/file-system.js';
-import { createContextlogDecoder, type EventSink } from './contextlog-decoder.js';
+import { createContextlogDecoder, replayingSink } from './contextlog-decoder.js';
 import { detectFormat } from './detect-format.js';
 import { createKimiDecoder } from './kimi-decoder.js';
 import { lineBatches } from './line-batches.js';
@@ -42,15 +41,7 @@ export async function readOpenSession(
   const diagnostics: Diagnostic[] = [];
   const replayer = createReplayer();
   const events: StoredEvent[] | undefined = options.withEvents ? [] : undefined;
-  const sink: EventSink = (event) => {
-    try {
-      replayer.apply(event);
-    } catch (error) {
-      return `${event.type} cannot apply: ${describe(error)}`;
-    }
-    events?.push(event);
-    return undefined;
-  };
+  const sink = replayingSink(replayer, events);
   const progress = (bytesRead: number) =>
     options.onProgress?.({ bytesRead: Math.min(bytesRead, size), totalBytes: size });
 

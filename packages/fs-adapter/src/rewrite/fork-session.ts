@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { type ContextState, project, type StoredEvent } from '@contextlog/core';
-import { TargetExistsError } from '../errors.js';
-import { defaultFileSystem, errnoCode, type FileSystem, realPathOf } from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
+import { refuseExisting } from '../kimi/publish-file.js';
 import { acquireLock } from '../lock/session-lock.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { ReadMode } from '../read/types.js';
-import { publishSession, sessionText, snapshotData } from './publish.js';
+import { publishSession, sessionText, snapshotEvent } from './publish.js';
 
 export interface ForkOptions {
   /** Fork the state as it was at this checkpoint (as `revertTo` would leave it). */
@@ -51,13 +51,7 @@ export async function forkSession(
     });
   }
   const events: StoredEvent[] = [
-    {
-      seq: 1,
-      v: 1,
-      at,
-      type: 'state.snapshotted',
-      data: snapshotData(state),
-    } as StoredEvent,
+    snapshotEvent(1, at, state),
     {
       seq: 2,
       v: 1,
@@ -79,16 +73,7 @@ export async function forkSession(
   const real = await realPathOf(fs, target);
   const lock = await acquireLock(fs, real);
   try {
-    if (!options.force) {
-      const exists = await fs.stat(real).then(
-        () => true,
-        (error: unknown) => {
-          if (errnoCode(error) === 'ENOENT') return false;
-          throw error;
-        },
-      );
-      if (exists) throw new TargetExistsError(target);
-    }
+    if (!options.force) await refuseExisting(fs, target);
     const stateAfter = await publishSession(
       fs,
       real,

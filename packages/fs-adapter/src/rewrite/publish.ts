@@ -13,21 +13,28 @@ import { TargetExistsError } from '../errors.js';
 import { headerLine } from '../format/header.js';
 import { errnoCode, type FileSystem, syncDirectory, writeNewFile } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
+import { encodeLines } from '../store/encode-lines.js';
 
 /**
- * A state as the data of a `state.snapshotted`. A value JSON could not give back (a number too
- * large for a double, read from another writer's line as Infinity) is refused with its path
- * instead of being written as null.
+ * A `state.snapshotted` of `state` at `seq`. A value JSON could not give back (a number too large
+ * for a double, read from another writer's line as Infinity) is refused with its path instead of
+ * being written as null.
  */
-export function snapshotData(state: ContextState): { state: unknown } {
+export function snapshotEvent(seq: number, at: string, state: ContextState): StoredEvent {
   checkJsonData({ ...state }, ['state'], STORED_EVENT_MAX_DEPTH);
-  return { state: stateToJson(state) };
+  return {
+    seq,
+    v: 1,
+    at,
+    type: 'state.snapshotted',
+    data: { state: stateToJson(state) },
+  } as StoredEvent;
 }
 
+/** A whole session file: its header, then each event (validated) as the file store writes it. */
 export function sessionText(createdAt: Date, events: readonly StoredEvent[]): Buffer {
-  let text = headerLine(createdAt);
-  for (const event of events) text += `${JSON.stringify(parseStoredEvent(event))}\n`;
-  return Buffer.from(text, 'utf8');
+  const lines = encodeLines(events.map((event) => parseStoredEvent(event)));
+  return Buffer.concat([Buffer.from(headerLine(createdAt), 'utf8'), lines]);
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { StoredEvent } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { openStore } from '../store/file-store.js';
-import { publishSession, sessionText, snapshotData } from './publish.js';
+import { publishSession, sessionText, snapshotEvent } from './publish.js';
 
 export interface SnapshotOptions {
   readonly fs?: FileSystem;
@@ -46,13 +45,7 @@ export async function snapshotSessionFile(
     const bytesBefore = read.counts.bytes;
     const torn = store.tornTailPath === undefined ? {} : { tornTailPath: store.tornTailPath };
     if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore, ...torn };
-    const snapshot = {
-      seq,
-      v: 1,
-      at: new Date().toISOString(),
-      type: 'state.snapshotted',
-      data: snapshotData(read.state),
-    } as StoredEvent;
+    const snapshot = snapshotEvent(seq, new Date().toISOString(), read.state);
     const createdAt = new Date(read.header?.createdAt ?? Date.now());
     const bytes = sessionText(Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
       snapshot,

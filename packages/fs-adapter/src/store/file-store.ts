@@ -29,7 +29,11 @@ import {
   writeNewFile,
 } from '../fs/file-system.js';
 import { acquireLock, type HeldLock } from '../lock/session-lock.js';
-import { type ContextlogDecoder, createContextlogDecoder } from '../read/contextlog-decoder.js';
+import {
+  type ContextlogDecoder,
+  createContextlogDecoder,
+  replayingSink,
+} from '../read/contextlog-decoder.js';
 import { detectFormat } from '../read/detect-format.js';
 import { lineBatches } from '../read/line-batches.js';
 import { eventsOfHandle } from '../read/read-session-events.js';
@@ -227,22 +231,12 @@ function createFileStore(
 
   /**
    * One strict read of the whole file: every line validated and folded (so a revert to a dead
-   * checkpoint is caught here, with its line). `onChunk` receives each chunk's events.
+   * checkpoint is caught here, with its line). `out` holds the events of the chunk just decoded.
    */
   const validatingPass = () => {
     const decoder = createContextlogDecoder(path, 'strict', []);
-    const replayer = createReplayer();
     const out: StoredEvent[] = [];
-    const sink = (event: StoredEvent) => {
-      try {
-        replayer.apply(event);
-      } catch (error) {
-        return `${event.type} cannot apply: ${describe(error)}`;
-      }
-      out.push(event);
-      return undefined;
-    };
-    return { decoder, out, sink };
+    return { decoder, out, sink: replayingSink(createReplayer(), out) };
   };
 
   /** After a successful pass: keep a torn tail aside and cut it off; give a new file its header. */
