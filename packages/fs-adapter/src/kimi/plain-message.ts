@@ -1,6 +1,7 @@
 import {
   isJsonRecord as isRecord,
   isRole,
+  isToolCallShape,
   knownPartIsValid,
   optionalOf,
 } from '../read/json-shape.js';
@@ -41,16 +42,12 @@ function isKnownPart(value: unknown): boolean {
 }
 
 function isPlainToolCall(value: unknown): boolean {
-  if (!isRecord(value) || value.type !== 'function' || typeof value.id !== 'string') return false;
-  // Normalization writes `type` first ({type: 'function', ...call}): plain only if it already is.
-  for (const key in value) {
-    if (key !== 'type') return false;
-    break;
-  }
-  const fn = value.function;
-  if (!isRecord(fn) || typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
+  if (!isToolCallShape(value)) return false;
+  // A null `arguments` is normalized with a warning: not plain.
+  if (typeof (value as { function: { arguments: unknown } }).function.arguments !== 'string') {
     return false;
   }
-  const { extras } = value;
-  return extras === undefined || isRecord(extras);
+  // Normalization writes `type` first ({type: 'function', ...call}): plain only if it already is.
+  for (const key in value as object) return key === 'type';
+  return false;
 }

@@ -2,6 +2,7 @@ import type { StoredEvent } from '@contextlog/core';
 import {
   isJsonRecord as isRecord,
   isRole,
+  isToolCallShape,
   type Json,
   knownPartIsValid,
   optionalOf,
@@ -70,7 +71,7 @@ function isMessage(value: unknown): boolean {
   const calls = value.tool_calls;
   if (calls !== undefined) {
     if (!Array.isArray(calls)) return false;
-    for (const call of calls) if (!isToolCall(call)) return false;
+    for (const call of calls) if (!isToolCallShape(call)) return false;
   }
   return true;
 }
@@ -78,12 +79,4 @@ function isMessage(value: unknown): boolean {
 function isPart(value: unknown): boolean {
   // A part kind from a newer writer is kept verbatim (core's UnknownPartSchema).
   return isRecord(value) && (knownPartIsValid(value) ?? typeof value.type === 'string');
-}
-
-function isToolCall(value: unknown): boolean {
-  if (!isRecord(value) || value.type !== 'function' || typeof value.id !== 'string') return false;
-  const fn = value.function;
-  if (!isRecord(fn) || typeof fn.name !== 'string') return false;
-  if (fn.arguments !== null && typeof fn.arguments !== 'string') return false;
-  return value.extras === undefined || isRecord(value.extras);
 }

@@ -44,3 +44,13 @@ export function knownPartIsValid(part: Json): boolean | undefined {
       return undefined;
   }
 }
+
+/** A tool call core's schema accepts unchanged (`arguments` a string or null). */
+export function isToolCallShape(value: unknown): boolean {
+  if (!isJsonRecord(value) || value.type !== 'function' || typeof value.id !== 'string')
+    return false;
+  const fn = value.function;
+  if (!isJsonRecord(fn) || typeof fn.name !== 'string') return false;
+  if (fn.arguments !== null && typeof fn.arguments !== 'string') return false;
+  return value.extras === undefined || isJsonRecord(value.extras);
+}
