@@ -5,9 +5,15 @@ import {
   type Replayer,
   type StoredEvent,
 } from '@contextlog/core';
-import { defaultFileSystem, type FileSystem, writeFully } from '../fs/file-system.js';
-import { readSessionEvents } from '../read/read-session-events.js';
-import { readSessionFile } from '../read/read-session-file.js';
+import {
+  defaultFileSystem,
+  type FileSystem,
+  openRegularFile,
+  writeFully,
+} from '../fs/file-system.js';
+import { detectFormat } from '../read/detect-format.js';
+import { eventsOfHandle } from '../read/read-session-events.js';
+import { readOpenSession } from '../read/read-session-file.js';
 import type { Diagnostic, ReadMode, SessionFormat } from '../read/types.js';
 import { decodeKimiLine } from './decode-line.js';
 import {
@@ -185,7 +191,6 @@ interface FoldedSource {
  * together, so memory stays that of the live history.
  */
 async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise<FoldedSource> {
-  const first = await readSessionFile(path, { mode, fs, withEvents: false });
   const source = createReplayer();
   const records = createLiveRecords();
   const apply = (event: StoredEvent) => {
@@ -203,11 +208,24 @@ async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise
       throw error;
     }
   };
-  if (first.format === 'contextlog') {
-    for await (const event of readSessionEvents(path, { mode, fs })) apply(event);
-  } else {
-    const again = await readSessionFile(path, { mode, fs, format: 'kimi', withEvents: true });
-    for (const event of again.events ?? []) apply(event);
+  const handle = await openRegularFile(fs, path);
+  try {
+    const { size } = await handle.stat();
+    const format = await detectFormat(handle, size, path);
+    // A kimi-cli source is read once, its events kept; a contextlog one is validated, then streamed.
+    const read = await readOpenSession(
+      handle,
+      path,
+      { mode, format, withEvents: format === 'kimi' },
+      size,
+    );
+    if (format === 'contextlog') {
+      for await (const event of eventsOfHandle(handle, path, 0, size, mode)) apply(event);
+    } else {
+      for (const event of read.events ?? []) apply(event);
+    }
+    return { source, records, diagnostics: read.diagnostics, format };
+  } finally {
+    await handle.close();
   }
-  return { source, records, diagnostics: first.diagnostics, format: first.format };
 }
