@@ -1,12 +1,5 @@
-import { isUtf8 } from 'node:buffer';
 import { constants } from 'node:fs';
-import {
-  type ContextState,
-  CorruptSessionError,
-  createReplayer,
-  type Message,
-  type StoredEvent,
-} from '@contextlog/core';
+import { type ContextState, CorruptSessionError, createReplayer } from '@contextlog/core';
 import { describe } from '../describe.js';
 import { headerLine } from '../format/header.js';
 import {
@@ -16,12 +9,11 @@ import {
   openRegularFile,
 } from '../fs/file-system.js';
 import { detectFormatDetail } from '../read/detect-format.js';
-import { type LineBatch, lineBatches } from '../read/line-batches.js';
+import { createKimiDecoder, type KimiSink } from '../read/kimi-decoder.js';
+import { lineBatches } from '../read/line-batches.js';
 import type { Diagnostic, ReadMode } from '../read/types.js';
 import type { Durability } from '../store/file-store.js';
-import { decodeKimiLine, decodeKimiText, decodeKimiValue, type KimiLine } from './decode-line.js';
 import { createEventLineWriter } from './event-line-writer.js';
-import { isPlainKimiMessage } from './plain-message.js';
 import { publishFile, refuseExisting, removeQuietly, temporaryPathFor } from './publish-file.js';
 
 /** Written data is fsynced along the way in steps of this size (see EventLineWriter). */
@@ -135,9 +127,9 @@ async function refuseContextlog(input: FileHandleLike, size: number, path: strin
 }
 
 /**
- * kimi-cli's rules, line by line, as `readSessionFile` applies them (read/kimi-decoder.ts, whose
- * loop this repeats so that it can splice a line's bytes; import.test.ts compares both, state and
- * diagnostics, on every fixture and on spelling edge cases): records fold in file order
+ * kimi-cli's rules, line by line, through the decoder `readSessionFile` uses (read/kimi-decoder.ts,
+ * which hands a plain message line's own bytes to the sink so they can be spliced; import.test.ts
+ * compares both, state and diagnostics, on every fixture and on spelling edge cases): records fold in file order
  * with seq = records folded; an invalid line is an error unless it is the last non-blank line
  * (then a warning, as is an undecodable unterminated tail); a last line without `\n` that decodes
  * is a record. Each record's event is written as it is folded.
@@ -150,7 +142,6 @@ async function convert(
   source: string,
   options: ImportKimiOptions,
 ): Promise<Omit<ImportKimiResult, 'outPath'>> {
-  const mode = options.mode ?? 'strict';
   const diagnostics: Diagnostic[] = [];
   // kimi-cli records fold as system_prompt.set, usage.recorded, checkpoint.created (without a
   // message) and messages.appended, none of which can be refused by the projection, so the state
@@ -161,128 +152,32 @@ async function convert(
   const durable = (options.durability ?? 'fsync') === 'fsync';
   const writer = createEventLineWriter(output, at, durable ? EARLY_SYNC_BYTES : undefined);
   writer.text(headerLine());
-  let lineNo = 0;
-  let records = 0;
-  let pending: { line: number; offset: number; reason: string } | undefined;
-
-  const problem = (line: number, offset: number, reason: string): void => {
-    if (mode === 'strict') throw new CorruptSessionError(source, line, offset, reason);
-    diagnostics.push({ line, offset, severity: 'error', reason });
-  };
-  const flushPending = (): void => {
-    if (pending === undefined) return;
-    const { line, offset, reason } = pending;
-    pending = undefined;
-    problem(line, offset, reason);
-  };
-  const warn = (offset: number, warnings: readonly string[]): void => {
-    for (const reason of warnings) {
-      diagnostics.push({ line: lineNo, offset, severity: 'warning', reason });
-    }
-  };
-  /** Folds the record's event; false (after reporting) if the state refuses it. */
-  const fold = (event: StoredEvent, offset: number): boolean => {
+  const decoder = createKimiDecoder(source, options.mode ?? 'strict', diagnostics, at);
+  // The decoder turns what a sink throws into a problem with the line; a failure of the writer
+  // is none, so it is kept here and thrown after the batch.
+  let writeFailure: { error: unknown } | undefined;
+  const sink: KimiSink = (event, _line, _offset, raw, start = 0, end = 0) => {
     try {
       replayer?.apply(event);
     } catch (error) {
-      problem(lineNo, offset, `${event.type} cannot apply: ${describe(error)}`);
-      return false;
+      return `${event.type} cannot apply: ${describe(error)}`;
     }
     if (event.type === 'messages.appended') messages += event.data.messages.length;
-    records++;
-    return true;
-  };
-  const decoded = (line: KimiLine, offset: number, terminated: boolean): void => {
-    if (line.kind === 'blank') return;
-    if (line.kind === 'invalid') {
-      warn(offset, line.warnings);
-      flushPending();
-      if (!terminated) {
-        diagnostics.push({
-          line: lineNo,
-          offset,
-          severity: 'warning',
-          reason: `torn tail: the last line has no newline and does not decode (${line.reason}); ignored`,
-        });
-        return;
-      }
-      pending = { line: lineNo, offset, reason: line.reason };
-      return;
+    try {
+      if (raw === undefined) writer.event(event);
+      else writer.splicedMessage(event.seq, raw, start, end);
+    } catch (error) {
+      writeFailure ??= { error };
     }
-    flushPending();
-    warn(offset, line.warnings);
-    const { type, v, data } = line.event;
-    // The key order of the spliced lines (and of the file store's events): seq, type, v, at, data.
-    const event = { seq: records + 1, type, v, at, data } as StoredEvent;
-    if (fold(event, offset)) writer.event(event);
+    return undefined;
   };
-  /** A message line that is its message as is: folded, and its bytes spliced into the event. */
-  const plainMessage = (
-    message: Message,
-    buf: Buffer,
-    start: number,
-    end: number,
-    offset: number,
-  ) => {
-    flushPending();
-    const seq = records + 1;
-    const event: StoredEvent = {
-      seq,
-      type: 'messages.appended',
-      v: 1,
-      at,
-      data: { messages: [message] },
-    };
-    if (fold(event, offset)) writer.splicedMessage(seq, buf, start, end);
-  };
-
-  const batch = ({ buf, from, to, offset, final, tailEnd }: LineBatch): void => {
-    // `\n` is a character boundary in UTF-8 and kimi-cli's universal newlines also split at
-    // `\r`: a chunk that is valid UTF-8 and has no `\r` lets each line skip those checks.
-    const cr = buf.indexOf(13, from);
-    const clean = (cr === -1 || cr >= tailEnd) && isUtf8(buf.subarray(from, tailEnd));
-    const line = (start: number, end: number, terminated: boolean) => {
-      lineNo++;
-      const lineOffset = offset + (start - from);
-      if (!clean || buf[start] !== 0x7b) {
-        decoded(decodeKimiLine(buf.subarray(start, end)), lineOffset, terminated);
-        return;
-      }
-      const text = buf.toString('utf8', start, end);
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // Python's json.loads accepts more (raw control characters, NaN …): the full rules.
-        decoded(decodeKimiText(text), lineOffset, terminated);
-        return;
-      }
-      if (isPlainKimiMessage(value)) plainMessage(value as Message, buf, start, end, lineOffset);
-      else decoded(decodeKimiValue(value), lineOffset, terminated);
-    };
-    let start = from;
-    while (start < to) {
-      const nl = buf.indexOf(10, start);
-      const end = nl === -1 || nl >= to ? to : nl;
-      line(start, end, true);
-      start = end + 1;
-    }
-    if (final && tailEnd > to) line(to, tailEnd, false);
-  };
-
   try {
     for await (const lines of lineBatches(input, 0, size)) {
-      batch(lines);
+      decoder.batch(lines, sink);
+      if (writeFailure !== undefined) throw writeFailure.error;
       await writer.flush();
     }
-    if (pending !== undefined) {
-      diagnostics.push({
-        line: pending.line,
-        offset: pending.offset,
-        severity: 'warning',
-        reason: `the last line is invalid (${pending.reason}); skipped, as kimi-cli does`,
-      });
-    }
+    decoder.finish();
     const written = await writer.finish();
     const { size: onDisk } = await output.stat();
     if (onDisk !== written) {
@@ -296,7 +191,7 @@ async function convert(
   }
   return {
     ...(replayer === undefined ? {} : { state: replayer.state }),
-    events: records,
+    events: decoder.records,
     messages,
     diagnostics,
   };

@@ -1,12 +1,32 @@
-import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
+import { isUtf8 } from 'node:buffer';
+import { CorruptSessionError, type Message, type StoredEvent } from '@contextlog/core';
 import { describe } from '../describe.js';
-import { decodeKimiLine } from '../kimi/decode-line.js';
-import type { EventSink } from './contextlog-decoder.js';
+import {
+  decodeKimiLine,
+  decodeKimiText,
+  decodeKimiValue,
+  type KimiLine,
+} from '../kimi/decode-line.js';
+import { isPlainKimiMessage } from '../kimi/plain-message.js';
 import type { LineBatch } from './line-batches.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
+/**
+ * Receives each record's event; when the line is the event's one message as is, `raw` holds the
+ * line's own bytes at `[start, end)` (so a writer can splice them; passed as offsets, since a view
+ * per line cost the import ~5%). Returns a reason if the record is refused.
+ */
+export type KimiSink = (
+  event: StoredEvent,
+  line: number,
+  offset: number,
+  raw?: Buffer,
+  start?: number,
+  end?: number,
+) => string | undefined;
+
 export interface KimiDecoder {
-  batch(batch: LineBatch, sink: EventSink): void;
+  batch(batch: LineBatch, sink: KimiSink): void;
   /** Settles an invalid line still waiting to know whether it was the last one. */
   finish(): void;
   readonly lines: number;
@@ -48,40 +68,17 @@ export function createKimiDecoder(
     for (const reason of warnings) diagnostics.push({ line, offset, severity: 'warning', reason });
   };
 
-  const decodeLine = (
-    bytes: Uint8Array,
+  const fold = (
+    event: StoredEvent,
     offset: number,
-    terminated: boolean,
-    sink: EventSink,
-  ): undefined => {
-    lineNo++;
-    const decoded = decodeKimiLine(bytes);
-    if (decoded.kind === 'blank') {
-      blank++;
-      return;
-    }
-    if (decoded.kind === 'invalid') {
-      warn(lineNo, offset, decoded.warnings);
-      flushPending();
-      if (!terminated) {
-        skipped++;
-        diagnostics.push({
-          line: lineNo,
-          offset,
-          severity: 'warning',
-          reason: `torn tail: the last line has no newline and does not decode (${decoded.reason}); ignored`,
-        });
-        return;
-      }
-      pending = { line: lineNo, offset, reason: decoded.reason };
-      return;
-    }
-    flushPending();
-    warn(lineNo, offset, decoded.warnings);
-    const event = { ...decoded.event, seq: records + 1, at } as StoredEvent;
+    sink: KimiSink,
+    raw?: Buffer,
+    start?: number,
+    end?: number,
+  ) => {
     let refused: string | undefined;
     try {
-      refused = sink(event, lineNo, offset);
+      refused = sink(event, lineNo, offset, raw, start, end);
     } catch (error) {
       refused = describe(error);
     }
@@ -89,19 +86,83 @@ export function createKimiDecoder(
     records++;
   };
 
+  const decoded = (
+    line: KimiLine,
+    offset: number,
+    terminated: boolean,
+    sink: KimiSink,
+  ): undefined => {
+    if (line.kind === 'blank') {
+      blank++;
+      return;
+    }
+    if (line.kind === 'invalid') {
+      warn(lineNo, offset, line.warnings);
+      flushPending();
+      if (!terminated) {
+        skipped++;
+        diagnostics.push({
+          line: lineNo,
+          offset,
+          severity: 'warning',
+          reason: `torn tail: the last line has no newline and does not decode (${line.reason}); ignored`,
+        });
+        return;
+      }
+      pending = { line: lineNo, offset, reason: line.reason };
+      return;
+    }
+    flushPending();
+    warn(lineNo, offset, line.warnings);
+    const { type, v, data } = line.event;
+    // The key order of a contextlog file's events (and of the import's spliced lines).
+    fold({ seq: records + 1, type, v, at, data } as StoredEvent, offset, sink);
+  };
+
   return {
-    batch(batch, sink) {
-      const { buf, from, to, offset } = batch;
+    batch({ buf, from, to, offset, final, tailEnd }, sink) {
+      // `\n` is a character boundary in UTF-8 and kimi-cli's universal newlines also split at
+      // `\r`: a batch that is valid UTF-8 and has no `\r` lets each line skip those checks.
+      const cr = buf.indexOf(13, from);
+      const clean = (cr === -1 || cr >= tailEnd) && isUtf8(buf.subarray(from, tailEnd));
+      const line = (start: number, end: number, terminated: boolean) => {
+        lineNo++;
+        const lineOffset = offset + (start - from);
+        if (!clean || buf[start] !== 0x7b) {
+          decoded(decodeKimiLine(buf.subarray(start, end)), lineOffset, terminated, sink);
+          return;
+        }
+        const text = buf.toString('utf8', start, end);
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          // Python's json.loads accepts more (raw control characters, NaN …): the full rules.
+          decoded(decodeKimiText(text), lineOffset, terminated, sink);
+          return;
+        }
+        if (!isPlainKimiMessage(value)) {
+          decoded(decodeKimiValue(value), lineOffset, terminated, sink);
+          return;
+        }
+        flushPending();
+        const event: StoredEvent = {
+          seq: records + 1,
+          type: 'messages.appended',
+          v: 1,
+          at,
+          data: { messages: [value as Message] },
+        };
+        fold(event, lineOffset, sink, buf, start, end);
+      };
       let start = from;
       while (start < to) {
         const nl = buf.indexOf(10, start);
         const end = nl === -1 || nl >= to ? to : nl;
-        decodeLine(buf.subarray(start, end), offset + (start - from), true, sink);
+        line(start, end, true);
         start = end + 1;
       }
-      if (batch.final && batch.tailEnd > to) {
-        decodeLine(buf.subarray(to, batch.tailEnd), offset + (to - from), false, sink);
-      }
+      if (final && tailEnd > to) line(to, tailEnd, false);
     },
     finish() {
       if (pending === undefined) return;
