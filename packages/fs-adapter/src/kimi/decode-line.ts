@@ -1,4 +1,5 @@
 import type { ContextEvent, Message } from '@contextlog/core';
+import { isCount } from '../read/json-shape.js';
 import { normalizeKimiMessage } from './normalize-message.js';
 import { isPlainKimiMessage } from './plain-message.js';
 import { parsePythonJson } from './python-json.js';
@@ -138,10 +139,6 @@ export function decodeKimiValue(value: unknown, warnings: string[] = []): KimiLi
       );
     }
   }
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function ok(event: ContextEvent, warnings: readonly string[]): KimiLine {

@@ -15,11 +15,6 @@ const MESSAGE_FIELDS = ['role', 'name', 'content', 'tool_calls', 'tool_call_id',
 const TOOL_CALL_FIELDS = ['type', 'id', 'function', 'extras'];
 const FUNCTION_FIELDS = ['name', 'arguments'];
 const MEDIA_FIELDS = ['url', 'id'];
-const MEDIA_KEYS: Readonly<Record<string, string>> = {
-  image_url: 'image_url',
-  audio_url: 'audio_url',
-  video_url: 'video_url',
-};
 
 /**
  * Serializes `entries` as a compact JSON object. Built by hand rather than through an object so
@@ -64,14 +59,14 @@ function partJson(part: Record<string, unknown> & { type: string }): string {
         ...extras(part, ['type', 'think', 'encrypted']),
       ]);
     default: {
-      const key = MEDIA_KEYS[type] ?? type;
-      const media = part[key] as Record<string, unknown>;
+      // A media part keeps its reference under its own type: `{"type":"image_url","image_url":…}`.
+      const media = part[type] as Record<string, unknown>;
       const ref = objectJson([
         ['url', media.url],
         ['id', get(media, 'id') ?? null],
         ...extras(media, MEDIA_FIELDS),
       ]);
-      return objectJson([['type', type], [key, new Raw(ref)], ...extras(part, ['type', key])]);
+      return objectJson([['type', type], [type, new Raw(ref)], ...extras(part, ['type', type])]);
     }
   }
 }

@@ -46,13 +46,10 @@ export function createEventLineWriter(
   // `{"seq":N,"type":"messages.appended","v":1,"at":"…","data":{"messages":[MESSAGE]}}\n`: the
   // key order `JSON.stringify` gives the events built by `event()` (seq, type, v, at, data).
   const head = Buffer.from('{"seq":', 'latin1');
-  const middle = Buffer.from(
-    `,"type":"messages.appended","v":1,"at":${JSON.stringify(at)},"data":{"messages":[`,
-    'utf8',
-  );
-  const tail = Buffer.from(']}}\n', 'latin1');
   const envelopeOf = (type: string) =>
     `,"type":"${type}","v":1,"at":${JSON.stringify(at)},"data":{`;
+  const middle = Buffer.from(`${envelopeOf('messages.appended')}"messages":[`, 'utf8');
+  const tail = Buffer.from(']}}\n', 'latin1');
   const usage = Buffer.from(`${envelopeOf('usage.recorded')}"tokenCount":`, 'utf8');
   const close = Buffer.from('}}\n', 'latin1');
   const checkpoint = Buffer.from(`${envelopeOf('checkpoint.created')}"id":`, 'utf8');

@@ -37,7 +37,7 @@ export function canonicalKimiMessage(message: Message): Json {
 }
 
 /** JSON with object keys sorted, so key order does not count. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value).sort();

@@ -1,4 +1,10 @@
-import { type ContextState, type Message, type StoredEvent, textLength } from '@contextlog/core';
+import {
+  type ContextState,
+  checkpointMessage,
+  type Message,
+  type StoredEvent,
+  textLength,
+} from '@contextlog/core';
 
 /** One line of a kimi-cli file, other than the system prompt (which export writes first). */
 export type KimiRecord =
@@ -54,10 +60,7 @@ export function createLiveRecords(): LiveRecords {
           checkpointAt.push(records.length);
           records.push({ kind: 'checkpoint', id });
           if (addUserMessage) {
-            records.push({
-              kind: 'message',
-              message: { role: 'user', content: `<system>CHECKPOINT ${id}</system>` },
-            });
+            records.push({ kind: 'message', message: checkpointMessage(id) });
           }
           return;
         }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@contextlog/core';
 import {
+  isCount,
   isJsonRecord as isRecord,
   isRole,
   isToolCallShape,
@@ -54,9 +55,6 @@ function keyCount(value: Json): number {
   for (const _ in value) n++;
   return n;
 }
-
-const isCount = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 function isMessage(value: unknown): boolean {
   if (!isRecord(value)) return false;

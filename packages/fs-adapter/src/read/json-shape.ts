@@ -54,3 +54,8 @@ export function isToolCallShape(value: unknown): boolean {
   if (fn.arguments !== null && typeof fn.arguments !== 'string') return false;
   return value.extras === undefined || isJsonRecord(value.extras);
 }
+
+/** A count: a non-negative safe integer (a token count, a checkpoint id). */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
