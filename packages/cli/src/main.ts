@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { hasCode } from '@contextlog/core';
 import type { Command, Io, OptionValues } from './commands/command.js';
 import { findCommand } from './commands/table.js';
 import { UsageError } from './errors.js';
@@ -14,7 +15,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'EPIPE') return 0; // the reader went away (| head)
+    if (hasCode(error, 'EPIPE')) return 0; // the reader went away (| head)
     const report = reportError(error);
     io.stderr.write(`${report.text}\n`);
     return report.exitCode;

@@ -7,7 +7,10 @@ export interface ErrorReport {
   readonly text: string;
 }
 
-/** Errors contextlog raises on purpose: their message already says what and where. */
+/**
+ * Errors contextlog raises on purpose: their message already says what and where. By code too,
+ * for errors from another copy of the packages (which `instanceof` does not recognise).
+ */
 const CONTEXTLOG_CODES = new Set([
   'VALIDATION',
   'CHECKPOINT_NOT_FOUND',
@@ -20,11 +23,9 @@ const CONTEXTLOG_CODES = new Set([
   'STORE_CLOSED',
   'CORRUPT_SESSION',
   'SESSION_LOCKED',
-  'UNKNOWN_FORMAT',
   'TARGET_EXISTS',
   'SESSION_REPLACED',
   'APPEND_FAILED',
-  'NOT_AVAILABLE',
   'KIMI_EXPORT_UNSUPPORTED',
 ]);
 

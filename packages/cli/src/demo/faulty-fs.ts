@@ -8,7 +8,6 @@ import * as nodeFs from 'node:fs/promises';
 export interface FaultyFs {
   readonly fs: ReturnType<typeof faultyFileSystem>;
   failNextWrite(): void;
-  readonly failures: number;
 }
 
 function enospc(): Error {
@@ -50,20 +49,15 @@ function faultyFileSystem(shouldFail: () => boolean) {
 
 export function createFaultyFs(): FaultyFs {
   let armed = false;
-  let failures = 0;
   const fs = faultyFileSystem(() => {
     if (!armed) return false;
     armed = false;
-    failures++;
     return true;
   });
   return {
     fs,
     failNextWrite() {
       armed = true;
-    },
-    get failures() {
-      return failures;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ConnectionLostError } from '../errors.js';
 import type { PgClient, PgConnection, PgRows } from './types.js';
@@ -38,8 +39,6 @@ interface Backend {
   readonly pid: number;
   readonly start: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * An ERROR from the server rolled the statement's transaction back; anything else (a FATAL, a

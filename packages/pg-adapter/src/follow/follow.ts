@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '@contextlog/core';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
@@ -22,8 +23,6 @@ export interface FollowPgOptions {
    */
   readonly pollIntervalMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The committed events of a session, in seq order, as they land: from this process or any

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AppendOptions,
   ConcurrencyError,
@@ -37,8 +38,6 @@ export interface PgEventStore extends EventStore {
   /** The session's last stored seq (0 when it has none). */
   lastSeq(): Promise<number>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const UNIQUE_VIOLATION = '23505';
 const UNDEFINED_TABLE = '42P01';

@@ -7,10 +7,9 @@ import {
 } from '@contextlog/core';
 import { type CommandOutcome, expectedOutcome } from '../commands/model.js';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
-import { preview, sameJson } from '../json.js';
+import { codeOf, preview, sameJson } from '../json.js';
 import type { CallRecord, Observation } from './observation.js';
 
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 const causeOf = (error: unknown): unknown => (error as { cause?: unknown } | null)?.cause;
 
 function describeCall(call: CallRecord): string {

@@ -13,7 +13,7 @@ import { stampEvents } from '../arbitraries/event.js';
 import { runCommand } from '../commands/command.js';
 import { expectedOutcome } from '../commands/model.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
-import { preview, sameJson } from '../json.js';
+import { codeOf, preview, sameJson } from '../json.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import { DEFAULT_IDLE_MS, drive } from './drive.js';
 import {
@@ -46,7 +46,7 @@ function historyEvents(scenario: EngineScenario): StoredEvent[] {
 }
 
 function errorLabel(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = codeOf(error);
   return typeof code === 'string' ? code : preview(error, 80);
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { arbStoredEvents, stampEvents } from '../arbitraries/event.js';
 import { ALL_ODD_CHARACTERS, ODD_STRINGS } from '../arbitraries/strings.js';
 import { fuzzRuns } from '../check-engine/check-engine.js';
-import { canonicalJson, preview, sameJson } from '../json.js';
+import { canonicalJson, codeOf, preview, sameJson } from '../json.js';
 import {
   loadAll,
   type MakeStore,
@@ -21,8 +21,6 @@ class StoreCheckError extends Error {
 function fail(message: string): never {
   throw new StoreCheckError(message);
 }
-
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 /** Opens a fresh store, runs `body`, then closes and disposes of it whatever happened. */
 async function withStore<T>(
