@@ -134,17 +134,16 @@ export async function syncDirectory(fs: FileSystem, dir: string): Promise<void> 
 }
 
 /**
- * Creates (or, with flags 'w', replaces) `path` holding `bytes`, fsynced unless told not to.
+ * Creates `path` (which must not exist) holding `bytes`, fsynced unless told not to.
  * If the write, fsync or close fails, the file is removed: a half-written file is never left.
  */
 export async function writeNewFile(
   fs: FileSystem,
   path: string,
   bytes: Uint8Array,
-  flags = 'wx',
   sync = true,
 ): Promise<void> {
-  const handle = await fs.open(path, flags, 0o644);
+  const handle = await fs.open(path, 'wx', 0o644);
   try {
     try {
       await writeFully(handle, bytes, 0);

@@ -32,8 +32,12 @@ export function lockPathOf(path: string): string {
   return `${path}.lock`;
 }
 
+// This process's start time cannot change: read once.
+let ownStartTime: Promise<string | undefined> | undefined;
+
 async function myIdentity(): Promise<LockOwner> {
-  const startTime = await processStartTime(process.pid);
+  ownStartTime ??= processStartTime(process.pid);
+  const startTime = await ownStartTime;
   const bootId = await currentBootId();
   return {
     pid: process.pid,
@@ -76,7 +80,7 @@ const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(6).toSt
 async function createExclusive(fs: FileSystem, path: string, content: Buffer): Promise<boolean> {
   const temp = tempName(path);
   // writeNewFile removes the temporary file itself if its write fails.
-  await writeNewFile(fs, temp, content, 'wx', false);
+  await writeNewFile(fs, temp, content, false);
   try {
     await fs.link(temp, path);
     return true;
@@ -160,7 +164,7 @@ export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLoc
       const now = await readRaw(fs, lockPath);
       if (now === undefined || !now.equals(raw)) continue; // somebody moved on: start again
       const temp = tempName(lockPath);
-      await writeNewFile(fs, temp, content, 'wx', false);
+      await writeNewFile(fs, temp, content, false);
       try {
         await fs.rename(temp, lockPath);
       } catch (error) {
