@@ -1,10 +1,11 @@
 import * as fsPromises from 'node:fs/promises';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@contextlog/core';
 import * as fsAdapter from '@contextlog/fs-adapter';
 import { afterEach, expect, it } from 'vitest';
+import { tsBlockAfter } from './readme-block.js';
 
 const modules: Record<string, unknown> = {
   '@contextlog/core': core,
@@ -13,13 +14,6 @@ const modules: Record<string, unknown> = {
 };
 
 /** The first ```ts block after `heading` in the README, as the reader sees it. */
-async function readmeBlock(heading: string): Promise<string> {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const after = readme.slice(readme.indexOf(heading));
-  const match = /```ts\n([\s\S]*?)```/.exec(after);
-  if (match?.[1] === undefined) throw new Error(`no ts block after ${heading}`);
-  return match[1];
-}
 
 let dir = '';
 afterEach(async () => {
@@ -28,7 +22,7 @@ afterEach(async () => {
 
 it("runs the README's 5-minute tour as written", async () => {
   dir = await mkdtemp(join(tmpdir(), 'contextlog-tour-'));
-  const source = (await readmeBlock('## A 5-minute tour'))
+  const source = (await tsBlockAfter('../README.md', '## A 5-minute tour'))
     .replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_, names: string, from: string) => {
       if (!(from in modules)) throw new Error(`the tour imports ${from}`);
       return `const {${names}} = modules[${JSON.stringify(from)}];`;

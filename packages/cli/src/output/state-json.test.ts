@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createContext, createMemoryStore, type Message, stateToJson } from '@contextlog/core';
 import { describe, expect, it } from 'vitest';
+import { EMPTY_STATE } from '../expected-states.test-helper.js';
 import { createSink } from './sink.js';
 import { writeStateJson } from './state-json.js';
 
@@ -79,18 +80,6 @@ describe('replay --json output', () => {
     const engine = await createContext(createMemoryStore());
     const out = slowStream();
     await writeStateJson(createSink(out.stream), 'kimi', engine.state, []);
-    expect(JSON.parse(out.text())).toEqual({
-      format: 'kimi',
-      systemPrompt: null,
-      messages: [],
-      tokenCount: 0,
-      pendingTokenEstimate: 0,
-      tokenCountWithPending: 0,
-      nextCheckpointId: 0,
-      checkpoints: [],
-      metadata: {},
-      seq: 0,
-      diagnostics: [],
-    });
+    expect(JSON.parse(out.text())).toEqual({ format: 'kimi', ...EMPTY_STATE });
   });
 });
