@@ -15,10 +15,19 @@ import {
   type StoreUnderTest,
 } from './index.js';
 
-/** An engine of the user's own that wraps ours and forwards every call: it must pass too. */
+/** Wraps a forwarded command (identity, or work done before forwarding). */
+type Wrap = <A extends unknown[], R>(
+  forward: (...args: A) => Promise<R>,
+) => (...args: A) => Promise<R>;
+
+/**
+ * An engine of the user's own that wraps ours and forwards every call (each command through
+ * `wrap`): it must pass too.
+ */
 async function createForwardingEngine(
   store: EventStore,
   overrides: Partial<ContextEngine> = {},
+  wrap: Wrap = (forward) => forward,
 ): Promise<ContextEngine> {
   const inner = await createContext(store);
   return {
@@ -31,14 +40,14 @@ async function createForwardingEngine(
     get events$() {
       return inner.events$;
     },
-    setSystemPrompt: (prompt, options) => inner.setSystemPrompt(prompt, options),
-    appendMessages: (messages, options) => inner.appendMessages(messages, options),
-    recordUsage: (tokenCount, options) => inner.recordUsage(tokenCount, options),
-    checkpoint: (options) => inner.checkpoint(options),
-    revertTo: (checkpointId, options) => inner.revertTo(checkpointId, options),
-    clear: (options) => inner.clear(options),
-    compact: (messages, options) => inner.compact(messages, options),
-    setMetadata: (key, value, options) => inner.setMetadata(key, value, options),
+    setSystemPrompt: wrap((prompt, options) => inner.setSystemPrompt(prompt, options)),
+    appendMessages: wrap((messages, options) => inner.appendMessages(messages, options)),
+    recordUsage: wrap((tokenCount, options) => inner.recordUsage(tokenCount, options)),
+    checkpoint: wrap((options) => inner.checkpoint(options)),
+    revertTo: wrap((checkpointId, options) => inner.revertTo(checkpointId, options)),
+    clear: wrap((options) => inner.clear(options)),
+    compact: wrap((messages, options) => inner.compact(messages, options)),
+    setMetadata: wrap((key, value, options) => inner.setMetadata(key, value, options)),
     reload: () => inner.reload(),
     close: () => inner.close(),
     stats: () => inner.stats(),
@@ -52,37 +61,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * A user's engine that does 40 ms of real async work (a moderation call, a log write) before it
  * forwards each command. Every command waits the same time, so call order is kept.
  */
-async function createSlowEngine(store: EventStore, ms: number): Promise<ContextEngine> {
-  const inner = await createContext(store);
-  const later =
-    <A extends unknown[], R>(forward: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await sleep(ms);
-      return forward(...args);
-    };
-  return {
-    get state() {
-      return inner.state;
-    },
-    get state$() {
-      return inner.state$;
-    },
-    get events$() {
-      return inner.events$;
-    },
-    setSystemPrompt: later((prompt, options) => inner.setSystemPrompt(prompt, options)),
-    appendMessages: later((messages, options) => inner.appendMessages(messages, options)),
-    recordUsage: later((tokenCount, options) => inner.recordUsage(tokenCount, options)),
-    checkpoint: later((options) => inner.checkpoint(options)),
-    revertTo: later((checkpointId, options) => inner.revertTo(checkpointId, options)),
-    clear: later((options) => inner.clear(options)),
-    compact: later((messages, options) => inner.compact(messages, options)),
-    setMetadata: later((key, value, options) => inner.setMetadata(key, value, options)),
-    reload: () => inner.reload(),
-    close: () => inner.close(),
-    stats: () => inner.stats(),
-  };
-}
+const createSlowEngine = (store: EventStore, ms: number): Promise<ContextEngine> =>
+  createForwardingEngine(store, {}, (forward) => async (...args) => {
+    await sleep(ms);
+    return forward(...args);
+  });
 
 describe('checkEngine', () => {
   it('passes core engine on the memory store', async () => {
