@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
 import { lstat, readdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { TargetExistsError } from '@contextlog/fs-adapter';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FileError } from './errors.js';
 import { withForceFlag } from './input.js';
-import { main } from './main.js';
 import {
   fixture,
   oneLineError,
@@ -124,56 +122,4 @@ describe('OUT a dangling symbolic link', () => {
     );
     expect((plain as Error).message).toBe('o.jsonl: already exists (use --force to replace it)');
   });
-});
-
-/** Runs the command line in this process (so a test can stand in for the serializer). */
-async function runInProcess(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        write(String(chunk));
-        done();
-      },
-    });
-  const code = await main(args, {
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr, signal: null };
-}
-
-describe('a state too large to snapshot as one line', () => {
-  it('snapshot and fork: one line with the size, exit 1, no stack trace', () =>
-    withTempDir(async (dir) => {
-      const path = await fixture(dir, 'session.jsonl');
-      const stringify = JSON.stringify;
-      // V8's RangeError past ~512 MiB, thrown for the snapshot event as for a state that large.
-      const spy = vi.spyOn(JSON, 'stringify').mockImplementation(((...args: unknown[]) => {
-        if ((args[0] as { type?: unknown } | null)?.type === 'state.snapshotted') {
-          throw new RangeError('Invalid string length');
-        }
-        return Reflect.apply(stringify, JSON, args);
-      }) as typeof JSON.stringify);
-      try {
-        for (const args of [
-          ['snapshot', path],
-          ['fork', path, join(dir, 'fork.jsonl')],
-        ]) {
-          const result = await runInProcess(args);
-          expect(result.code, result.stderr).toBe(1);
-          expect(oneLineError(result)).toMatch(
-            /^contextlog: \S+: the state is too large to snapshot as one line: its JSON is \d+ characters \(\d+\.\d MiB\), past the \d+-character \(\d+\.\d MiB\) limit of one JavaScript string; nothing was written$/,
-          );
-        }
-      } finally {
-        spy.mockRestore();
-      }
-      expect((await readdir(dir)).sort()).toEqual(['session.jsonl']);
-    }));
 });
