@@ -49,6 +49,17 @@ describe('temporary file names', () => {
     });
     expect(parseTemporaryName('.x.12.0123456789ab.tmp')).toBeUndefined();
   });
+
+  it('fit in a file name when the target name is long, and are still found as leftovers', async () => {
+    const target = join(dir, `${'é'.repeat(120)}.jsonl`);
+    const path = await temporaryPathFor(target);
+    expect(Buffer.byteLength(basename(path))).toBeLessThanOrEqual(255);
+    await writeFile(path, 'x');
+    const dead = basename(path).replace(`.${process.pid}@`, `.${await deadPid()}@`);
+    await writeFile(join(dir, dead), 'x');
+    await removeDeadTemporaries(defaultFileSystem, target);
+    expect(await readdir(dir)).toEqual([basename(path)]);
+  });
 });
 
 describe('removeDeadTemporaries', () => {

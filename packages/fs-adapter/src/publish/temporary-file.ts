@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { FileSystem } from '../fs/file-system.js';
 import { liveness, ownIdentity, type ProcessIdentity } from '../lock/process-identity.js';
@@ -17,9 +17,19 @@ const TEMPORARY_NAME = /^\.(.+)\.(\d+)@([^@/]+)\.(\d+|-)\.[0-9a-f]{12}\.tmp$/;
  */
 export async function temporaryPathFor(target: string): Promise<string> {
   const { pid, host, startTime } = await ownIdentity();
-  const name = `.${basename(target)}.${pid}@${encodeURIComponent(host)}.${startTime ?? '-'}.${randomBytes(6).toString('hex')}.tmp`;
-  return join(dirname(target), name);
+  const writer = `${pid}@${encodeURIComponent(host)}.${startTime ?? '-'}.${randomBytes(6).toString('hex')}.tmp`;
+  const base = basename(target);
+  const name = `.${base}.${writer}`;
+  // A name the file system cannot hold would fail the write: a long file name is shortened to a
+  // hash, which removeDeadTemporaries looks for too.
+  const fits = Buffer.byteLength(name) <= MAX_NAME_BYTES;
+  return join(dirname(target), fits ? name : `.${hashedStem(base)}.${writer}`);
 }
+
+const MAX_NAME_BYTES = 255;
+
+const hashedStem = (base: string) =>
+  `~${createHash('sha256').update(base).digest('hex').slice(0, 40)}`;
 
 interface TemporaryName {
   /** The name of the file it was to become (`<target>.lock…` for a lock's). */
@@ -56,12 +66,14 @@ export function parseTemporaryName(name: string): TemporaryName | undefined {
 export async function removeDeadTemporaries(fs: FileSystem, target: string): Promise<void> {
   const dir = dirname(target);
   const base = basename(target);
+  const hashed = hashedStem(base);
+  // The file's own and its lock's (a long name's lock leftovers, hashed apart, stay: they are tiny).
+  const ours = (of: string) => of === base || of === hashed || of.startsWith(`${base}.lock`);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(`.${base}.`)) continue;
+    if (!name.startsWith(`.${base}.`) && !name.startsWith(`.${hashed}.`)) continue;
     const parsed = parseTemporaryName(name);
-    if (parsed === undefined) continue;
-    if (parsed.of !== base && !parsed.of.startsWith(`${base}.lock`)) continue;
+    if (parsed === undefined || !ours(parsed.of)) continue;
     try {
       if ((await liveness(parsed.writer)) === 'dead') await fs.unlink(join(dir, name));
     } catch {
