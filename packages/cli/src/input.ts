@@ -1,5 +1,6 @@
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { hasCode } from '@contextlog/core';
 import { FileError } from './errors.js';
 import { describeLiveWriter } from './lock-status.js';
 import { type Sniffed, sniff } from './sniff.js';
@@ -99,33 +100,87 @@ function checkNotInput(output: string, outInfo: Stats, input: string, inInfo: St
 }
 
 /**
+ * An OUT ending in `/` names a directory: refused as given, before anything is looked up (the
+ * name without its slash could be a file the command would otherwise write).
+ */
+export function refuseDirectoryName(path: string): void {
+  if (path.endsWith('/'))
+    throw new FileError(path, 'ends in /, so it names a directory: OUT must be a file name');
+}
+
+/** Where `path` is a symbolic link to nothing: its target, else undefined. */
+export async function danglingLinkTarget(path: string): Promise<string | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isSymbolicLink() ? readlink(path) : undefined;
+}
+
+/** Anything but a regular file is refused as OUT, whatever --force says: a FIFO, a device … */
+export function refuseNonRegular(path: string, info: Stats): void {
+  if (info.isDirectory()) throw new FileError(path, 'is a directory');
+  if (!info.isFile()) {
+    throw new FileError(path, 'is not a regular file (a device, FIFO or socket); not replacing it');
+  }
+}
+
+/**
  * Checks OUT before a command writes it: its directory must exist, it must not be IN (with or
- * without --force), and an existing OUT is replaced only with `force`, never a directory nor a
- * session a live writer holds. Resolves with whether OUT exists.
+ * without --force), and an existing OUT is replaced only with `force`, never a directory, a
+ * device or FIFO, nor a session a live writer holds. Resolves with whether OUT exists.
  */
 export async function checkOutputFile(
   path: string,
   force: boolean,
   input?: string,
 ): Promise<boolean> {
+  refuseDirectoryName(path);
   let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') {
+      const target = await danglingLinkTarget(path);
+      if (target !== undefined) {
+        if (force) return true;
+        throw new FileError(
+          path,
+          existsReason(`a symbolic link to ${target}, which does not exist`),
+        );
+      }
+    }
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       await checkParentDirectory(path);
       if (code === 'ENOENT') return false;
     }
     throw error;
   }
-  if (info.isDirectory()) throw new FileError(path, 'is a directory');
+  refuseNonRegular(path, info);
   if (input !== undefined) checkNotInput(path, info, input, await stat(input));
-  if (!force) throw new FileError(path, 'already exists (use --force to replace it)');
+  if (!force) throw new FileError(path, existsReason());
   // Replacing a session a live process is writing would silently cut that writer off.
   const writer = await describeLiveWriter(path);
   if (writer !== undefined) {
     throw new FileError(path, `${writer}; not replacing a session a live writer holds`);
   }
   return true;
+}
+
+function existsReason(what?: string): string {
+  return what === undefined
+    ? 'already exists (use --force to replace it)'
+    : `already exists (${what}: use --force to replace it)`;
+}
+
+/**
+ * Runs a writer of OUT, saying its refusal of an existing OUT in command-line terms: the library
+ * names its option (`{ force: true }`), the command line its flag.
+ */
+export async function withForceFlag<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (!hasCode(error, 'TARGET_EXISTS')) throw error;
+    const { path, what } = error as { path: string; what?: string };
+    throw new FileError(path, existsReason(what));
+  }
 }

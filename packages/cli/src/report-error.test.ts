@@ -1,5 +1,5 @@
 import { CorruptSessionError, ValidationError } from '@contextlog/core';
-import { SessionLockedError } from '@contextlog/fs-adapter';
+import { SessionLockedError, StateTooLargeError } from '@contextlog/fs-adapter';
 import { describe, expect, it } from 'vitest';
 import { FileError, UsageError } from './errors.js';
 import { reportError } from './report-error.js';
@@ -27,12 +27,25 @@ describe('reportError', () => {
     });
   });
 
+  it('a state too large to snapshot (fs-adapter throws it, rewrite.test.ts): one line, its size', () => {
+    expect(reportError(new StateTooLargeError('s.jsonl', 600 * 2 ** 20, 536_870_888))).toEqual({
+      exitCode: 1,
+      text: 'contextlog: s.jsonl: the state is too large to snapshot as one line: its JSON is 629145600 characters (600.0 MiB), past the 536870888-character (512.0 MiB) limit of one JavaScript string; nothing was written',
+    });
+  });
+
   it('system errors a user causes: one line naming the path', () => {
     const error = Object.assign(new Error("EACCES: permission denied, open '/x'"), {
       code: 'EACCES',
       path: '/x',
     });
     expect(reportError(error)).toEqual({ exitCode: 1, text: 'contextlog: /x: permission denied' });
+    // Not every command has --force (copy has none): the reason does not name it.
+    const exists = Object.assign(new Error("EEXIST: file already exists, open '/y'"), {
+      code: 'EEXIST',
+      path: '/y',
+    });
+    expect(reportError(exists)).toEqual({ exitCode: 1, text: 'contextlog: /y: already exists' });
   });
 
   it('anything else is a bug: reported with its stack', () => {

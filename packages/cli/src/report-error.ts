@@ -27,6 +27,13 @@ const CONTEXTLOG_CODES = new Set([
   'SESSION_REPLACED',
   'APPEND_FAILED',
   'KIMI_EXPORT_UNSUPPORTED',
+  'NOT_A_FILE',
+  'SESSION_NOT_FOUND',
+  'DIRECTORY_NOT_FOUND',
+  'DANGLING_SYMLINK',
+  'STATE_TOO_LARGE',
+  'REWRITE_CHECK_FAILED',
+  'WRITE_FAILED',
 ]);
 
 /** System errors a user causes by pointing at the wrong path (or a full disk). */
@@ -36,7 +43,7 @@ const SYSTEM_REASONS: Readonly<Record<string, string>> = {
   ENOTDIR: 'a part of the path is not a directory',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
-  EEXIST: 'already exists (use --force to replace it)',
+  EEXIST: 'already exists',
   ENOSPC: 'no space left on device',
   EROFS: 'read-only file system',
   ELOOP: 'too many symbolic links',

@@ -19,11 +19,19 @@ export class SessionLockedError extends ContextlogError {
   }
 }
 
-/** `forkSession` (or another writer of a new file) refused to replace an existing file. */
+/**
+ * `forkSession` (or another writer of a new file) refused to replace an existing file. `what`
+ * says what is there when it is not plainly a file (a symbolic link to a missing file).
+ */
 export class TargetExistsError extends ContextlogError {
   readonly code = 'TARGET_EXISTS';
-  constructor(readonly path: string) {
-    super(`${path} already exists; pass { force: true } to replace it`);
+  constructor(
+    readonly path: string,
+    readonly what?: string,
+  ) {
+    super(
+      `${path} already exists${what === undefined ? '' : ` (${what})`}; pass { force: true } to replace it`,
+    );
   }
 }
 
@@ -63,11 +71,21 @@ export class SessionRolledBackError extends ContextlogError {
   }
 }
 
-/** The path names a directory (or something else that is not a regular file). */
+/**
+ * The path names a directory (or a name ending in `/`), a device, a FIFO, a socket: anything
+ * that is not a regular file. `kind` says which, when known ("a FIFO (named pipe)" …).
+ */
 export class NotAFileError extends ContextlogError {
   readonly code = 'NOT_A_FILE';
-  constructor(readonly path: string) {
-    super(`${path} is not a regular file (a directory?): a session is one file`);
+  constructor(
+    readonly path: string,
+    readonly kind?: string,
+  ) {
+    super(
+      kind === undefined
+        ? `${path} is not a regular file (a directory?): a session is one file`
+        : `${path} is ${kind}, not a regular file: a session is one file`,
+    );
   }
 }
 
@@ -77,4 +95,84 @@ export class SessionNotFoundError extends ContextlogError {
   constructor(readonly path: string) {
     super(`${path}: no such session file (nothing was created)`);
   }
+}
+
+/** A file was to be created in a directory that does not exist (or is not a directory). */
+export class DirectoryNotFoundError extends ContextlogError {
+  readonly code = 'DIRECTORY_NOT_FOUND';
+  constructor(
+    readonly path: string,
+    readonly directory: string,
+    readonly notADirectory = false,
+  ) {
+    super(
+      notADirectory
+        ? `${path}: ${directory} is not a directory (nothing was created)`
+        : `${path}: no such directory ${directory} (nothing was created)`,
+    );
+  }
+}
+
+/**
+ * The path is a symbolic link to a file that does not exist. A session is not created through
+ * it: its lock would belong to the link until the file exists, then to the file.
+ */
+export class DanglingSymlinkError extends ContextlogError {
+  readonly code = 'DANGLING_SYMLINK';
+  constructor(
+    readonly path: string,
+    readonly linkTarget: string,
+  ) {
+    super(
+      `${path} is a symbolic link to ${linkTarget}, which does not exist (nothing was created): create that file or remove the link`,
+    );
+  }
+}
+
+/**
+ * The state cannot be written as the one line of a snapshot: its JSON is longer than the longest
+ * string JavaScript can hold. `chars` is its length in UTF-16 code units.
+ */
+export class StateTooLargeError extends ContextlogError {
+  readonly code = 'STATE_TOO_LARGE';
+  constructor(
+    readonly path: string,
+    readonly chars: number,
+    readonly limit: number,
+  ) {
+    super(
+      `${path}: the state is too large to snapshot as one line: its JSON is ${chars} characters (${megabytes(chars)}), past the ${limit}-character (${megabytes(limit)}) limit of one JavaScript string; nothing was written`,
+    );
+  }
+}
+
+const megabytes = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+/** A rewritten session read back to another state than promised; the original was kept. */
+export class RewriteCheckError extends ContextlogError {
+  readonly code = 'REWRITE_CHECK_FAILED';
+  constructor(readonly path: string) {
+    super(
+      `${path}: the rewritten session does not replay to the promised state; nothing was replaced`,
+    );
+  }
+}
+
+/**
+ * Writing a new file (or moving it into place) failed, say for a full disk; the temporary file
+ * was removed and `path` is as it was.
+ */
+export class WriteFailedError extends ContextlogError {
+  readonly code = 'WRITE_FAILED';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`${path}: writing it failed (${systemReason(cause)}); nothing was changed`, { cause });
+  }
+}
+
+/** A system error's reason without the internal path Node appends ("ENOSPC: no space …, open '…'"). */
+function systemReason(error: unknown): string {
+  return describe(error).replace(/, \w+ '.*'$/s, '');
 }

@@ -2,12 +2,17 @@
 
 export {
   AppendFailedError,
+  DanglingSymlinkError,
+  DirectoryNotFoundError,
   NotAFileError,
+  RewriteCheckError,
   SessionLockedError,
   SessionNotFoundError,
   SessionReplacedError,
   SessionRolledBackError,
+  StateTooLargeError,
   TargetExistsError,
+  WriteFailedError,
 } from './errors.js';
 export { type FollowOptions, followSessionFile } from './follow/follow-session-file.js';
 export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';

@@ -1,6 +1,6 @@
 import { messageCount } from '@contextlog/core';
 import { exportKimiSession, importKimiSession } from '@contextlog/fs-adapter';
-import { checkInputFile, checkOutputFile } from '../input.js';
+import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
@@ -22,10 +22,9 @@ export const importKimiCommand: Command = {
     await checkInputFile(input);
     const force = flag(values, 'force');
     await checkOutputFile(output, force, input);
-    const result = await importKimiSession(input, output, {
-      mode: modeOf(values),
-      force,
-    });
+    const result = await withForceFlag(
+      importKimiSession(input, output, { mode: modeOf(values), force }),
+    );
     for (const d of result.diagnostics) {
       const what = d.severity === 'error' ? 'skipped' : 'warning:';
       io.stderr.write(`contextlog: ${what} ${input}:${d.line}: ${oneLine(d.reason)}\n`);
@@ -54,7 +53,7 @@ export const exportKimiCommand: Command = {
     await checkInputFile(input);
     const force = flag(values, 'force');
     await checkOutputFile(output, force, input);
-    const result = await exportKimiSession(input, output, { force });
+    const result = await withForceFlag(exportKimiSession(input, output, { force }));
     for (const warning of result.warnings) {
       io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);
     }

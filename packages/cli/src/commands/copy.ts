@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { FileError, UsageError } from '../errors.js';
-import { checkInputFile, checkParentDirectory, refuseKimi } from '../input.js';
+import {
+  checkInputFile,
+  checkParentDirectory,
+  danglingLinkTarget,
+  refuseDirectoryName,
+  refuseKimi,
+  refuseNonRegular,
+} from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, type OptionValues, writeLines } from './command.js';
 
@@ -87,12 +94,22 @@ function checkUrlOptions(values: OptionValues, locations: readonly string[]): vo
 
 /** copy writes only into a new or empty file: it never replaces a session. */
 async function checkCopyTarget(path: string, source: string | undefined): Promise<void> {
+  refuseDirectoryName(path);
   const info = await stat(path).catch((error: unknown) => {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw error;
   });
-  if (info === undefined) return checkParentDirectory(path);
-  if (info.isDirectory()) throw new FileError(path, 'is a directory');
+  if (info === undefined) {
+    const target = await danglingLinkTarget(path);
+    if (target !== undefined) {
+      throw new FileError(
+        path,
+        `is a symbolic link to ${target}, which does not exist (copy writes only into a new or empty file)`,
+      );
+    }
+    return checkParentDirectory(path);
+  }
+  refuseNonRegular(path, info);
   if (source !== undefined) {
     const sourceInfo = await stat(source);
     if (sourceInfo.dev === info.dev && sourceInfo.ino === info.ino) {

@@ -1,7 +1,7 @@
 import { messageCount } from '@contextlog/core';
 import { forkSession } from '@contextlog/fs-adapter';
 import { UsageError } from '../errors.js';
-import { checkInputFile, checkOutputFile } from '../input.js';
+import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, writeLines } from './command.js';
 import { FORCE_OPTION, flag } from './shared-options.js';
@@ -31,10 +31,9 @@ export const forkCommand: Command = {
     await checkInputFile(input);
     const force = flag(values, 'force');
     await checkOutputFile(output, force, input);
-    const { state } = await forkSession(input, output, {
-      force,
-      ...(at === undefined ? {} : { atCheckpoint: at }),
-    });
+    const { state } = await withForceFlag(
+      forkSession(input, output, { force, ...(at === undefined ? {} : { atCheckpoint: at }) }),
+    );
     writeLines(io, [
       `forked ${input}${at === undefined ? '' : ` at checkpoint ${at}`} into ${output}: ${plural(messageCount(state), 'message')}, seq ${state.seq}`,
     ]);

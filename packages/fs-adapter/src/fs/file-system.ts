@@ -3,12 +3,17 @@ import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NotAFileError } from '../errors.js';
 
-/** What the adapter reads of a stat: `isFile` is optional so minimal test doubles still fit. */
+/** What the adapter reads of a stat: the type tests are optional so minimal test doubles still fit. */
 export interface FileStat {
   readonly size: number;
   readonly ino: number;
   readonly mtime: Date;
   isFile?(): boolean;
+  isDirectory?(): boolean;
+  isFIFO?(): boolean;
+  isCharacterDevice?(): boolean;
+  isBlockDevice?(): boolean;
+  isSocket?(): boolean;
 }
 
 /** The part of a Node `FileHandle` contextlog uses: positional reads and writes, sync, truncate. */
@@ -50,6 +55,8 @@ export interface FileSystem {
   stat(path: string): Promise<FileStat>;
   /** Optional (older injected file systems lack it): `node:fs/promises` realpath is used then. */
   realpath?(path: string): Promise<string>;
+  /** Optional, as `realpath`: tells a dangling symbolic link from no file at all. */
+  readlink?(path: string): Promise<string>;
   readFile(path: string): Promise<Buffer>;
   rename(from: string, to: string): Promise<void>;
   link(existing: string, newPath: string): Promise<void>;
@@ -80,6 +87,7 @@ export const defaultFileSystem: FileSystem = {
   open: async (path, flags, mode) => nodeHandle(await nodeFs.open(path, flags, mode)),
   stat: (path) => nodeFs.stat(path),
   realpath: (path) => nodeFs.realpath(path),
+  readlink: (path) => nodeFs.readlink(path),
   readFile: (path) => nodeFs.readFile(path),
   rename: (from, to) => nodeFs.rename(from, to),
   link: (existing, newPath) => nodeFs.link(existing, newPath),
@@ -167,32 +175,51 @@ export async function realPathOf(fs: FileSystem, path: string): Promise<string> 
   try {
     return await realpath(path);
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error;
+    if (!isMissing(error)) throw error;
   }
   try {
     return join(await realpath(dirname(path)), basename(path));
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-    return resolve(path); // opening will report the missing directory
+    if (!isMissing(error)) throw error;
+    return resolve(path); // the writer reports the missing directory
   }
+}
+
+/** ENOENT, or ENOTDIR: a part of the path is a file, so nothing below it exists either. */
+export function isMissing(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** What a stat that is not a regular file names, for a message ("a FIFO (named pipe)" …). */
+export function kindOf(stat: FileStat): string | undefined {
+  if (stat.isDirectory?.()) return 'a directory';
+  if (stat.isFIFO?.()) return 'a FIFO (named pipe)';
+  if (stat.isCharacterDevice?.()) return 'a character device';
+  if (stat.isBlockDevice?.()) return 'a block device';
+  if (stat.isSocket?.()) return 'a socket';
+  return undefined;
 }
 
 /** Refuses a directory (or a device …) with a typed error naming the path, before any read. */
 export function checkIsFile(path: string, stat: FileStat): void {
-  if (stat.isFile !== undefined && !stat.isFile()) throw new NotAFileError(path);
+  if (stat.isFile !== undefined && !stat.isFile()) throw new NotAFileError(path, kindOf(stat));
 }
 
+/**
+ * Opening a FIFO for reading waits for a writer (for ever, holding a thread of the pool): opened
+ * non-blocking, it opens at once and its stat refuses it. Regular files ignore the flag.
+ */
+const READ_FLAGS: string | number =
+  constants.O_NONBLOCK === undefined ? 'r' : constants.O_RDONLY | constants.O_NONBLOCK;
+
 /** Opens `path` for reading, refusing anything that is not a regular file (`NotAFileError`). */
-export async function openRegularFile(
-  fs: FileSystem,
-  path: string,
-  flags: string | number = 'r',
-): Promise<FileHandleLike> {
+export async function openRegularFile(fs: FileSystem, path: string): Promise<FileHandleLike> {
   let handle: FileHandleLike;
   try {
-    handle = await fs.open(path, flags);
+    handle = await fs.open(path, READ_FLAGS);
   } catch (error) {
-    if (errnoCode(error) === 'EISDIR') throw new NotAFileError(path);
+    if (errnoCode(error) === 'EISDIR') throw new NotAFileError(path, 'a directory');
     throw error;
   }
   try {

@@ -11,6 +11,8 @@ import {
   openRegularFile,
   writeFully,
 } from '../fs/file-system.js';
+import { checkOutPath } from '../publish/out-path.js';
+import { openTemporary, publishFile, removeQuietly } from '../publish/publish-file.js';
 import { detectFormat } from '../read/detect-format.js';
 import { eventsOfHandle } from '../read/read-session-events.js';
 import { readOpenSession } from '../read/read-session-file.js';
@@ -26,7 +28,6 @@ import {
 import { KimiExportError } from './errors.js';
 import { kimiStateDifference } from './kimi-state.js';
 import { createLiveRecords, type LiveRecords, UnrepresentableStateError } from './live-records.js';
-import { publishFile, refuseExisting, removeQuietly, temporaryPathFor } from './publish-file.js';
 
 export interface ExportKimiOptions {
   /** Replace an existing `outPath` (default: refuse with `TargetExistsError`). */
@@ -71,7 +72,9 @@ const NULL_ARGUMENTS = /\.function\.arguments is null/;
  * - Written better than kimi-cli writes it: a tool call's null `arguments` as an explicit null,
  *   which kimi-cli reads back (its own writer omits it and then loses the message).
  *
- * An existing `outPath` is refused (`TargetExistsError`) unless `force`.
+ * An existing `outPath` is refused (`TargetExistsError`) unless `force`; one that is no regular
+ * file (a directory or a name ending in `/`, a device, a FIFO) is refused with `NotAFileError`
+ * even with `force`, a missing directory with `DirectoryNotFoundError`.
  */
 export async function exportKimiSession(
   contextlogPath: string,
@@ -81,7 +84,7 @@ export async function exportKimiSession(
   const fs = options.fs ?? defaultFileSystem;
   const mode = options.mode ?? 'strict';
   const force = options.force ?? false;
-  if (!force) await refuseExisting(fs, outPath);
+  await checkOutPath(fs, outPath, force);
 
   const { source, records, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
   const state = source.state;
@@ -93,8 +96,7 @@ export async function exportKimiSession(
     );
   }
 
-  const temporary = temporaryPathFor(outPath);
-  const handle = await fs.open(temporary, 'wx', 0o644);
+  const { path: temporary, handle } = await openTemporary(fs, outPath);
   let lines = 0;
   try {
     const restored = createReplayer();
@@ -125,12 +127,13 @@ export async function exportKimiSession(
     }
     await handle.sync();
     await handle.close();
-    await publishFile(fs, temporary, outPath, force);
   } catch (error) {
     await handle.close().catch(() => undefined);
     await removeQuietly(fs, temporary);
     throw error;
   }
+  // publishFile removes the temporary file itself, whatever happens.
+  await publishFile(fs, temporary, outPath, { replace: force });
   return { outPath, sourceFormat: format, state, lines, warnings, diagnostics };
 }
 

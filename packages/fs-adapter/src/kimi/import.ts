@@ -1,4 +1,3 @@
-import { constants } from 'node:fs';
 import { type ContextState, CorruptSessionError, createReplayer } from '@contextlog/core';
 import { describe } from '../describe.js';
 import { headerLine } from '../format/header.js';
@@ -8,13 +7,14 @@ import {
   type FileSystem,
   openRegularFile,
 } from '../fs/file-system.js';
+import { checkOutPath } from '../publish/out-path.js';
+import { openTemporary, publishFile, removeQuietly } from '../publish/publish-file.js';
 import { detectFormatDetail } from '../read/detect-format.js';
 import { createKimiDecoder, type KimiSink } from '../read/kimi-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
 import type { Diagnostic, ReadMode } from '../read/types.js';
 import type { Durability } from '../store/file-store.js';
 import { createEventLineWriter } from './event-line-writer.js';
-import { publishFile, refuseExisting, removeQuietly, temporaryPathFor } from './publish-file.js';
 
 /** Written data is fsynced along the way in steps of this size (see EventLineWriter). */
 const EARLY_SYNC_BYTES = 16 << 20;
@@ -53,7 +53,9 @@ export interface ImportKimiResult {
  * `messages.appended`), stamped with the kimi-cli file's modification time, streamed chunk by
  * chunk (memory: two write buffers, and the state if `withState`). The session is written beside `outPath`,
  * fsynced, and only then moved into place, so a failure (a malformed line in strict mode …) leaves
- * nothing behind. An existing `outPath` is refused (`TargetExistsError`) unless `force`.
+ * nothing behind. An existing `outPath` is refused (`TargetExistsError`) unless `force`; one that
+ * is no regular file (a directory or a name ending in `/`, a device, a FIFO) is refused with
+ * `NotAFileError` even with `force`, a missing directory with `DirectoryNotFoundError`.
  *
  * What guarantees the file replays to the kimi-cli file's state: each record is decoded once,
  * folded (into the state, with `withState`), and that same event is written: `JSON.stringify` of it, or, for a message line
@@ -79,26 +81,22 @@ export async function importKimiSession(
 ): Promise<ImportKimiResult> {
   const fs = options.fs ?? defaultFileSystem;
   const force = options.force ?? false;
-  if (!force) await refuseExisting(fs, outPath);
-  const temporary = temporaryPathFor(outPath);
-  let created = false;
+  await checkOutPath(fs, outPath, force);
+  let temporary: string | undefined;
   try {
     const input = await openRegularFile(fs, kimiPath);
     try {
       const { size, mtime } = await input.stat();
       await refuseContextlog(input, size, kimiPath);
-      const output = await fs.open(
-        temporary,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
-        0o644,
-      );
-      created = true;
+      const { path, handle: output } = await openTemporary(fs, outPath);
+      temporary = path;
       try {
         const imported = await convert(input, size, mtime.toISOString(), output, kimiPath, options);
         if ((options.durability ?? 'fsync') === 'fsync') await output.sync();
         await output.close();
-        await publishFile(fs, temporary, outPath, force);
-        created = false;
+        // publishFile removes the temporary file itself, whatever happens.
+        temporary = undefined;
+        await publishFile(fs, path, outPath, { replace: force });
         return { outPath, ...imported };
       } catch (error) {
         await output.close().catch(() => undefined);
@@ -108,7 +106,7 @@ export async function importKimiSession(
       await input.close();
     }
   } catch (error) {
-    if (created) await removeQuietly(fs, temporary);
+    if (temporary !== undefined) await removeQuietly(fs, temporary);
     throw error;
   }
 }

@@ -35,6 +35,22 @@ export function currentHost(): string {
 
 export type Liveness = 'alive' | 'dead';
 
+// This process's identity cannot change: read once.
+let own: Promise<ProcessIdentity> | undefined;
+
+/** This process: pid, host, start time and boot id (where /proc tells them). */
+export function ownIdentity(): Promise<ProcessIdentity> {
+  own ??= Promise.all([processStartTime(process.pid), currentBootId()]).then(
+    ([startTime, bootId]) => ({
+      pid: process.pid,
+      host: currentHost(),
+      ...(startTime === undefined ? {} : { startTime }),
+      ...(bootId === undefined ? {} : { bootId }),
+    }),
+  );
+  return own;
+}
+
 export interface ProcessIdentity {
   readonly pid: number;
   readonly host: string;

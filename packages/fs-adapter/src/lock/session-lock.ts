@@ -9,13 +9,8 @@ import {
   realPathOf,
   writeNewFile,
 } from '../fs/file-system.js';
-import {
-  currentBootId,
-  currentHost,
-  liveness,
-  type ProcessIdentity,
-  processStartTime,
-} from './process-identity.js';
+import { temporaryPathFor } from '../publish/temporary-file.js';
+import { liveness, ownIdentity, type ProcessIdentity } from './process-identity.js';
 
 export interface LockOwner extends ProcessIdentity {
   readonly nonce: string;
@@ -32,18 +27,9 @@ export function lockPathOf(path: string): string {
   return `${path}.lock`;
 }
 
-// This process's start time cannot change: read once.
-let ownStartTime: Promise<string | undefined> | undefined;
-
 async function myIdentity(): Promise<LockOwner> {
-  ownStartTime ??= processStartTime(process.pid);
-  const startTime = await ownStartTime;
-  const bootId = await currentBootId();
   return {
-    pid: process.pid,
-    host: currentHost(),
-    ...(startTime === undefined ? {} : { startTime }),
-    ...(bootId === undefined ? {} : { bootId }),
+    ...(await ownIdentity()),
     nonce: randomBytes(12).toString('hex'),
     createdAt: new Date().toISOString(),
   };
@@ -69,8 +55,6 @@ async function readRaw(fs: FileSystem, path: string): Promise<Buffer | undefined
   }
 }
 
-const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-
 /**
  * Creates `path` holding `content` only if it does not exist. The content is written under a
  * temporary name first, then hard-linked into place (link fails if the name exists), so nobody
@@ -78,7 +62,7 @@ const tempName = (path: string) => `${path}.${process.pid}.${randomBytes(6).toSt
  * or unreadable lock counts as stale.
  */
 async function createExclusive(fs: FileSystem, path: string, content: Buffer): Promise<boolean> {
-  const temp = tempName(path);
+  const temp = await temporaryPathFor(path);
   // writeNewFile removes the temporary file itself if its write fails.
   await writeNewFile(fs, temp, content, false);
   try {
@@ -163,7 +147,7 @@ export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLoc
     try {
       const now = await readRaw(fs, lockPath);
       if (now === undefined || !now.equals(raw)) continue; // somebody moved on: start again
-      const temp = tempName(lockPath);
+      const temp = await temporaryPathFor(lockPath);
       await writeNewFile(fs, temp, content, false);
       try {
         await fs.rename(temp, lockPath);

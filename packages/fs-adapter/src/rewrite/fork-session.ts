@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { type ContextState, project, type StoredEvent } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
-import { refuseExisting } from '../kimi/publish-file.js';
 import { acquireLock } from '../lock/session-lock.js';
+import { checkOutPath } from '../publish/out-path.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { ReadMode } from '../read/types.js';
 import { publishSession, sessionText, snapshotEvent } from './publish.js';
@@ -27,7 +27,9 @@ export interface ForkResult {
  * Starts a new session at `target` from the state of `source` (a contextlog or kimi-cli file):
  * seq 1 is a `state.snapshotted` of that state (reverted to `atCheckpoint` if given), seq 2 a
  * `metadata.set` of `forkedFrom` = { path, seq, checkpoint }. The source is only read. An existing
- * target is refused with `TargetExistsError` unless `force`.
+ * target is refused with `TargetExistsError` unless `force`; a target that is no regular file (a
+ * directory or a name ending in `/`, a device, a FIFO) with `NotAFileError` even with `force`,
+ * before anything is read.
  */
 export async function forkSession(
   source: string,
@@ -35,6 +37,7 @@ export async function forkSession(
   options: ForkOptions = {},
 ): Promise<ForkResult> {
   const fs = options.fs ?? defaultFileSystem;
+  await checkOutPath(fs, target, options.force === true);
   const read = await readSessionFile(source, {
     fs,
     ...(options.mode ? { mode: options.mode } : {}),
@@ -68,19 +71,15 @@ export async function forkSession(
     },
   ];
   const expected = project(project(state, events[0] as StoredEvent), events[1] as StoredEvent);
+  const bytes = sessionText(target, new Date(at), events);
   // The lock is the real file's: publish there too (renaming over a symlink would replace the
   // link, not the session the lock protects).
   const real = await realPathOf(fs, target);
   const lock = await acquireLock(fs, real);
   try {
-    if (!options.force) await refuseExisting(fs, target);
-    const stateAfter = await publishSession(
-      fs,
-      real,
-      sessionText(new Date(at), events),
-      expected,
-      options.force === true,
-    );
+    // Again under the lock: reading a large source leaves time for a file to appear.
+    await checkOutPath(fs, target, options.force === true);
+    const stateAfter = await publishSession(fs, real, bytes, expected, options.force === true);
     return { target, state: stateAfter };
   } finally {
     await lock.release();

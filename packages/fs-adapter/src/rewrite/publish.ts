@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
 import {
   type ContextState,
   checkJsonData,
@@ -8,10 +7,10 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { describe } from '../describe.js';
-import { TargetExistsError } from '../errors.js';
+import { RewriteCheckError, StateTooLargeError } from '../errors.js';
 import { headerLine } from '../format/header.js';
-import { errnoCode, type FileSystem, syncDirectory, writeNewFile } from '../fs/file-system.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { publishFile, removeQuietly, writeTemporary } from '../publish/publish-file.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { encodeLines } from '../store/encode-lines.js';
 
@@ -31,17 +30,56 @@ export function snapshotEvent(seq: number, at: string, state: ContextState): Sto
   } as StoredEvent;
 }
 
-/** A whole session file: its header, then each event (validated) as the file store writes it. */
-export function sessionText(createdAt: Date, events: readonly StoredEvent[]): Buffer {
-  const lines = encodeLines(events.map((event) => parseStoredEvent(event)));
+/**
+ * A whole session file for `path`: its header, then each event (validated) as the file store
+ * writes it. A snapshot whose line would be longer than the longest JavaScript string (~512 MiB)
+ * cannot be built: `StateTooLargeError` says so, with the length it would have.
+ */
+export function sessionText(path: string, createdAt: Date, events: readonly StoredEvent[]): Buffer {
+  const parsed = events.map((event) => parseStoredEvent(event));
+  let lines: Buffer;
+  try {
+    lines = encodeLines(parsed);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const longest = Math.max(...parsed.map(jsonLength));
+    throw new StateTooLargeError(path, longest, bufferConstants.MAX_STRING_LENGTH);
+  }
   return Buffer.concat([Buffer.from(headerLine(createdAt), 'utf8'), lines]);
 }
 
 /**
- * Puts a whole new session file at `target` atomically: written and fsynced under a temporary
- * name in the same directory, read back and checked to replay to `expected`, then renamed into
- * place (or hard-linked, when an existing file must not be replaced) and the directory fsynced.
- * A crash at any point leaves either the old file or the new one, never a mix.
+ * The length `JSON.stringify(value)` has, measured piece by piece where the whole is too long to
+ * build (only then: this is the error path). JSON data only, as a stored event holds.
+ */
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  if (Array.isArray(value)) {
+    let length = 1 + Math.max(value.length, 1); // brackets and commas
+    for (const item of value) length += item === undefined ? 4 : jsonLength(item);
+    return length;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    let length = 1 + Math.max(entries.length, 1); // braces, commas and colons below
+    for (const [key, item] of entries) length += JSON.stringify(key).length + 1 + jsonLength(item);
+    return length;
+  }
+  // A string too long once escaped: at least itself and its quotes.
+  return typeof value === 'string' ? value.length + 2 : 0;
+}
+
+/**
+ * Puts a whole new session file at `target` atomically, under `target`'s writer lock, which the
+ * caller holds: written and fsynced under a temporary name in the same directory, read back and
+ * checked to replay to `expected` (`RewriteCheckError` otherwise), then renamed into place (or
+ * hard-linked, when an existing file must not be replaced) and the directory fsynced. A crash at
+ * any point leaves either the old file or the new one, never a mix (and perhaps the temporary
+ * file, which a later run removes: see `removeDeadTemporaries`).
  */
 export async function publishSession(
   fs: FileSystem,
@@ -50,33 +88,17 @@ export async function publishSession(
   expected: ContextState,
   replace: boolean,
 ): Promise<ContextState> {
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  // writeNewFile removes the temporary file itself if its write fails.
-  await writeNewFile(fs, temp, bytes);
+  const temp = await writeTemporary(fs, target, bytes);
+  let state: ContextState;
   try {
     const check = await readSessionFile(temp, { format: 'contextlog', fs });
     const want = JSON.stringify(stateToJson(expected));
-    if (JSON.stringify(stateToJson(check.state)) !== want) {
-      throw new Error(`${target}: the rewritten session does not replay to the promised state`);
-    }
-    if (replace) {
-      await fs.rename(temp, target);
-    } else {
-      try {
-        await fs.link(temp, target);
-      } catch (error) {
-        if (errnoCode(error) === 'EEXIST') throw new TargetExistsError(target);
-        throw new Error(`${target}: cannot create it (${describe(error)})`, { cause: error });
-      }
-      await fs.unlink(temp);
-    }
-    await syncDirectory(fs, dirname(target));
-    return check.state;
+    if (JSON.stringify(stateToJson(check.state)) !== want) throw new RewriteCheckError(target);
+    state = check.state;
   } catch (error) {
-    await fs.unlink(temp).catch(() => undefined);
+    await removeQuietly(fs, temp);
     throw error;
   }
+  await publishFile(fs, temp, target, { replace, locked: true });
+  return state;
 }

@@ -47,7 +47,7 @@ export async function snapshotSessionFile(
     if (seq === 0) return { seq, bytesBefore, bytesAfter: bytesBefore, ...torn };
     const snapshot = snapshotEvent(seq, new Date().toISOString(), read.state);
     const createdAt = new Date(read.header?.createdAt ?? Date.now());
-    const bytes = sessionText(Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
+    const bytes = sessionText(path, Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
       snapshot,
     ]);
     await publishSession(fs, real, bytes, read.state, true);

@@ -22,6 +22,7 @@ import {
   errnoCode,
   type FileHandleLike,
   type FileSystem,
+  isMissing,
   readFully,
   realPathOf,
   syncDirectory,
@@ -29,6 +30,8 @@ import {
   writeNewFile,
 } from '../fs/file-system.js';
 import { acquireLock, type HeldLock } from '../lock/session-lock.js';
+import { checkCreatable, refuseDirectoryName } from '../publish/out-path.js';
+import { removeDeadTemporaries } from '../publish/temporary-file.js';
 import {
   type ContextlogDecoder,
   createContextlogDecoder,
@@ -103,14 +106,20 @@ export async function openStore(
   const fs = options.fs ?? defaultFileSystem;
   const durability = options.durability ?? 'fsync';
   // The real path: a symlink and its target are one session, with one lock (see acquireLock).
+  refuseDirectoryName(path);
   const real = await realPathOf(fs, path);
   const existing = await fs.stat(real).catch((error: unknown) => {
-    if (errnoCode(error) === 'ENOENT') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   });
   if (existing === undefined && mustExist) throw new SessionNotFoundError(path);
-  if (existing !== undefined) checkIsFile(path, existing);
+  // Refused before the lock is taken, so that nothing is created: a dangling symlink, a missing
+  // directory (the error would otherwise name the lock's temporary file).
+  if (existing === undefined) await checkCreatable(fs, path);
+  else checkIsFile(path, existing);
   const lock = await acquireLock(fs, real);
+  // A writer that was killed mid-rewrite left its temporary copy: the next writer removes it.
+  await removeDeadTemporaries(fs, real);
   let handle: FileHandleLike | undefined;
   const dsync = durability === 'fsync' && DSYNC_FLAG !== undefined ? DSYNC_FLAG : 0;
   try {
@@ -119,7 +128,7 @@ export async function openStore(
       handle = await fs.open(real, constants.O_RDWR | dsync);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'EISDIR') throw new NotAFileError(path);
+      if (code === 'EISDIR') throw new NotAFileError(path, 'a directory');
       if (code !== 'ENOENT') throw error;
       if (mustExist) throw new SessionNotFoundError(path);
       handle = await fs.open(

@@ -1,12 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { followSessionFile } from '../follow/follow-session-file.js';
 import { lockPathOf } from '../lock/session-lock.js';
+import { temporaryPathFor } from '../publish/temporary-file.js';
 import { readSessionFile } from '../read/read-session-file.js';
+import { forkSession } from '../rewrite/fork-session.js';
+import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
 import { openSession } from './open-session.js';
@@ -176,3 +179,76 @@ it('sees the events already there, then those another process appends', async ()
     data: { messages: [{ content: 'from child 11' }] },
   });
 });
+
+/** Runs a snapshot or fork that stalls before its final rename or link, and SIGKILLs it there. */
+function killMidRewrite(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      [join(packageDir, 'scripts', 'stalled-rewrite.mjs'), ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    let temporary: string | undefined;
+    proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /^stalled (.+)\n/m.exec(out);
+      if (match !== null && temporary === undefined) {
+        temporary = match[1];
+        proc.kill('SIGKILL');
+      }
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    proc.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL' && temporary !== undefined) resolve(temporary);
+      else reject(new Error(`stalled-rewrite exited (${code}): ${err}`));
+    });
+  });
+}
+
+it("removes the temporary copies SIGKILLed snapshots and forks left, never a live writer's", async () => {
+  const { mkdir, readdir, stat, writeFile } = await import('node:fs/promises');
+  const sub = join(dir, 'leftovers');
+  await mkdir(sub);
+  const path = join(sub, 's.jsonl');
+  const engine = await openSession(path);
+  for (let i = 0; i < 50; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
+  await engine.close();
+  // A snapshot killed before its rename leaves a full copy of the session.
+  const first = await killMidRewrite(['snapshot', path]);
+  expect((await readSessionFile(first)).state.messages).toHaveLength(50);
+  // The next snapshot removes it (and leaves its own, killed in turn).
+  const second = await killMidRewrite(['snapshot', path]);
+  await expect(stat(first)).rejects.toMatchObject({ code: 'ENOENT' });
+  const target = join(sub, 'fork.jsonl');
+  const fork = await killMidRewrite(['fork', path, target]);
+  for (const leftover of [second, fork]) {
+    expect((await stat(leftover)).size).toBeGreaterThan(500);
+    expect((await readSessionFile(leftover)).state.messages).toHaveLength(50);
+  }
+  // This process's own temporary files, as a live writer's would be: never removed.
+  const live = await temporaryPathFor(path);
+  const liveFork = await temporaryPathFor(target);
+  await writeFile(live, 'being written');
+  await writeFile(liveFork, 'being written');
+
+  // The next open of the session removes its dead leftovers (taking over the killed lock too).
+  const reopened = await openSession(path);
+  expect(reopened.state.messages).toHaveLength(50);
+  await reopened.close();
+  await expect(stat(second)).rejects.toMatchObject({ code: 'ENOENT' });
+  expect(await stat(fork)).toBeDefined();
+  // The next fork to that target removes the fork's.
+  await forkSession(path, target);
+  await expect(stat(fork)).rejects.toMatchObject({ code: 'ENOENT' });
+  expect((await readdir(sub)).sort()).toEqual(
+    ['fork.jsonl', 's.jsonl', basename(live), basename(liveFork)].sort(),
+  );
+  await snapshotSessionFile(path);
+  expect(await stat(live)).toBeDefined();
+}, 60_000);
