@@ -28,7 +28,10 @@ describe.each(BACKENDS)('conformance on %s', (kind) => {
     (payload: PayloadColumn): MakeStore =>
     async (id) => {
       const options = { client: db.client, sessionId: id, table: tables.get(payload) ?? '' };
-      return { store: createPgStore(options), reopen: async () => createPgStore(options) };
+      const open = async () => createPgStore(options);
+      // openAnother: a second store on the same session races the first (two writers). No
+      // stall hook yet: a reply that never comes needs a connection that can be silenced.
+      return { store: createPgStore(options), reopen: open, openAnother: open };
     };
 
   for (const payload of ['json', 'text'] as const) {

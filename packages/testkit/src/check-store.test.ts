@@ -11,6 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   checkAllOrNothing,
+  checkCallerObjects,
   checkNonJsonData,
   checkOrder,
   checkRoundTrip,
@@ -23,26 +24,25 @@ import { checkStore } from './vitest.js';
 
 checkStore('memory store', async () => createMemoryStore());
 
-/** A memory store that can be reopened: the log outlives the store object, as a file does. */
-function reopenableMemoryStore(): StoreUnderTest {
-  const shared: StoredEvent[] = [];
-  const open = (): EventStore => {
-    const inner = createMemoryStore(shared);
-    return {
-      load: () => inner.load(),
-      async append(events, options) {
-        await inner.append(events, options);
-        shared.push(...events);
-      },
-      close: () => inner.close(),
-    };
-  };
-  return { store: open(), reopen: async () => open(), dispose: async () => undefined };
+/** A memory store whose log outlives the store object, as a file does: it reopens, and two race. */
+function sharedMemoryStore(): StoreUnderTest {
+  const store = createMemoryStore();
+  const another = async () => store.openAnother();
+  return { store, reopen: another, openAnother: another, dispose: async () => undefined };
 }
 
-checkStore('reopenable memory store', async () => reopenableMemoryStore());
+checkStore('memory store with openAnother', async () => sharedMemoryStore());
 
-type Flaw = 'none' | 'reorder-batch' | 'drop-last' | 'accept-stale' | 'schema-only';
+type Flaw =
+  | 'none'
+  | 'reorder-batch'
+  | 'drop-last'
+  | 'accept-stale'
+  | 'schema-only'
+  /** Keeps the objects `append` was given, so the caller can still change them. */
+  | 'keeps-caller-objects'
+  /** Copies what it keeps but hands those copies out from `load`, unfrozen. */
+  | 'hands-out-its-objects';
 
 /** A hand-written store with one flaw, for showing that the checks catch it. */
 function flawedStore(flaw: Flaw): EventStore {
@@ -51,7 +51,9 @@ function flawedStore(flaw: Flaw): EventStore {
   let closed = false;
   return {
     async *load() {
-      yield* log.slice();
+      for (const event of log.slice()) {
+        yield flaw === 'hands-out-its-objects' ? event : structuredClone(event);
+      }
     },
     async append(events, { expectedSeq }) {
       if (closed) throw new StoreClosedError();
@@ -65,7 +67,7 @@ function flawedStore(flaw: Flaw): EventStore {
       lastSeq = checkBatchContinuity(parsed, lastSeq);
       if (flaw === 'reorder-batch') parsed.reverse();
       if (flaw === 'drop-last' && parsed.length > 1) parsed.pop();
-      log.push(...parsed);
+      log.push(...(flaw === 'keeps-caller-objects' ? events : structuredClone(parsed)));
     },
     async close() {
       closed = true;
@@ -107,6 +109,16 @@ describe('checkStore catches flawed stores', () => {
       /holds a Date in a message field: append resolved, but the store must refuse it/,
     );
     await expect(runStoreChecks(make('schema-only'))).rejects.toThrow(/JSON could not give back/);
+  });
+
+  it("a store that keeps the caller's objects, or hands out its own, fails the objects check", async () => {
+    await expect(checkCallerObjects(make('keeps-caller-objects'))).rejects.toThrow(
+      /after the caller changed the events it had appended .*first difference in event 0: .*scribbled/,
+    );
+    await expect(checkCallerObjects(make('hands-out-its-objects'))).rejects.toThrow(
+      /after the caller changed the events a load\(\) gave it, as they came.*scribbled/,
+    );
+    await expect(runStoreChecks(make('keeps-caller-objects'))).rejects.toThrow(/caller's objects/);
   });
 
   it('without its flaw the hand-written store passes every check (so each catch is the flaw)', async () => {

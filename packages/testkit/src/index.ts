@@ -26,6 +26,7 @@ export { DEFAULT_IDLE_MS } from './check-engine/drive.js';
 export { TestkitAbortError } from './check-engine/observation.js';
 export type { MakeEngine } from './check-engine/run.js';
 export type { AbortPlan, EngineScenario, ScenarioCall } from './check-engine/scenario.js';
+export { checkCallerObjects } from './check-store/caller-objects.js';
 export {
   checkAheadExpectedSeq,
   checkAllOrNothing,
@@ -40,10 +41,13 @@ export {
   checkSeqContinuity,
   checkSnapshotStart,
   checkStaleExpectedSeq,
+  type OptionalStoreChecks,
   runStoreChecks,
   STORE_CHECKS,
   type StoreCheck,
 } from './check-store/checks.js';
+export { checkStalledAppend } from './check-store/stalled-append.js';
+export { checkTwoWriters } from './check-store/two-writers.js';
 export { type EngineCommand, type EngineCommandKind, runCommand } from './commands/command.js';
 export { type CommandOutcome, expectedOutcome } from './commands/model.js';
 export {
@@ -62,5 +66,6 @@ export {
   loadAll,
   type MakeStore,
   openStoreUnderTest,
+  type StallHook,
   type StoreUnderTest,
 } from './store-factory.js';

@@ -8,8 +8,36 @@ export interface StoreUnderTest {
    * `store.close()`; the reopened store must see every committed event and go on from them.
    */
   readonly reopen?: () => Promise<EventStore>;
+  /**
+   * Opens a second store on the same log while `store` is still open, as a second process
+   * opening the same session would. The two are then raced against each other. A store that
+   * admits one writer only (a lock) rejects here, which the race check counts as a pass.
+   */
+  readonly openAnother?: () => Promise<EventStore>;
+  /** Lets the testkit make a write of the backing hang: see `StallHook`. */
+  readonly stall?: StallHook;
   /** Frees what the store used (deletes its temp file); called after the store was closed. */
   readonly dispose?: () => Promise<void>;
+}
+
+/**
+ * Makes one write of a store's backing (a file write, a database statement) never reply, as a
+ * silent network drop or a hung disk does, so the testkit can check that the store settles the
+ * append anyway.
+ */
+export interface StallHook {
+  /**
+   * Makes the backing write of `store`'s next append never get its reply. Whether that write
+   * lands (the statement commits, the bytes reach the file) is up to the hook: the store cannot
+   * know either way, and the check accepts what the contract allows for both.
+   */
+  readonly stallNextWrite: () => void | Promise<void>;
+  /**
+   * The longest the store takes to settle such an append (resolve, or reject: with
+   * `StoreBrokenError` when it cannot tell whether the batch was stored), and any append or
+   * `close()` after it. The check allows a grace of 100 ms plus a tenth of it for timers.
+   */
+  readonly settleWithinMs: number;
 }
 
 /**

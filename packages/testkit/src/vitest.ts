@@ -1,7 +1,9 @@
 // What needs vitest: the `checkStore` suite. Everything else is in the main entry.
-import { describe, it } from 'vitest';
+import { describe, it, type TestContext } from 'vitest';
 import { checkReopen, STORE_CHECKS } from './check-store/checks.js';
-import { type MakeStore, openStoreUnderTest } from './store-factory.js';
+import { checkStalledAppend } from './check-store/stalled-append.js';
+import { checkTwoWriters } from './check-store/two-writers.js';
+import { type MakeStore, openStoreUnderTest, type StoreUnderTest } from './store-factory.js';
 
 export interface CheckStoreOptions {
   /**
@@ -11,33 +13,52 @@ export interface CheckStoreOptions {
   readonly reopen?: boolean;
 }
 
+type OptionalMember = 'reopen' | 'openAnother' | 'stall';
+
 /**
  * The conformance suite every `EventStore` runs, as a vitest `describe` block: round trip,
  * order, seq continuity, all-or-nothing batches, `expectedSeq` conflicts (stale and ahead),
- * close semantics, a large batch, odd characters, compacted logs and (when `makeStore` can
- * reopen a store) reopening.
+ * close semantics, a large batch, odd characters, compacted logs, the caller's objects and,
+ * when `makeStore` returns what they need, reopening, two stores racing on one log and an
+ * append whose write never replies (each skipped, saying why, without it).
  */
 export function checkStore(
   name: string,
   makeStore: MakeStore,
   options: CheckStoreOptions = {},
 ): void {
+  // One store made and thrown away tells which optional members the factory returns.
+  let probe: Promise<StoreUnderTest> | undefined;
+  const has = async (member: OptionalMember): Promise<boolean> => {
+    probe ??= openStoreUnderTest(makeStore).then(async (made) => {
+      await made.store.close();
+      await made.dispose?.();
+      return made;
+    });
+    return (await probe)[member] !== undefined;
+  };
+  /** Skips the test (saying why) unless the factory returns `member`. */
+  const needs = async (member: OptionalMember, context: TestContext): Promise<boolean> => {
+    if (await has(member)) return true;
+    context.skip(`makeStore returns no ${member}`);
+    return false;
+  };
+
   describe(`EventStore conformance: ${name}`, () => {
     for (const [title, check] of Object.entries(STORE_CHECKS)) {
       it(title, () => check(makeStore));
     }
+    it('two stores on one log racing: one commits, the other gets CONCURRENCY (or cannot open)', async (context) => {
+      if (await needs('openAnother', context)) await checkTwoWriters(makeStore);
+    });
+    // No vitest timeout: the check bounds each of its steps by the store's own settleWithinMs.
+    it('settles an append whose write never replies, within settleWithinMs', async (context) => {
+      if (await needs('stall', context)) await checkStalledAppend(makeStore);
+    }, 0);
     const reopen = options.reopen;
     if (reopen === false) return;
     it('reopens with every committed event and goes on from the last seq', async (context) => {
-      if (reopen === undefined) {
-        const probe = await openStoreUnderTest(makeStore);
-        await probe.store.close();
-        await probe.dispose?.();
-        if (probe.reopen === undefined) {
-          context.skip('makeStore returns no reopen()');
-          return;
-        }
-      }
+      if (reopen === undefined && !(await needs('reopen', context))) return;
       await checkReopen(makeStore);
     });
   });

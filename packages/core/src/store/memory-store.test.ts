@@ -88,6 +88,22 @@ describe('createMemoryStore', () => {
     expect(store.events[0]).toEqual(usage(1));
   });
 
+  it('openAnother shares the log: each store sees the appends of the other, and a stale one is refused', async () => {
+    const first = createMemoryStore();
+    const second = first.openAnother();
+    await first.append([usage(1)], { expectedSeq: 0 });
+    expect(await loadAll(second)).toEqual([usage(1)]);
+    await expect(second.append([usage(1, 7)], { expectedSeq: 0 })).rejects.toThrow(
+      ConcurrencyError,
+    );
+    await second.append([usage(2)], { expectedSeq: 1 });
+    await second.close();
+    expect(await loadAll(first)).toEqual([usage(1), usage(2)]);
+    expect(first.lastSeq).toBe(2);
+    await first.append([usage(3)], { expectedSeq: 2 });
+    expect(first.openAnother().events).toEqual([usage(1), usage(2), usage(3)]);
+  });
+
   it('refuses load and append after close', async () => {
     const store = createMemoryStore();
     await store.close();

@@ -10,6 +10,17 @@ export interface MemoryEventStore extends EventStore {
   /** The stored events, for inspection in tests. */
   readonly events: readonly StoredEvent[];
   readonly lastSeq: number;
+  /**
+   * A second store on the same log, as a second process opening the same session: appends
+   * through either are checked against the one log, and each store is closed on its own.
+   */
+  openAnother(): MemoryEventStore;
+}
+
+/** The log that every store opened with `openAnother` shares. */
+interface MemoryLog {
+  readonly events: StoredEvent[];
+  lastSeq: number;
 }
 
 /**
@@ -17,40 +28,44 @@ export interface MemoryEventStore extends EventStore {
  * validates and freezes what it stores, so later changes to the caller's objects cannot reach it.
  */
 export function createMemoryStore(initial: readonly StoredEvent[] = []): MemoryEventStore {
-  const log: StoredEvent[] = [];
-  let lastSeq = 0;
+  const log: MemoryLog = { events: [], lastSeq: 0 };
+  accept(log, initial);
+  return openMemoryStore(log);
+}
+
+// All-or-nothing: every event is validated before the log changes. The check of `expectedSeq`
+// and the push run in one synchronous step, so two stores on one log cannot both commit.
+function accept(log: MemoryLog, events: readonly StoredEvent[]): void {
+  // The engine's own batches are valid and deep-frozen already (see events/validated.ts).
+  const parsed = isValidatedBatch(events)
+    ? events
+    : events.map((event) => freezeCheckedData(parseStoredEvent(event)));
+  log.lastSeq = checkBatchContinuity(parsed, log.lastSeq);
+  for (const event of parsed) log.events.push(event);
+}
+
+function openMemoryStore(log: MemoryLog): MemoryEventStore {
   let closed = false;
-
-  // All-or-nothing: every event is validated before the log changes.
-  const accept = (events: readonly StoredEvent[]): void => {
-    // The engine's own batches are valid and deep-frozen already (see events/validated.ts).
-    const parsed = isValidatedBatch(events)
-      ? events
-      : events.map((event) => freezeCheckedData(parseStoredEvent(event)));
-    lastSeq = checkBatchContinuity(parsed, lastSeq);
-    for (const event of parsed) log.push(event);
-  };
-  accept(initial);
-
   return {
     get events() {
-      return log.slice();
+      return log.events.slice();
     },
     get lastSeq() {
-      return lastSeq;
+      return log.lastSeq;
     },
     async *load() {
       if (closed) throw new StoreClosedError();
-      const end = log.length;
-      for (let i = 0; i < end; i++) yield log[i] as StoredEvent;
+      const end = log.events.length;
+      for (let i = 0; i < end; i++) yield log.events[i] as StoredEvent;
     },
     async append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       if (closed) throw new StoreClosedError();
-      if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
-      accept(events);
+      if (expectedSeq !== log.lastSeq) throw new ConcurrencyError(expectedSeq, log.lastSeq);
+      accept(log, events);
     },
     async close() {
       closed = true;
     },
+    openAnother: () => openMemoryStore(log),
   };
 }

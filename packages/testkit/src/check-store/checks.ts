@@ -1,101 +1,25 @@
-import type { ContextEvent, EventStore, StoredEvent } from '@contextlog/core';
+import type { EventStore, StoredEvent } from '@contextlog/core';
 import fc from 'fast-check';
 import { arbStoredEvents, stampEvents } from '../arbitraries/event.js';
 import { ALL_ODD_CHARACTERS, ODD_STRINGS } from '../arbitraries/strings.js';
 import { fuzzRuns } from '../check-engine/check-engine.js';
-import { canonicalJson, codeOf, preview, sameJson } from '../json.js';
+import { preview } from '../json.js';
+import { type MakeStore, openStoreUnderTest } from '../store-factory.js';
+import { checkCallerObjects } from './caller-objects.js';
+import { checkStalledAppend } from './stalled-append.js';
 import {
-  loadAll,
-  type MakeStore,
-  openStoreUnderTest,
-  type StoreUnderTest,
-} from '../store-factory.js';
+  expectLog,
+  expectRefused,
+  fail,
+  type StoreCheck,
+  StoreCheckError,
+  snapshotEvent,
+  someEvents,
+  withStore,
+} from './support.js';
+import { checkTwoWriters } from './two-writers.js';
 
-/** A conformance check of an `EventStore`: resolves, or throws saying what the store did wrong. */
-export type StoreCheck = (makeStore: MakeStore) => Promise<void>;
-
-class StoreCheckError extends Error {
-  readonly code = 'STORE_CHECK';
-}
-
-function fail(message: string): never {
-  throw new StoreCheckError(message);
-}
-
-/** Opens a fresh store, runs `body`, then closes and disposes of it whatever happened. */
-async function withStore<T>(
-  makeStore: MakeStore,
-  body: (made: StoreUnderTest, store: EventStore) => Promise<T>,
-): Promise<T> {
-  const made = await openStoreUnderTest(makeStore);
-  try {
-    return await body(made, made.store);
-  } finally {
-    await made.store.close().catch(() => undefined);
-    await made.dispose?.();
-  }
-}
-
-/** Expects `append` to reject; with `code`, with exactly that error code. Returns the error. */
-async function expectRefused(
-  what: string,
-  attempt: () => Promise<void>,
-  code?: string,
-): Promise<unknown> {
-  let error: unknown;
-  try {
-    await attempt();
-  } catch (caught) {
-    error = caught;
-  }
-  if (error === undefined) fail(`${what}: append resolved, but the store must refuse it`);
-  if (code !== undefined && codeOf(error) !== code) {
-    fail(
-      `${what}: rejected with code ${preview(codeOf(error))} (${preview(error)}), expected code '${code}'`,
-    );
-  }
-  return error;
-}
-
-async function expectLog(
-  store: EventStore,
-  expected: readonly StoredEvent[],
-  when: string,
-): Promise<void> {
-  const loaded = await loadAll(store);
-  if (!sameJson(loaded, expected)) {
-    const seqs = (events: readonly StoredEvent[]) => events.map((e) => e.seq).join(',') || 'none';
-    fail(
-      `${when}: load() returned seqs [${seqs(loaded)}], expected [${seqs(expected)}]` +
-        (loaded.length === expected.length
-          ? `; first difference in ${firstDifference(loaded, expected)}`
-          : ''),
-    );
-  }
-}
-
-function firstDifference(a: readonly StoredEvent[], b: readonly StoredEvent[]): string {
-  for (const [index, event] of a.entries()) {
-    if (canonicalJson(event) !== canonicalJson(b[index])) {
-      return `event ${index}: got ${preview(event, 200)}, expected ${preview(b[index], 200)}`;
-    }
-  }
-  return 'nothing';
-}
-
-const message = (text: string, n = 0): ContextEvent => ({
-  type: 'messages.appended',
-  v: 1,
-  data: { messages: [{ role: n % 2 === 0 ? 'user' : 'assistant', content: text }] },
-});
-
-/** `count` small message events whose seqs continue from `afterSeq`. */
-function someEvents(count: number, afterSeq = 0, text = 'hello'): StoredEvent[] {
-  return stampEvents(
-    Array.from({ length: count }, (_, n) => message(`${text} ${afterSeq + n + 1}`, n)),
-    afterSeq,
-  );
-}
+export type { StoreCheck } from './support.js';
 
 export const checkEmptyLoad: StoreCheck = (makeStore) =>
   withStore(makeStore, (_, store) => expectLog(store, [], 'a fresh store'));
@@ -337,23 +261,7 @@ export const checkOddCharacters: StoreCheck = (makeStore) =>
 /** A compacted log starts with `state.snapshotted` at any seq, and goes on from it. */
 export const checkSnapshotStart: StoreCheck = (makeStore) =>
   withStore(makeStore, async (_, store) => {
-    const snapshot = {
-      type: 'state.snapshotted',
-      v: 1,
-      seq: 41,
-      at: '2026-01-01T00:00:00.000Z',
-      data: {
-        state: {
-          systemPrompt: 'be brief',
-          messages: [{ role: 'user', content: 'hi' }],
-          tokenCount: 12,
-          pendingTextLength: 2,
-          nextCheckpointId: 1,
-          checkpoints: [{ id: 0, messageCount: 0, tokenCount: 0, pendingTextLength: 0 }],
-          metadata: { title: 'compacted' },
-        },
-      },
-    } as StoredEvent;
+    const snapshot = snapshotEvent(41);
     await store.append([snapshot], { expectedSeq: 0 });
     const next = someEvents(2, 41);
     await store.append(next, { expectedSeq: 41 });
@@ -420,19 +328,35 @@ export const STORE_CHECKS: Readonly<Record<string, StoreCheck>> = Object.freeze(
   'stores and loads a batch of 2,000 events': checkLargeBatch,
   'round-trips text with every odd character': checkOddCharacters,
   'starts a compacted log with state.snapshotted at any seq': checkSnapshotStart,
+  "keeps the caller's objects out of the log (changed after append or load)": checkCallerObjects,
 });
 
-/** Runs every check (and `checkReopen` when `reopen` is supported); throws the first failure. */
+/** What `runStoreChecks` runs besides `STORE_CHECKS`: each needs a member of `StoreUnderTest`. */
+export interface OptionalStoreChecks {
+  /** `checkReopen`: `makeStore` returns `reopen`. */
+  readonly reopen?: boolean;
+  /** `checkTwoWriters`: `makeStore` returns `openAnother`. */
+  readonly twoWriters?: boolean;
+  /** `checkStalledAppend`: `makeStore` returns `stall`. */
+  readonly stall?: boolean;
+}
+
+/** Runs every check, and the optional ones asked for; throws the first failure. */
 export async function runStoreChecks(
   makeStore: MakeStore,
-  options: { readonly reopen?: boolean } = {},
+  options: OptionalStoreChecks = {},
 ): Promise<void> {
-  for (const [name, check] of Object.entries(STORE_CHECKS)) {
+  const checks = {
+    ...STORE_CHECKS,
+    ...(options.reopen === true ? { reopen: checkReopen } : {}),
+    ...(options.twoWriters === true ? { 'two writers': checkTwoWriters } : {}),
+    ...(options.stall === true ? { 'a stalled append': checkStalledAppend } : {}),
+  };
+  for (const [name, check] of Object.entries(checks)) {
     try {
       await check(makeStore);
     } catch (error) {
       throw new StoreCheckError(`${name}: ${(error as Error).message}`, { cause: error });
     }
   }
-  if (options.reopen === true) await checkReopen(makeStore);
 }
