@@ -45,6 +45,24 @@ export interface PgEventStore extends EventStore {
   lastSeq(): Promise<number>;
 }
 
+/** `work`, or a rejection once `deadline` has passed without its answer. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms} ms`)),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  // Given up on, it may still fail later: that is no longer anyone's concern.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const UNIQUE_VIOLATION = '23505';
 const SERIALIZATION_FAILURE = '40001';
 const UNDEFINED_TABLE = '42P01';
@@ -135,14 +153,15 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
   ): Promise<void> => {
     let owner: string | undefined;
     const deadline = Date.now() + settleTimeoutMs;
+    const check = async () => {
+      await connection.fence();
+      const { rows } = await client.query<{ append_id: string }>(sql.owner, [sessionId, firstSeq]);
+      return rows[0]?.append_id;
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        await connection.fence();
-        const { rows } = await client.query<{ append_id: string }>(sql.owner, [
-          sessionId,
-          firstSeq,
-        ]);
-        owner = rows[0]?.append_id;
+        // An attempt the network leaves without an answer must not outlast the deadline.
+        owner = await beforeDeadline(check(), deadline, settleTimeoutMs);
         break;
       } catch (error) {
         // The server may be restarting, or this connection lost too: try again until the deadline.
