@@ -21,10 +21,9 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<PromiseSettle
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
   });
+  const outcome = Promise.allSettled([promise]).then(([r]) => r as PromiseSettledResult<T>);
   try {
-    return await Promise.race([Promise.allSettled([promise]).then(([r]) => r), bound]).then(
-      (r) => r as PromiseSettledResult<T>,
-    );
+    return await Promise.race([outcome, bound]);
   } finally {
     clearTimeout(timer);
   }
