@@ -53,12 +53,16 @@ describe('contextlog copy', () => {
       expect(existsSync(join(dir, 'y.jsonl'))).toBe(false);
 
       const source = await fixture(dir, 'session.jsonl');
-      const url = 'postgres://someone:s3cret@127.0.0.1:1/nodb?session=x';
-      const refused = await runCli(['copy', source, url], dir);
-      expect(refused.code, refused.stderr).toBe(1);
-      const line = oneLineError(refused);
-      expect(line).toMatch(/ECONNREFUSED|connection/i);
-      expect(line).not.toContain('s3cret');
+      for (const url of [
+        'postgres://someone:s3cret@127.0.0.1:1/nodb?session=x',
+        'postgres://someone@127.0.0.1:1/nodb?session=x&password=s3cret',
+      ]) {
+        const refused = await runCli(['copy', source, url], dir);
+        expect(refused.code, refused.stderr).toBe(1);
+        const line = oneLineError(refused);
+        expect(line).toMatch(/ECONNREFUSED|connection/i);
+        expect(`${refused.stdout}${refused.stderr}`).not.toContain('s3cret');
+      }
     }));
 
   it('a kimi-cli SOURCE: one line saying to convert it; TARGET the SOURCE itself: refused', () =>
@@ -93,12 +97,17 @@ describe('contextlog copy', () => {
   it('an invalid URL: one line, exit 1, the password not shown', () =>
     withTempDir(async (dir) => {
       const source = await fixture(dir, 'session.jsonl');
-      for (const url of ['postgres://u:secret@[bad', 'postgres://u:sec@ret@host:99999/db']) {
+      for (const url of [
+        'postgres://u:secret@[bad',
+        'postgres://u:sec@ret@host:99999/db',
+        'postgres://u@[bad/db?session=x&password=secret',
+        'postgres://u@host:99999/db?PASSWORD=secret',
+      ]) {
         const result = await runCli(['copy', source, url], dir);
         expect(result.code, result.stderr).toBe(1);
         const line = oneLineError(result);
         expect(line).toMatch(/not a valid URL$/);
-        expect(line).toContain('postgres://u:***@');
+        expect(line).toMatch(/postgres:\/\/u:\*\*\*@|password=\*\*\*/i);
         expect(line).not.toMatch(/secret|sec@ret|ret@/);
       }
     }));
@@ -116,5 +125,26 @@ describe('contextlog copy', () => {
       expect(down.code, down.stderr).toBe(0);
       expect(await replayJson(back, dir)).toEqual(SESSION_STATE);
     }),
+  );
+
+  it.skipIf(pgUrl === undefined)(
+    'a password in the query is hidden on stdout and in errors (real PostgreSQL)',
+    () =>
+      withTempDir(async (dir) => {
+        const source = await fixture(dir, 'session.jsonl');
+        const url = new URL(pgUrl as string);
+        // The server trusts local connections: the password is sent and ignored.
+        url.searchParams.set('password', 'pa55word-in-query');
+        url.searchParams.set('session', `cli-secret-${process.pid}-${Date.now()}`);
+        const up = await runCli(['copy', source, url.toString()], dir);
+        expect(up.code, up.stderr).toBe(0);
+        expect(up.stdout).toMatch(/ to postgres:\/\/.*[?&]password=\*\*\*.*: 7 events/);
+        const again = await runCli(['copy', source, url.toString()], dir);
+        expect(again.code, again.stderr).toBe(1);
+        expect(oneLineError(again)).toMatch(/password=\*\*\*.* already holds a session/);
+        for (const result of [up, again]) {
+          expect(`${result.stdout}${result.stderr}`).not.toContain('pa55word');
+        }
+      }),
   );
 });

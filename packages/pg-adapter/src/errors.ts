@@ -15,17 +15,25 @@ export class ConnectionLostError extends ContextlogError {
   }
 }
 
-/** The events table does not exist: `migrate(client, { table })` creates it. */
+/**
+ * The events table, or the sessions table that goes with it, does not exist:
+ * `migrate(client, { table })` creates both (an events table from an older version gets its
+ * sessions table).
+ */
 export class PgTableMissingError extends ContextlogError {
   readonly code = 'PG_TABLE_MISSING';
+  /** The table that is missing: `table` itself, or its sessions table. */
+  readonly missing: string;
   constructor(
     readonly table: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly missing?: string },
   ) {
+    const missing = options?.missing ?? table;
     super(
-      `table ${table} does not exist: run migrate(client, { table: '${table}' }) first`,
+      `table ${missing} does not exist: run migrate(client, { table: '${table}' }) first`,
       options,
     );
+    this.missing = missing;
   }
 }
 

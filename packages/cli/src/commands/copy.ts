@@ -35,8 +35,9 @@ export const copyCommand: Command = {
     'replays to the same state. Each is a contextlog session file or a PostgreSQL URL,',
     'postgres://user:password@host:port/db?session=ID&table=TABLE. SOURCE is not changed; a',
     'PostgreSQL SOURCE must have events. A TARGET file must not exist (or be empty); a TARGET',
-    'session must have no events; the table is created if missing. There is no --force: copy',
-    'never replaces a session (remove the target file, or delete the rows, first).',
+    'session must have no events; the tables are created if missing. There is no --force: copy',
+    'never replaces a session (remove the target file, or delete its rows from the events table',
+    'and its _sessions table, first).',
   ],
   examples: [
     'contextlog copy session.jsonl "postgres://localhost/agents?session=run-42"',

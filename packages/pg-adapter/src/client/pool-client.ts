@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ConnectionLostError } from '../errors.js';
+import { awaitReply, type Backend } from './reply-watch.js';
+import { sideQueries } from './side-query.js';
 import type { PgClient, PgConnection, PgRows } from './types.js';
 
 /** What `pgPoolClient` needs of a `pg` Pool's checked-out client. */
 export interface PgPoolClientLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** The server process's pid, as `pg` learns it when connecting. */
+  readonly processID?: number | null;
   release(destroy?: boolean): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
@@ -26,6 +30,8 @@ export interface PgPoolLike {
   connect(): Promise<PgPoolClientLike>;
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
+  /** A `pg` Pool's settings: checks on another connection open theirs with them. */
+  readonly options?: pg.ClientConfig;
 }
 
 export interface PgPoolClientOptions {
@@ -33,12 +39,17 @@ export interface PgPoolClientOptions {
   readonly ownsPool?: boolean;
   /** How long `fence()` may wait for a lost connection's server process to end (default 30 s). */
   readonly fenceTimeoutMs?: number;
+  /**
+   * While a statement's reply is outstanding, how often another connection checks that the
+   * server process is still working on it (default 5000 ms; 0 turns the check off). A statement
+   * that runs is never cut, however long; one whose process is done (or gone) while its reply
+   * has not come, or a server that does not answer the check within this time either, makes the
+   * statement fail with `ConnectionLostError`, as if the connection had died.
+   */
+  readonly replyProbeMs?: number;
 }
 
-interface Backend {
-  readonly pid: number;
-  readonly start: string;
-}
+export const DEFAULT_REPLY_PROBE_MS = 5000;
 
 /**
  * An ERROR from the server rolled the statement's transaction back; anything else (a FATAL, a
@@ -55,10 +66,17 @@ function isDefiniteFailure(error: unknown): boolean {
 /** A `PgClient` on a `pg` Pool: reads on any pooled connection, writes settled by `fence()`. */
 export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}): PgClient {
   const fenceTimeoutMs = options.fenceTimeoutMs ?? 30_000;
+  const replyProbeMs = options.replyProbeMs ?? DEFAULT_REPLY_PROBE_MS;
+  if (!Number.isFinite(replyProbeMs) || replyProbeMs < 0) {
+    throw new RangeError(`replyProbeMs: expected 0 or more milliseconds, got ${replyProbeMs}`);
+  }
   // The server process behind each pooled connection, so a lost one can be fenced off.
-  const backends = new WeakMap<PgPoolClientLike, Backend>();
+  const backends = new WeakMap<PgPoolClientLike, Required<Backend>>();
+  const side = sideQueries(pool);
+  // A check that gets no answer in this time is given up, and its connection with it.
+  const sideTimeoutMs = replyProbeMs > 0 ? replyProbeMs : DEFAULT_REPLY_PROBE_MS;
 
-  const fence = async (backend: Backend | undefined): Promise<void> => {
+  const fence = async (backend: Required<Backend> | undefined): Promise<void> => {
     if (backend === undefined) throw new Error('the lost connection never told its backend pid');
     const deadline = Date.now() + fenceTimeoutMs;
     let mayTerminate = true;
@@ -70,7 +88,8 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
         const sql = mayTerminate
           ? 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND backend_start::text = $2'
           : 'SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND backend_start::text = $2';
-        const { rows } = await pool.query(sql, [backend.pid, backend.start]);
+        const timeout = Math.max(1, Math.min(sideTimeoutMs, deadline - Date.now()));
+        const rows = await side(sql, [backend.pid, backend.start], timeout);
         if (rows.length === 0) return;
       } catch (error) {
         lastError = error;
@@ -87,59 +106,81 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
     }
   };
 
-  return {
-    kind: 'pg',
-    async query<R extends object>(sql: string, params?: readonly unknown[]) {
-      const result = await pool.query(sql, params === undefined ? undefined : [...params]);
-      return { rows: result.rows as R[] };
-    },
-    async connect(): Promise<PgConnection> {
-      // Nothing is sent before a connection exists: a failure to connect is a plain failure.
-      const client = await pool.connect();
-      let lost: unknown;
-      // A checked-out pg client emits 'error' when its socket dies; unhandled, that would crash
-      // the process.
-      const onError = (error: Error) => {
-        lost ??= error;
-      };
-      client.on('error', onError);
-      let released = false;
-      const release = (broken = false) => {
-        if (released) return;
-        released = true;
-        client.removeListener('error', onError);
-        client.release(broken || lost !== undefined);
-      };
+  const connect = async (): Promise<PgConnection> => {
+    // Nothing is sent before a connection exists: a failure to connect is a plain failure.
+    const client = await pool.connect();
+    let lost: unknown;
+    // A checked-out pg client emits 'error' when its socket dies; unhandled, that would crash
+    // the process.
+    const onError = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', onError);
+    let released = false;
+    const release = (broken = false) => {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      client.release(broken || lost !== undefined);
+    };
+    const backend = (): Backend | undefined =>
+      backends.get(client) ??
+      (typeof client.processID === 'number' ? { pid: client.processID } : undefined);
+    const send = async <R>(sql: string, params?: readonly unknown[]): Promise<PgRows<R>> => {
       try {
-        if (!backends.has(client)) {
-          const { rows } = await client.query(
-            'SELECT pg_backend_pid() AS pid, (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS start',
-          );
-          const row = rows[0] as { pid: number; start: string };
-          backends.set(client, { pid: row.pid, start: row.start });
-        }
+        const result = await awaitReply(
+          client.query(sql, params === undefined ? undefined : [...params]),
+          {
+            probeMs: replyProbeMs,
+            backend,
+            side,
+            // The reply is not coming: close the connection (pg destroys the socket of a client
+            // ended with a statement outstanding), so nothing more is read from it.
+            onLost: (reason) => {
+              lost ??= reason;
+              release(true);
+            },
+          },
+        );
+        return { rows: result.rows as R[] };
+      } catch (error) {
+        if (isDefiniteFailure(error) && lost === undefined) throw error;
+        lost ??= error;
+        throw new ConnectionLostError(error);
+      }
+    };
+    if (!backends.has(client)) {
+      try {
+        const { rows } = await send<Required<Backend>>(
+          'SELECT pg_backend_pid() AS pid, (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS start',
+        );
+        const row = rows[0] as Required<Backend>;
+        backends.set(client, { pid: row.pid, start: row.start });
       } catch (error) {
         release(true);
-        throw isDefiniteFailure(error) ? error : new ConnectionLostError(error);
+        throw error;
       }
-      return {
-        async query<R extends object>(
-          sql: string,
-          params?: readonly unknown[],
-        ): Promise<PgRows<R>> {
-          try {
-            const result = await client.query(sql, params === undefined ? undefined : [...params]);
-            return { rows: result.rows as R[] };
-          } catch (error) {
-            if (isDefiniteFailure(error) && lost === undefined) throw error;
-            lost ??= error;
-            throw new ConnectionLostError(error);
-          }
-        },
-        release,
-        fence: () => fence(backends.get(client)),
-      };
+    }
+    return {
+      query: send,
+      release,
+      fence: () => fence(backends.get(client)),
+    };
+  };
+
+  return {
+    kind: 'pg',
+    // On a connection of the pool, as pool.query would, but with the reply watched like any
+    // other: a read whose reply the network dropped must not wait for ever either.
+    async query<R extends object>(sql: string, params?: readonly unknown[]) {
+      const connection = await connect();
+      try {
+        return await connection.query<R>(sql, params);
+      } finally {
+        connection.release();
+      }
     },
+    connect,
     async listen(channel, onNotify, onError) {
       const client = await pool.connect();
       let failed = false;
@@ -190,10 +231,16 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
 }
 
 /** A `PgClient` on a new `pg` Pool for `url` (postgres://…); `end()` ends that pool. */
-export function createPgClient(url: string, poolOptions: { readonly max?: number } = {}): PgClient {
+export function createPgClient(
+  url: string,
+  poolOptions: { readonly max?: number; readonly replyProbeMs?: number } = {},
+): PgClient {
   const pool = new pg.Pool({ connectionString: url, max: poolOptions.max ?? 10 });
   // Idle connections that die (server restart, pg_terminate_backend) are dropped by the pool;
   // without a listener their 'error' would crash the process.
   pool.on('error', () => {});
-  return pgPoolClient(pool, { ownsPool: true });
+  return pgPoolClient(pool, {
+    ownsPool: true,
+    ...(poolOptions.replyProbeMs === undefined ? {} : { replyProbeMs: poolOptions.replyProbeMs }),
+  });
 }

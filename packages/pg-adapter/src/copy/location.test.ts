@@ -41,6 +41,35 @@ describe('session locations', () => {
     }
   });
 
+  it('hides a password given as a query parameter, whatever its case or encoding', () => {
+    const parsed = parsePgUrl(
+      'postgres://me@db/agents?PassWord=s3cret&sslpassword=k3y&pass%77ord=enc0ded&sslmode=require&session=x',
+    );
+    expect(parsed.connectionString).toContain('PassWord=s3cret');
+    expect(parsed.display).toBe(
+      'postgres://me@db/agents?PassWord=***&sslpassword=***&password=***&sslmode=require&session=x',
+    );
+    for (const [url, shown] of [
+      ['postgres://h/db?password=s3cret', 'postgres://h/db?password=***'],
+      ['postgres://h/db?a=1&password=s3cret#frag', 'postgres://h/db?a=1&password=***'],
+      ['postgres://u:s3cret@h/db?password=s3cret', 'postgres://u:***@h/db?password=***'],
+      ['postgres://u@[bad?password=s3cret', 'postgres://u@[bad?password=***'],
+      [
+        'postgres://[bad?x=1&Password=s3cret&session=a@b',
+        'postgres://[bad?x=1&Password=***&session=a@b',
+      ],
+    ] as const) {
+      expect(redactPgUrl(url)).toBe(shown);
+    }
+    let message = '';
+    try {
+      parsePgUrl('postgres://u@[bad/db?password=s3cret');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe('postgres://u@[bad/db?password=***: not a valid URL');
+  });
+
   it('redacts only the password', () => {
     expect(redactPgUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
     expect(redactPgUrl('postgres://h/db?session=a@b')).toBe('postgres://h/db?session=a@b');

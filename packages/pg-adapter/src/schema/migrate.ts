@@ -1,5 +1,5 @@
 import type { PgClient } from '../client/types.js';
-import { tableName } from './table.js';
+import { sessionsTableName, tableName } from './table.js';
 
 export type PayloadColumn = 'json' | 'text';
 
@@ -15,21 +15,27 @@ export interface MigrateOptions {
 
 export interface MigrateResult {
   readonly table: string;
+  /** The sessions table that goes with it (`<table>_sessions`, same schema). */
+  readonly sessions: string;
   /** The `data` column's type as the table has it (an existing table keeps its own). */
   readonly payload: PayloadColumn;
 }
 
 /**
  * Creates the events table if it does not exist: one row per event, primary key
- * `(session_id, seq)`, which is also what stops two writers from storing the same seq.
- * `append_id` tells whose batch a row belongs to, for settling a write whose connection died.
- * Safe to run concurrently and repeatedly.
+ * `(session_id, seq)`. `append_id` tells whose batch a row belongs to, for settling a write
+ * whose connection died. Next to it, the sessions table: one row per session with its head
+ * (last seq), which every append claims in its own statement, so two writers of one session
+ * are serialized on that row whatever seq their batches start at. An events table from before
+ * the sessions table gets it here, filled with each session's last seq in the same
+ * transaction. Safe to run concurrently and repeatedly.
  */
 export async function migrate(
   client: PgClient,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
   const table = tableName(options.table);
+  const sessions = sessionsTableName(table);
   const payload = options.payload ?? 'json';
   if (payload !== 'json' && payload !== 'text') {
     throw new TypeError(`payload: expected 'json' or 'text', got ${String(payload)}`);
@@ -53,6 +59,27 @@ export async function migrate(
           PRIMARY KEY (session_id, seq)
         )`,
       );
+      const { rows: found } = await connection.query<{ found: boolean }>(
+        'SELECT to_regclass($1) IS NOT NULL AS found',
+        [sessions.sql],
+      );
+      await connection.query(
+        `CREATE TABLE IF NOT EXISTS ${sessions.sql} (
+          session_id text PRIMARY KEY,
+          head bigint NOT NULL,
+          changed_at timestamptz NOT NULL DEFAULT now(),
+          meta jsonb
+        )`,
+      );
+      if (found[0]?.found !== true) {
+        // Created just now (the advisory lock makes this the only migrate doing so): every
+        // session already stored gets its head, before any new writer can claim one.
+        await connection.query(
+          `INSERT INTO ${sessions.sql} AS s (session_id, head)
+           SELECT session_id, max(seq) FROM ${table.sql} GROUP BY session_id
+           ON CONFLICT (session_id) DO UPDATE SET head = EXCLUDED.head WHERE s.head < EXCLUDED.head`,
+        );
+      }
       const { rows } = await connection.query<{ type: string | null }>(
         "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'data' AND NOT attisdropped",
         [table.sql],
@@ -62,7 +89,7 @@ export async function migrate(
       if (type !== 'json' && type !== 'text') {
         throw new Error(`${table.name}.data has type ${type ?? 'none'}; expected json or text`);
       }
-      return { table: table.name, payload: type };
+      return { table: table.name, sessions: sessions.name, payload: type };
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => {
         broken = true;

@@ -23,6 +23,24 @@ export function tableName(name: string = DEFAULT_TABLE): TableName {
   return { name, sql: parts.map((part) => `"${part}"`).join('.') };
 }
 
+const SESSIONS_SUFFIX = '_sessions';
+
+/**
+ * The sessions table that goes with an events table: same schema, `<table>_sessions`. A name
+ * that would pass PostgreSQL's 63-character limit (which truncates silently, so two long names
+ * could meet) keeps a prefix and a hash of the whole name instead.
+ */
+export function sessionsTableName(events: TableName): TableName {
+  const parts = events.name.split('.');
+  const table = parts.pop() as string;
+  let name = `${table}${SESSIONS_SUFFIX}`;
+  if (name.length > 63) {
+    const digest = createHash('sha256').update(table).digest('hex').slice(0, 8);
+    name = `${table.slice(0, 63 - SESSIONS_SUFFIX.length - 9)}_${digest}${SESSIONS_SUFFIX}`;
+  }
+  return tableName([...parts, name].join('.'));
+}
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

@@ -86,11 +86,13 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
     const name = db.table();
     expect(await migrate(db.client, { table: name, payload: 'text' })).toEqual({
       table: name,
+      sessions: `${name}_sessions`,
       payload: 'text',
     });
     // An existing table keeps its column type.
     expect(await migrate(db.client, { table: name, payload: 'json' })).toEqual({
       table: name,
+      sessions: `${name}_sessions`,
       payload: 'text',
     });
     await Promise.all([migrate(db.client, { table: name }), migrate(db.client, { table: name })]);

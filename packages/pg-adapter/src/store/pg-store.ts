@@ -13,7 +13,13 @@ import {
 } from '@contextlog/core';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgTableMissingError } from '../errors.js';
-import { checkSessionId, checkStorableText, sessionChannel, tableName } from '../schema/table.js';
+import {
+  checkSessionId,
+  checkStorableText,
+  sessionChannel,
+  sessionsTableName,
+  tableName,
+} from '../schema/table.js';
 import { nextSeq, rowToEvent, sessionSource } from './rows.js';
 import { type EventRow, statements } from './sql.js';
 
@@ -39,7 +45,26 @@ export interface PgEventStore extends EventStore {
   lastSeq(): Promise<number>;
 }
 
+/** `work`, or a rejection once `deadline` has passed without its answer. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms} ms`)),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  // Given up on, it may still fail later: that is no longer anyone's concern.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const UNIQUE_VIOLATION = '23505';
+const SERIALIZATION_FAILURE = '40001';
 const UNDEFINED_TABLE = '42P01';
 
 /**
@@ -52,6 +77,7 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);
+  const sessions = sessionsTableName(table);
   const sql = statements(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
@@ -68,8 +94,40 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
     notifying.finally(() => notifications.delete(notifying));
   };
 
-  const translate = (error: unknown): unknown =>
-    hasCode(error, UNDEFINED_TABLE) ? new PgTableMissingError(table.name, { cause: error }) : error;
+  const translate = (error: unknown): unknown => {
+    if (!hasCode(error, UNDEFINED_TABLE)) return error;
+    // The events table of a version before the sessions table: migrate adds it.
+    const missing =
+      error instanceof Error && error.message.includes(`${sessions.name.split('.').pop()}"`);
+    return new PgTableMissingError(table.name, {
+      cause: error,
+      ...(missing ? { missing: sessions.name } : {}),
+    });
+  };
+
+  /**
+   * Why a claim failed, read after it: the events end elsewhere, or (when they do end at
+   * `expectedSeq`) the head row is past them, because rows were deleted from the events table
+   * but not the session's row from the sessions table.
+   */
+  const refusal = async (expectedSeq: number, firstSeq: number): Promise<ConcurrencyError> => {
+    let rows: { last: number; head: number | null }[];
+    try {
+      ({ rows } = await client.query<{ last: number; head: number | null }>(sql.head, [sessionId]));
+    } catch {
+      return new ConcurrencyError(expectedSeq, firstSeq);
+    }
+    const last = rows[0]?.last ?? 0;
+    const head = rows[0]?.head ?? null;
+    if (last !== expectedSeq || head === null || head <= last) {
+      return new ConcurrencyError(expectedSeq, last);
+    }
+    return new ConcurrencyError(
+      expectedSeq,
+      head,
+      `${source}: its row in ${sessions.name} says the log ends at seq ${head} but the events end at seq ${last} (were rows deleted from ${table.name} only?): delete the session's row in ${sessions.name} too, or reload()`,
+    );
+  };
 
   const lastSeq = async (): Promise<number> => {
     try {
@@ -95,14 +153,15 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
   ): Promise<void> => {
     let owner: string | undefined;
     const deadline = Date.now() + settleTimeoutMs;
+    const check = async () => {
+      await connection.fence();
+      const { rows } = await client.query<{ append_id: string }>(sql.owner, [sessionId, firstSeq]);
+      return rows[0]?.append_id;
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        await connection.fence();
-        const { rows } = await client.query<{ append_id: string }>(sql.owner, [
-          sessionId,
-          firstSeq,
-        ]);
-        owner = rows[0]?.append_id;
+        // An attempt the network leaves without an answer must not outlast the deadline.
+        owner = await beforeDeadline(check(), deadline, settleTimeoutMs);
         break;
       } catch (error) {
         // The server may be restarting, or this connection lost too: try again until the deadline.
@@ -121,7 +180,7 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
     }
     if (owner === appendId) return;
     if (owner === undefined) throw lost;
-    throw new ConcurrencyError(expectedSeq, await lastSeq().catch(() => firstSeq));
+    throw await refusal(expectedSeq, firstSeq);
   };
 
   return {
@@ -184,15 +243,13 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
         parsed.map((event) => event.at),
         parsed.map((event) => JSON.stringify(event.data)),
         appendId,
+        newLast,
       ];
       const connection = await client.connect();
-      let result: { last: number; inserted: number } | undefined;
+      let inserted: number | undefined;
       try {
-        const { rows } = await connection.query<{ last: number; inserted: number }>(
-          sql.append,
-          params,
-        );
-        result = rows[0];
+        const { rows } = await connection.query<{ inserted: number }>(sql.append, params);
+        inserted = rows[0]?.inserted;
       } catch (error) {
         if (hasCode(error, 'PG_CONNECTION_LOST')) {
           connection.release(true);
@@ -207,15 +264,16 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
           return;
         }
         connection.release();
-        if (hasCode(error, UNIQUE_VIOLATION)) {
-          // Another writer stored this seq between our check and our insert.
-          throw new ConcurrencyError(expectedSeq, await lastSeq().catch(() => first.seq));
+        if (hasCode(error, UNIQUE_VIOLATION) || hasCode(error, SERIALIZATION_FAILURE)) {
+          // A writer that does not claim the head (an older version) stored this seq first, or
+          // a serializable transaction lost the head row to another writer.
+          throw await refusal(expectedSeq, first.seq);
         }
         throw translate(error);
       }
-      if (result === undefined || result.inserted !== parsed.length) {
+      if (inserted !== parsed.length) {
         connection.release();
-        throw new ConcurrencyError(expectedSeq, result?.last ?? (await lastSeq()));
+        throw await refusal(expectedSeq, first.seq);
       }
       // Followers are woken after the commit, on the same connection, without making this
       // append wait: a lost notification only delays them until their next poll.

@@ -1,18 +1,29 @@
-import type { TableName } from '../schema/table.js';
+import { sessionsTableName, type TableName } from '../schema/table.js';
 
 /**
  * The statements of one table. An append is one statement, hence one transaction, whatever the
  * batch size: the batch travels as five arrays (no bind-parameter limit) that `unnest` turns into
- * rows, and the insert happens only when the session's last seq is the writer's `expectedSeq`.
- * When two writers race past that check, the primary key rejects the second one.
+ * rows. It first claims the session's row in the sessions table, moving its head from
+ * `expectedSeq` to the batch's last seq, and inserts the events only if the claim returned a
+ * row. The claim is an INSERT … ON CONFLICT DO UPDATE: a second writer waits on the row lock of
+ * the first, and once the first commits its WHERE is evaluated again against the new head and
+ * fails, so the second stores nothing whatever seq its batch starts at (a check of the events
+ * alone lets a batch at seq 5 pass next to one at seq 1).
+ *
+ * The claim accepts a head at or below `expectedSeq` when the events do end at `expectedSeq`:
+ * a session written by a version without the sessions table (or before `migrate` filled it) has
+ * a missing or lagging head, and its next append sets it. Every writer that claims moves the
+ * head past `expectedSeq`, so a racing writer still fails.
  */
 export interface Statements {
-  /** $1 session, $2 expectedSeq, $3..$7 seq/type/v/at/data arrays, $8 append id. */
+  /** $1 session, $2 expectedSeq, $3..$7 seq/type/v/at/data arrays, $8 append id, $9 new head. */
   readonly append: string;
   /** $1 session, $2 after seq, $3 limit. */
   readonly page: string;
   /** $1 session. */
   readonly last: string;
+  /** $1 session: the events' last seq and the head row's seq (null without a row). */
+  readonly head: string;
   /** $1 session, $2 seq. */
   readonly owner: string;
   /** $1 channel, $2 payload. */
@@ -21,20 +32,27 @@ export interface Statements {
 
 export function statements(table: TableName): Statements {
   const t = table.sql;
+  const s = sessionsTableName(table).sql;
   return {
-    append: `WITH head AS (
-  SELECT coalesce(max(seq), 0) AS last FROM ${t} WHERE session_id = $1
+    append: `WITH claim AS (
+  INSERT INTO ${s} AS s (session_id, head, changed_at)
+  SELECT $1, $9::bigint, now()
+  WHERE (SELECT coalesce(max(seq), 0) FROM ${t} WHERE session_id = $1) = $2::bigint
+  ON CONFLICT (session_id) DO UPDATE SET head = EXCLUDED.head, changed_at = EXCLUDED.changed_at
+  WHERE s.head <= $2::bigint
+  RETURNING 1
 ), ins AS (
   INSERT INTO ${t} (session_id, seq, type, v, at, data, append_id)
   SELECT $1, r.seq, r.type, r.v, r.at, r.data::json, $8
-  FROM head, unnest($3::bigint[], $4::text[], $5::integer[], $6::text[], $7::text[]) AS r(seq, type, v, at, data)
-  WHERE head.last = $2::bigint
+  FROM claim, unnest($3::bigint[], $4::text[], $5::integer[], $6::text[], $7::text[]) AS r(seq, type, v, at, data)
   RETURNING 1
-), done AS (SELECT count(*) AS n FROM ins)
-SELECT head.last::float8 AS last, done.n::integer AS inserted FROM head, done`,
+)
+SELECT (SELECT count(*) FROM ins)::integer AS inserted`,
     page: `SELECT seq::float8 AS seq, type, v, at, data::text AS data FROM ${t}
 WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     last: `SELECT coalesce(max(seq), 0)::float8 AS last FROM ${t} WHERE session_id = $1`,
+    head: `SELECT coalesce((SELECT max(seq) FROM ${t} WHERE session_id = $1), 0)::float8 AS last,
+  (SELECT head FROM ${s} WHERE session_id = $1)::float8 AS head`,
     owner: `SELECT append_id FROM ${t} WHERE session_id = $1 AND seq = $2`,
     // Its own transaction, committed without waiting for the disk: a NOTIFY holds a
     // database-wide lock from its commit until the commit is flushed, which would serialize
