@@ -75,6 +75,7 @@ export {
   type Replayer,
   replay,
   replayAsync,
+  snapshotStateOf,
   stateToJson,
 } from './projection/project.js';
 export { type ContextState, initialState, messageCount } from './projection/state.js';
