@@ -68,7 +68,7 @@ export {
   StoredEventSchema,
 } from './events/schemas.js';
 export { isValidatedBatch } from './events/validated.js';
-export { toValidationError } from './events/zod-issues.js';
+export { formatPath, toValidationError } from './events/zod-issues.js';
 export {
   createReplayer,
   project,
