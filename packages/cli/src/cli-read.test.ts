@@ -341,14 +341,17 @@ function escapeRegExp(text: string): string {
 }
 
 describe('kimi-cli numbers contextlog cannot keep as written, and counts past its range', () => {
-  const kimiFixture = (name: string) =>
-    fileURLToPath(new URL(`../../fs-adapter/fixtures/kimi/${name}.jsonl`, import.meta.url));
+  /** The fs-adapter's kimi fixture `name`, copied into `dir`, and what `verify` says of it. */
+  async function verified(name: string, dir: string) {
+    const path = join(dir, `${name}.jsonl`);
+    const source = new URL(`../../fs-adapter/fixtures/kimi/${name}.jsonl`, import.meta.url);
+    await copyFile(fileURLToPath(source), path);
+    return { path, verify: await readOnly(['verify', path], path, dir) };
+  }
 
   it('a number that would change: verify lists it by line and field (exit 1), replay and import-kimi refuse it', () =>
     withTempDir(async (dir) => {
-      const path = join(dir, 'numbers.jsonl');
-      await copyFile(kimiFixture('numbers'), path);
-      const verify = await readOnly(['verify', path], path, dir);
+      const { path, verify } = await verified('numbers', dir);
       expect(verify.code, verify.stderr).toBe(1);
       expect(verify.stdout).toMatch(
         /numbers\.jsonl:3: error: tool_calls\[0\]\.extras\.n: the number 1\.0 cannot be kept as written: contextlog would hold and write it as 1,/,
@@ -372,9 +375,7 @@ describe('kimi-cli numbers contextlog cannot keep as written, and counts past it
 
   it('counts past contextlog range: warnings naming the line, a strict import and an export of what it kept', () =>
     withTempDir(async (dir) => {
-      const path = join(dir, 'ints.jsonl');
-      await copyFile(kimiFixture('usage-ints'), path);
-      const verify = await readOnly(['verify', path], path, dir);
+      const { path, verify } = await verified('usage-ints', dir);
       expect(verify.code, verify.stdout).toBe(0);
       expect(verify.stdout).toMatch(/ints\.jsonl:4: warning: token_count: -5 read as 0 /);
       expect(verify.stdout).toMatch(
