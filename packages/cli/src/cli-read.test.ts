@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -338,3 +339,61 @@ describe('a valid kimi-cli file with a raw NUL and an invalid byte in strings is
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('kimi-cli numbers contextlog cannot keep as written, and counts past its range', () => {
+  /** The fs-adapter's kimi fixture `name`, copied into `dir`, and what `verify` says of it. */
+  async function verified(name: string, dir: string) {
+    const path = join(dir, `${name}.jsonl`);
+    const source = new URL(`../../fs-adapter/fixtures/kimi/${name}.jsonl`, import.meta.url);
+    await copyFile(fileURLToPath(source), path);
+    return { path, verify: await readOnly(['verify', path], path, dir) };
+  }
+
+  it('a number that would change: verify lists it by line and field (exit 1), replay and import-kimi refuse it', () =>
+    withTempDir(async (dir) => {
+      const { path, verify } = await verified('numbers', dir);
+      expect(verify.code, verify.stderr).toBe(1);
+      expect(verify.stdout).toMatch(
+        /numbers\.jsonl:3: error: tool_calls\[0\]\.extras\.n: the number 1\.0 cannot be kept as written: contextlog would hold and write it as 1,/,
+      );
+      expect(verify.stdout).toMatch(
+        /numbers\.jsonl:5: error: x_id: the number 18446744073709551616 /,
+      );
+      expect(verify.stdout).toMatch(/numbers\.jsonl:6: error: w: the number -0\.0 /);
+      expect(verify.stdout).toMatch(/: 4 errors \(kimi, /);
+
+      const replay = await readOnly(['replay', path], path, dir);
+      expect(replay.code).toBe(1);
+      expect(oneLineError(replay)).toMatch(
+        /numbers\.jsonl:3 \(byte \d+\): tool_calls\[0\]\.extras\.n: /,
+      );
+      const imported = await runCli(['import-kimi', path, join(dir, 'out.jsonl')], dir);
+      expect(imported.code).toBe(1);
+      expect(oneLineError(imported)).toMatch(/numbers\.jsonl:3\b.*the number 1\.0/);
+      expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
+    }));
+
+  it('counts past contextlog range: warnings naming the line, a strict import and an export of what it kept', () =>
+    withTempDir(async (dir) => {
+      const { path, verify } = await verified('usage-ints', dir);
+      expect(verify.code, verify.stdout).toBe(0);
+      expect(verify.stdout).toMatch(/ints\.jsonl:4: warning: token_count: -5 read as 0 /);
+      expect(verify.stdout).toMatch(
+        /ints\.jsonl:9: warning: token_count: 18446744073709551616 read as 9007199254740991 /,
+      );
+      expect(verify.stdout).toMatch(/: sound, 4 warnings \(kimi, /);
+
+      const session = join(dir, 'session.jsonl');
+      const imported = await runCli(['import-kimi', path, session], dir);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stderr).toMatch(/warning: \S*ints\.jsonl:5: id: true read as 1/);
+      const snapshot = await runCli(['snapshot', session], dir);
+      expect(snapshot.code, snapshot.stderr).toBe(0);
+      const back = join(dir, 'back.jsonl');
+      const exported = await runCli(['export-kimi', session, back], dir);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(await readFile(back, 'utf8')).toContain(
+        '{"role": "_usage", "token_count": 9007199254740991}',
+      );
+    }));
+});

@@ -1,8 +1,9 @@
 import { CorruptSessionError, ValidationError } from '@contextlog/core';
 import { SessionLockedError, StateTooLargeError } from '@contextlog/fs-adapter';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { FileError, UsageError } from './errors.js';
-import { reportError } from './report-error.js';
+import { oneLine, reportError } from './report-error.js';
 
 describe('reportError', () => {
   it('a usage error: exit 2, one line pointing to the help', () => {
@@ -54,5 +55,32 @@ describe('reportError', () => {
     expect(report.text).toMatch(/^contextlog: internal error/);
     expect(report.text).toMatch(/TypeError: cannot read properties of undefined\n\s+at /);
     expect(reportError('a string').text).toMatch(/internal error[\s\S]*a string/);
+  });
+});
+
+describe('oneLine', () => {
+  // The pattern oneLine used to be: right on short text, quadratic over a long run of spaces.
+  const reference = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+  test.prop([
+    fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u2028', '\u00a0', 'a', 'é') }),
+  ])(
+    'joins each run of whitespace holding a line break into one space, as it always did',
+    (text) => {
+      expect(oneLine(text, Number.MAX_SAFE_INTEGER)).toBe(reference(text));
+    },
+  );
+
+  it('clips to max characters with an ellipsis', () => {
+    expect(oneLine('abc\n  def', 5)).toBe('abc …');
+    expect(oneLine('abc\n  def', 7)).toBe('abc def');
+  });
+
+  // 1 MiB of spaces: the old pattern rescanned the run from each of its starts (about ten
+  // minutes here); a linear pass takes milliseconds, well inside the test timeout.
+  it('flattens a megabyte-long run of spaces in one pass', () => {
+    const run = ' '.repeat(2 ** 20);
+    const flat = oneLine(`type "${run}" \r\n\t is unknown`, Number.MAX_SAFE_INTEGER);
+    expect(flat).toBe(`type "${run}" is unknown`);
   });
 });

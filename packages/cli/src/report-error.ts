@@ -66,9 +66,14 @@ interface SystemErrorShape {
   readonly severity?: unknown;
 }
 
-/** Keeps a user-facing message on one line, whatever the reason quoted. */
+// A pattern that starts with `\s*` and needs a line break after it rescans a run of spaces from
+// each of its starts (a 200 KB run took 40 s). `\s+` with nothing after it matches each run once.
+const WHITESPACE_RUN = /\s+/g;
+const LINE_BREAK = /[\r\n]/;
+
+/** Keeps a user-facing message on one line, whatever the reason quoted: linear in its length. */
 export function oneLine(text: string, max = 400): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const flat = text.replace(WHITESPACE_RUN, (run) => (LINE_BREAK.test(run) ? ' ' : run)).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -68,13 +68,14 @@ export {
   StoredEventSchema,
 } from './events/schemas.js';
 export { isValidatedBatch } from './events/validated.js';
-export { toValidationError } from './events/zod-issues.js';
+export { formatPath, toValidationError } from './events/zod-issues.js';
 export {
   createReplayer,
   project,
   type Replayer,
   replay,
   replayAsync,
+  snapshotStateOf,
   stateToJson,
 } from './projection/project.js';
 export { type ContextState, initialState, messageCount } from './projection/state.js';

@@ -23,9 +23,11 @@ export const verifyCommand: Command = {
     'Reads all of FILE (read-only, no lock taken) and prints each problem as',
     '"FILE:LINE: error: reason" or "FILE:LINE: warning: reason", then a summary line.',
     'Errors (exit 1): a line that does not parse, a seq gap or duplicate, an unknown event type',
-    'or version, invalid UTF-8 in a contextlog file, a line kimi-cli would skip.',
+    'or version, invalid UTF-8 in a contextlog file, a line kimi-cli would skip, a kimi-cli',
+    'number contextlog cannot keep as kimi-cli reads it (1.0, -0.0, 1e20, an int past 2^53).',
     'Warnings (exit 0): a torn tail (the remains of an unfinished write, possibly one in',
-    "progress), a live writer holding the session's lock, data kimi-cli would lose.",
+    "progress), a live writer holding the session's lock, data kimi-cli would lose, a kimi-cli",
+    'count contextlog keeps otherwise (a negative token count as 0, true as 1).',
   ],
   examples: ['contextlog verify session.jsonl'],
   async run({ values, positionals, io }) {

@@ -11,7 +11,7 @@ import {
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { isValidatedBatch } from '../events/validated.js';
-import { replay, stateToJson } from '../projection/project.js';
+import { replay, snapshotStateOf, stateToJson } from '../projection/project.js';
 import { type ContextState, fieldsOf } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import { createMemoryStore } from '../store/memory-store.js';
@@ -499,5 +499,41 @@ describe('cost', () => {
     expect(after.checkpoints.log).toBe(before.checkpoints.log);
     expect(before.history.length).toBe(2);
     expect(contents(engine.state)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('a snapshot of any state the engine reaches', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const snapshotAt = (seq: number, state: unknown) =>
+    ({ seq, type: 'state.snapshotted', v: 1, at, data: { state } }) as StoredEvent;
+
+  it('stores and reopens a token count at 2^53 - 1 with pending text (the sum passes 2^53)', async () => {
+    const engine = await createContext(createMemoryStore());
+    await engine.recordUsage(Number.MAX_SAFE_INTEGER);
+    await engine.appendMessages(user('twelve chars'));
+    await engine.checkpoint();
+    const live = stateToJson(engine.state);
+    expect(engine.state.tokenCountWithPending).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+
+    // As snapshotSessionFile writes it (at the last seq), and as a fork does (at seq 1, then on).
+    const snapshot = snapshotStateOf(engine.state);
+    expect(snapshot).not.toHaveProperty('tokenCountWithPending');
+    const reopened = await createContext(createMemoryStore([snapshotAt(3, snapshot)]));
+    expect(stateToJson(reopened.state)).toEqual(live);
+    const forkStore = createMemoryStore([snapshotAt(1, snapshot)]);
+    const fork = await createContext(forkStore);
+    await fork.appendMessages(user('more'));
+    const forkReopened = await createContext(createMemoryStore(forkStore.events));
+    expect(stateToJson(forkReopened.state)).toEqual(stateToJson(fork.state));
+    expect(fork.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('reads a snapshot that holds the derived fields too, however large', async () => {
+    const engine = await createContext(createMemoryStore());
+    await engine.recordUsage(Number.MAX_SAFE_INTEGER);
+    await engine.appendMessages(user('twelve chars'));
+    const live = stateToJson(engine.state);
+    const reopened = await createContext(createMemoryStore([snapshotAt(2, live)]));
+    expect(stateToJson(reopened.state)).toEqual(live);
   });
 });

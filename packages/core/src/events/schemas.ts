@@ -17,8 +17,9 @@ export const MetadataSchema = z.record(z.string(), JsonValueSchema);
 
 /**
  * The whole state as `state.snapshotted` carries it: a serialized `ContextState`. The derived
- * fields may be present (they are when a state is serialized as is) but are recomputed on replay,
- * so a snapshot can never disagree with itself.
+ * fields may be present (older snapshots hold them; `snapshotStateOf` leaves them out) but are
+ * recomputed on replay, so a snapshot can never disagree with itself. Being ignored, they are only
+ * checked to be numbers: the `tokenCountWithPending` of a reachable state can pass 2^53.
  */
 export const SnapshotStateSchema = z.object({
   systemPrompt: z.string().nullable(),
@@ -28,8 +29,8 @@ export const SnapshotStateSchema = z.object({
   nextCheckpointId: count(),
   checkpoints: z.array(CheckpointMarkSchema),
   metadata: MetadataSchema,
-  pendingTokenEstimate: count().optional(),
-  tokenCountWithPending: count().optional(),
+  pendingTokenEstimate: z.number().optional(),
+  tokenCountWithPending: z.number().optional(),
   seq: count().optional(),
 });
 export type SnapshotState = z.infer<typeof SnapshotStateSchema>;

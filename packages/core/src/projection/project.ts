@@ -1,7 +1,7 @@
 import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze } from '../events/json.js';
 import { checkpointMessage, type Message, textLength } from '../events/message.js';
-import type { StoredEvent } from '../events/schemas.js';
+import type { SnapshotState, StoredEvent } from '../events/schemas.js';
 import { appendToList, findInList, itemAt, listOf, truncateList } from './shared-list.js';
 import {
   type ContextState,
@@ -219,4 +219,16 @@ export function createReplayer(from?: ContextState): Replayer {
 /** The state as plain JSON data (what `state.snapshotted` stores and what replay = live compares). */
 export function stateToJson(state: ContextState): unknown {
   return JSON.parse(JSON.stringify(state));
+}
+
+/**
+ * The state as `state.snapshotted` stores it: the fields replay restores, as plain JSON data. The
+ * estimates are derived, so they are left out: replay recomputes them, and
+ * `tokenCountWithPending` passes 2^53 when a token count near it meets pending text.
+ */
+export function snapshotStateOf(state: ContextState): SnapshotState {
+  const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
+  const { checkpoints, metadata, seq } = state;
+  const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
+  return JSON.parse(JSON.stringify({ ...stored, checkpoints, metadata, seq })) as SnapshotState;
 }

@@ -42,11 +42,131 @@ describe('decodeKimiLine: internal records', () => {
   it('rejects wrong field types, naming the field', () => {
     expect(reasonOf('{"role": "_usage", "token_count": "12"}')).toMatch(/^token_count:/);
     expect(reasonOf('{"role": "_usage"}')).toMatch(/^token_count:/);
-    expect(reasonOf('{"role": "_usage", "token_count": -1}')).toMatch(/^token_count:/);
     expect(reasonOf('{"role": "_checkpoint", "id": 1.5}')).toMatch(/^id:/);
-    expect(reasonOf('{"role": "_checkpoint", "id": true}')).toMatch(/^id:/);
     expect(reasonOf('{"role": "_system_prompt", "content": null}')).toMatch(/^content:/);
     expect(reasonOf('{"role": "_system_prompt"}')).toMatch(/^content:/);
+  });
+});
+
+describe('decodeKimiLine: the ints of internal records, as kimi-cli reads them', () => {
+  const usage = (count: string) => recordOf(`{"role": "_usage", "token_count": ${count}}`);
+  const checkpoint = (id: string) => recordOf(`{"role": "_checkpoint", "id": ${id}}`);
+
+  it('skips a float, 1.0 and 1e3 included (isinstance(x, int) is false), as kimi-cli does', () => {
+    for (const float of ['1.0', '12.5', '1e3', '1E3', '-0.0', '0e0']) {
+      expect(reasonOf(`{"role": "_usage", "token_count": ${float}}`)).toMatch(
+        /^token_count: expected an integer in a _usage record, not a float/,
+      );
+      expect(reasonOf(`{"role": "_checkpoint", "id": ${float}}`)).toMatch(/^id: .*not a float/);
+    }
+    // The last of a duplicated key is the one read, by json.loads as by JSON.parse.
+    expect(reasonOf('{"role": "_usage", "token_count": 5, "token_count": 5.0}')).toMatch(/float/);
+    expect(usage('5.0, "token_count": 5').event).toMatchObject({ data: { tokenCount: 5 } });
+  });
+
+  it('reads a negative count as 0, one past 2^53 - 1 as 2^53 - 1, a bool as 1 or 0, with a warning', () => {
+    const cases: [string, number, RegExp][] = [
+      ['-5', 0, /^token_count: -5 read as 0 .*kimi-cli keeps -5/],
+      [
+        '9007199254740992',
+        Number.MAX_SAFE_INTEGER,
+        /^token_count: 9007199254740992 read as 9007199254740991/,
+      ],
+      ['18446744073709551616', Number.MAX_SAFE_INTEGER, /kimi-cli keeps 18446744073709551616\)$/],
+      ['true', 1, /^token_count: true read as 1, as kimi-cli reads a bool/],
+      ['false', 0, /^token_count: false read as 0/],
+    ];
+    for (const [written, stored, warning] of cases) {
+      const line = usage(written);
+      expect(line.event).toEqual({ type: 'usage.recorded', v: 1, data: { tokenCount: stored } });
+      expect(line.warnings).toHaveLength(1);
+      expect(line.warnings[0]).toMatch(warning);
+    }
+    for (const quiet of ['0', '-0', '9007199254740991']) expect(usage(quiet).warnings).toEqual([]);
+    // toEqual tells -0 from 0 (Object.is): the int -0 is stored as 0.
+    expect(usage('-0').event).toEqual({ type: 'usage.recorded', v: 1, data: { tokenCount: 0 } });
+  });
+
+  it('reads a bool checkpoint id as 1 or 0; refuses an id it cannot hold, which kimi-cli reads', () => {
+    expect(checkpoint('true').event).toMatchObject({ data: { id: 1 } });
+    expect(checkpoint('true').warnings).toEqual(['id: true read as 1, as kimi-cli reads a bool']);
+    expect(checkpoint('false').event).toMatchObject({ data: { id: 0 } });
+    for (const id of ['-1', '9007199254740992']) {
+      expect(decode(`{"role": "_checkpoint", "id": ${id}}`)).toMatchObject({
+        kind: 'refused',
+        reason: expect.stringMatching(new RegExp(`^id: ${id} is a checkpoint id kimi-cli reads`)),
+      });
+    }
+  });
+});
+
+describe('decodeKimiLine: numbers of a message', () => {
+  const refusalOf = (text: string) => {
+    const line = decode(text);
+    if (line.kind !== 'refused') throw new Error(`expected refused, got ${JSON.stringify(line)}`);
+    return line.reason;
+  };
+  const withExtras = (value: string) =>
+    `{"role":"assistant","content":"x","tool_calls":[{"type":"function","id":"a","function":{"name":"f","arguments":"{}"},"extras":{"n":${value}}}]}`;
+
+  it('refuses one JavaScript would write back as another value or type, naming the field', () => {
+    const cases: [string, string][] = [
+      ['1.0', '1'],
+      ['-0.0', '0'],
+      ['1e20', '100000000000000000000'],
+      ['2E1', '20'],
+      ['1e-400', '0'],
+      ['1e400', 'null'],
+      ['18446744073709551616', '18446744073709552000'],
+      ['9007199254740993', '9007199254740992'],
+      ['100000000000000000000000', '1e+23'],
+    ];
+    for (const [written, back] of cases) {
+      expect(refusalOf(withExtras(written))).toBe(
+        `tool_calls[0].extras.n: the number ${written} cannot be kept as written: contextlog would hold and write it as ${back}, which kimi-cli reads as another value or type`,
+      );
+    }
+    // Wherever it is: deep in extras, in a part's or the message's extra field.
+    expect(refusalOf(withExtras('{"a":[true,{"b":[0, 2.0]}]}'))).toMatch(
+      /^tool_calls\[0\]\.extras\.n\.a\[1\]\.b\[1\]: the number 2\.0 /,
+    );
+    expect(
+      refusalOf('{"role":"user","content":[{"type":"text","text":"x","w":3.0}],"n":1}'),
+    ).toMatch(/^content\[0\]\.w: the number 3\.0 /);
+    expect(refusalOf('{"role":"user","content":"x","n":{"k\\u00e9\\"":1.0}}')).toMatch(
+      /^n\.k\u00e9": the number 1\.0 /,
+    );
+  });
+
+  it('keeps one that reads back the same: ints, floats with a fraction or an exponent past 1e21', () => {
+    for (const written of [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '1.5',
+      '0.1',
+      '1.50',
+      '-2.5e-7',
+      '1e21',
+      '1E300',
+      '9007199254740992',
+      '18446744073709552000',
+    ]) {
+      const line = decode(withExtras(written));
+      expect(line.kind, written).toBe('record');
+    }
+    // Strings, keys and partial (read as a bool) hold no number to keep.
+    const strings = recordOf(
+      '{"role":"user","content":"1.0, \\"2.0\\"","name":"3.0","partial":1,"x":{"4.0":"5.0"}}',
+    );
+    expect(strings.event).toMatchObject({ data: { messages: [{ partial: true }] } });
+  });
+
+  it('refuses in a line json.loads reads and JSON.parse does not (NaN, raw control characters)', () => {
+    expect(refusalOf('{"role":"user","content":"a\tb","x":[NaN, -Infinity, 1.0]}')).toMatch(
+      /^x\[2\]: the number 1\.0 /,
+    );
   });
 });
 

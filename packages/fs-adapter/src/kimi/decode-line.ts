@@ -1,6 +1,7 @@
 import type { ContextEvent, Message } from '@contextlog/core';
-import { isCount } from '../read/json-shape.js';
+import { type KimiInt, kimiIntField } from './int-field.js';
 import { normalizeKimiMessage } from './normalize-message.js';
+import { type JsonPath, numberRefusal } from './number-tokens.js';
 import { isPlainKimiMessage } from './plain-message.js';
 import { parsePythonJson } from './python-json.js';
 
@@ -19,11 +20,15 @@ import { parsePythonJson } from './python-json.js';
  *   UTF-8 replaced by U+FFFD, a tool call with null `arguments`, a part of unknown type).
  * - `invalid`: a line kimi-cli skips (not JSON, not an object, no string `role`, wrong field types,
  *   an invalid message); `reason` says why, naming the field.
+ * - `refused`: a line kimi-cli reads but contextlog cannot keep as kimi-cli reads it (a number
+ *   JavaScript would write back as another value or type, a checkpoint id out of contextlog's
+ *   range); `reason` says why, naming the field. Never a silent change: readers refuse it.
  */
 export type KimiLine =
   | { readonly kind: 'blank' }
   | { readonly kind: 'record'; readonly event: ContextEvent; readonly warnings: readonly string[] }
-  | { readonly kind: 'invalid'; readonly reason: string; readonly warnings: readonly string[] };
+  | { readonly kind: 'invalid'; readonly reason: string; readonly warnings: readonly string[] }
+  | { readonly kind: 'refused'; readonly reason: string; readonly warnings: readonly string[] };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // ignoreBOM keeps a BOM as U+FEFF, as Python's 'utf-8' codec does (json.loads then rejects it).
@@ -82,11 +87,14 @@ export function decodeKimiText(text: string, warnings: string[] = []): KimiLine 
   const parsed = parsePythonJson(text);
   if (!parsed.ok) return invalid(parsed.reason, warnings);
   warnings.push(...parsed.warnings);
-  return decodeKimiValue(parsed.value, warnings);
+  return decodeKimiValue(parsed.value, text, warnings);
 }
 
-/** Decodes a line's parsed JSON value (what `decodeKimiText` does once the text parsed). */
-export function decodeKimiValue(value: unknown, warnings: string[] = []): KimiLine {
+/**
+ * Decodes a line's parsed JSON value (what `decodeKimiText` does once the text parsed); `text`
+ * is the line it was parsed from, whose number tokens tell an int from a float.
+ */
+export function decodeKimiValue(value: unknown, text: string, warnings: string[] = []): KimiLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid(
       `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
@@ -106,39 +114,76 @@ export function decodeKimiValue(value: unknown, warnings: string[] = []): KimiLi
       return ok({ type: 'system_prompt.set', v: 1, data: { prompt: content } }, warnings);
     }
     case '_usage': {
-      const count = record.token_count;
-      if (!isCount(count)) {
-        return invalid('token_count: expected a non-negative integer in a _usage record', warnings);
+      const count = kimiIntField(record, 'token_count', text);
+      if (!count.ok) {
+        return invalid(
+          `token_count: expected an integer in a _usage record, not ${count.what}`,
+          warnings,
+        );
       }
-      return ok({ type: 'usage.recorded', v: 1, data: { tokenCount: count } }, warnings);
+      const tokenCount = storedCount(count, warnings);
+      return ok({ type: 'usage.recorded', v: 1, data: { tokenCount } }, warnings);
     }
     case '_checkpoint': {
-      const { id } = record;
-      if (!isCount(id)) {
-        return invalid('id: expected a non-negative integer in a _checkpoint record', warnings);
+      const id = kimiIntField(record, 'id', text);
+      if (!id.ok) {
+        return invalid(`id: expected an integer in a _checkpoint record, not ${id.what}`, warnings);
       }
+      if (id.value < 0 || !Number.isSafeInteger(id.value)) {
+        return refused(
+          `id: ${id.written} is a checkpoint id kimi-cli reads, but contextlog keeps ids from 0 to 2^53 - 1`,
+          warnings,
+        );
+      }
+      if (id.bool) warnings.push(`id: ${id.written} read as ${id.value}, as kimi-cli reads a bool`);
       return ok(
-        { type: 'checkpoint.created', v: 1, data: { id, addUserMessage: false } },
+        { type: 'checkpoint.created', v: 1, data: { id: id.value, addUserMessage: false } },
         warnings,
       );
     }
     default: {
       // kimi-cli's own message lines need no normalization: the parsed value is the message.
-      if (isPlainKimiMessage(record)) {
-        return ok(
-          { type: 'messages.appended', v: 1, data: { messages: [record as Message] } },
-          warnings,
-        );
+      let message: Message;
+      if (isPlainKimiMessage(record)) message = record as Message;
+      else {
+        const normalized = normalizeKimiMessage(record);
+        if (!normalized.ok) return invalid(normalized.reason, warnings);
+        warnings.push(...normalized.warnings);
+        message = normalized.message;
       }
-      const normalized = normalizeKimiMessage(record);
-      if (!normalized.ok) return invalid(normalized.reason, warnings);
-      warnings.push(...normalized.warnings);
-      return ok(
-        { type: 'messages.appended', v: 1, data: { messages: [normalized.message] } },
-        warnings,
-      );
+      const refusal = messageNumberRefusal(record, text);
+      if (refusal !== undefined) return refused(refusal, warnings);
+      return ok({ type: 'messages.appended', v: 1, data: { messages: [message] } }, warnings);
     }
   }
+}
+
+/**
+ * Why a message line cannot be kept as kimi-cli reads it: a number that would change (see
+ * number-tokens.ts), anywhere in it (tool-call `extras`, the one free-form JSON field kimi-cli
+ * keeps, and the extra fields contextlog keeps) but `partial`, which is read as a bool.
+ */
+export function messageNumberRefusal(value: unknown, text: string): string | undefined {
+  return numberRefusal(value, text, isPartial);
+}
+
+const isPartial = (path: JsonPath) => path.length === 1 && path[0] === 'partial';
+
+/**
+ * A `_usage` token count as contextlog stores it, a count from 0 to 2^53 - 1, with a warning
+ * when that is not what kimi-cli holds: kimi-cli's `update_token_count` writes any int and its
+ * restore reads it back, a bool included.
+ */
+function storedCount(count: KimiInt & { ok: true }, warnings: string[]): number {
+  const { value, written, bool } = count;
+  const stored = value < 0 ? 0 : Math.min(value, Number.MAX_SAFE_INTEGER);
+  if (bool) warnings.push(`token_count: ${written} read as ${stored}, as kimi-cli reads a bool`);
+  else if (stored !== value || !Number.isSafeInteger(value)) {
+    warnings.push(
+      `token_count: ${written} read as ${stored} (contextlog keeps a count from 0 to 2^53 - 1; kimi-cli keeps ${written})`,
+    );
+  }
+  return stored;
 }
 
 function ok(event: ContextEvent, warnings: readonly string[]): KimiLine {
@@ -147,6 +192,10 @@ function ok(event: ContextEvent, warnings: readonly string[]): KimiLine {
 
 function invalid(reason: string, warnings: readonly string[]): KimiLine {
   return { kind: 'invalid', reason, warnings };
+}
+
+function refused(reason: string, warnings: readonly string[]): KimiLine {
+  return { kind: 'refused', reason, warnings };
 }
 
 /** True for a parsed JSON value that looks like a kimi-cli record: an object with a string `role`. */

@@ -168,7 +168,7 @@ export function checkedLine(source: string, line: string, restored: Replayer): B
   const unexpected =
     decoded.kind === 'blank'
       ? ['it reads as a blank line']
-      : decoded.kind === 'invalid'
+      : decoded.kind === 'invalid' || decoded.kind === 'refused'
         ? [decoded.reason]
         : decoded.warnings.filter((warning) => !NULL_ARGUMENTS.test(warning));
   if (decoded.kind !== 'record' || unexpected.length > 0) {

@@ -73,6 +73,12 @@ export function replayKimiBytes(bytes: Uint8Array): HarnessResult {
     const line = index + 1;
     if (result.kind === 'blank') return;
     for (const reason of result.warnings) diagnostics.push({ line, severity: 'warning', reason });
+    if (result.kind === 'refused') {
+      // Read by kimi-cli, not keepable by contextlog: an error wherever it is.
+      diagnostics.push({ line, severity: 'error', reason: result.reason });
+      if (strictStop === undefined) strictStop = line;
+      return;
+    }
     if (result.kind === 'invalid') {
       // The last non-blank line is what a crash leaves (torn or not): a warning, never a stop.
       const last = index === lastNonBlank;

@@ -2,9 +2,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CorruptSessionError } from '@contextlog/core';
+import { CorruptSessionError, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
+import { forkSession } from '../rewrite/fork-session.js';
+import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
+import { openSession } from '../store/open-session.js';
 import { faultyFileSystem } from '../testing/temp-dir.js';
 import { jsonOf, loadFixtures } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
@@ -64,8 +67,9 @@ describe('importKimiSession without withState', () => {
 describe('importKimiSession writes a message line as is when it needs no normalization', () => {
   const lines = [
     '{"role": "_system_prompt", "content": "caf\\u00e9"}',
-    // Not compact, keys in another order, escapes kept, an extra field, trailing spaces.
-    '{ "content" : "caf\\u00e9 \\ud83d\\ude42 \\"q\\"" , "role" : "user", "x": [1.50, -0, 1e2] }  ',
+    // Not compact, keys in another order, escapes kept, an extra field, trailing spaces, numbers
+    // spelled otherwise than JSON.stringify would but read back as kimi-cli reads them.
+    '{ "content" : "caf\\u00e9 \\ud83d\\ude42 \\"q\\"" , "role" : "user", "x": [1.50, -0, 1E21] }  ',
     '{"role":"assistant","content":[{"type":"think","think":"hm","encrypted":null},{"type":"text","text":"你好"}],"tool_calls":[{"type":"function","id":"a","function":{"name":"Shell","arguments":"{}"},"extras":{"k":true}}]}',
     // Needs normalization (null content, tool call without type): written as JSON.stringify.
     '{"role":"tool","content":null,"tool_call_id":"a","name":null}',
@@ -94,7 +98,7 @@ describe('importKimiSession writes a message line as is when it needs no normali
     expect(result.state.messages[0]).toEqual({
       content: 'café 🙂 "q"',
       role: 'user',
-      x: [1.5, -0, 100],
+      x: [1.5, -0, 1e21],
     });
   });
 
@@ -154,4 +158,40 @@ describe('importKimiSession failures leave nothing behind', () => {
       expect(readdirSync(dir)).toEqual(['context.jsonl']);
     });
   }
+});
+
+describe('importKimiSession of numbers kimi-cli reads', () => {
+  const fixturePath = (name: string) => {
+    const found = loadFixtures().find((fixture) => fixture.name === name);
+    if (found === undefined) throw new Error(`no fixture ${name}`);
+    return found.path;
+  };
+
+  it('refuses in strict mode one it cannot keep, naming line and field, and writes nothing', async () => {
+    const out = join(dir, 'session.jsonl');
+    const error = await importKimiSession(fixturePath('numbers'), out).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptSessionError);
+    expect(error).toMatchObject({
+      line: 3,
+      reason: expect.stringMatching(/^tool_calls\[0\]\.extras\.n: the number 1\.0 /),
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stores counts kimi-cli holds past its range in strict mode; snapshot and fork keep them', async () => {
+    const out = join(dir, 'session.jsonl');
+    const result = await importKimiSession(fixturePath('usage-ints'), out, { withState: true });
+    expect(result.diagnostics.map((d) => d.line)).toEqual([4, 5, 7, 9]);
+    expect(result.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
+    const imported = stateToJson(result.state);
+    await snapshotSessionFile(out);
+    const fork = await forkSession(out, join(dir, 'fork.jsonl'));
+    const reopened = await openSession(out);
+    expect(stateToJson(reopened.state)).toEqual(imported);
+    await reopened.revertTo(1);
+    expect(reopened.state.messages).toEqual([{ role: 'user', content: 'abcdefgh' }]);
+    await reopened.close();
+    expect(fork.state.tokenCountWithPending).toBe(result.state.tokenCountWithPending);
+    expect(fork.state.checkpoints).toEqual(result.state.checkpoints);
+  });
 });

@@ -39,7 +39,8 @@ function classify(line: Buffer): SessionFormat | undefined {
   } catch {
     // kimi-cli also accepts raw control characters inside strings, which JSON.parse refuses.
     try {
-      return decodeKimiLine(bytes).kind === 'record' ? 'kimi' : undefined;
+      const { kind } = decodeKimiLine(bytes);
+      return kind === 'record' || kind === 'refused' ? 'kimi' : undefined;
     } catch {
       return undefined;
     }

@@ -6,6 +6,7 @@ import {
   decodeKimiText,
   decodeKimiValue,
   type KimiLine,
+  messageNumberRefusal,
 } from '../kimi/decode-line.js';
 import { isPlainKimiMessage } from '../kimi/plain-message.js';
 import type { LineBatch } from './line-batches.js';
@@ -96,6 +97,12 @@ export function createKimiDecoder(
       blank++;
       return;
     }
+    if (line.kind === 'refused') {
+      // kimi-cli reads this line, so it is an error wherever it is, the last line included.
+      flushPending();
+      warn(lineNo, offset, line.warnings);
+      return problem(lineNo, offset, line.reason);
+    }
     if (line.kind === 'invalid') {
       warn(lineNo, offset, line.warnings);
       flushPending();
@@ -142,7 +149,12 @@ export function createKimiDecoder(
           return;
         }
         if (!isPlainKimiMessage(value)) {
-          decoded(decodeKimiValue(value), lineOffset, terminated, sink);
+          decoded(decodeKimiValue(value, text), lineOffset, terminated, sink);
+          return;
+        }
+        const refusal = messageNumberRefusal(value, text);
+        if (refusal !== undefined) {
+          decoded({ kind: 'refused', reason: refusal, warnings: [] }, lineOffset, terminated, sink);
           return;
         }
         flushPending();

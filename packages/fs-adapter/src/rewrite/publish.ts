@@ -5,6 +5,7 @@ import {
   parseStoredEvent,
   STORED_EVENT_MAX_DEPTH,
   type StoredEvent,
+  snapshotStateOf,
   stateToJson,
 } from '@contextlog/core';
 import { RewriteCheckError, StateTooLargeError } from '../errors.js';
@@ -26,7 +27,7 @@ export function snapshotEvent(seq: number, at: string, state: ContextState): Sto
     v: 1,
     at,
     type: 'state.snapshotted',
-    data: { state: stateToJson(state) },
+    data: { state: snapshotStateOf(state) },
   } as StoredEvent;
 }
 

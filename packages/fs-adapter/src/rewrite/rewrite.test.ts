@@ -167,6 +167,31 @@ describe('a state whose snapshot line would be longer than a JavaScript string',
   });
 });
 
+describe('a state near the limits of a count', () => {
+  it('snapshot and fork store a token count of 2^53 - 1 with pending text, and reopen it', async () => {
+    const path = join(dir, 's.jsonl');
+    const engine = await openSession(path);
+    await engine.recordUsage(Number.MAX_SAFE_INTEGER);
+    await engine.appendMessages(user('twelve chars'));
+    const { tokenCountWithPending } = engine.state;
+    const live = stateToJson(engine.state);
+    await engine.close();
+    // tokenCountWithPending is 2^53 - 1 + 3: past what a stored count may be, but derived.
+    expect(tokenCountWithPending).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+    const fork = await forkSession(path, join(dir, 'fork.jsonl'));
+    expect(fork.state.tokenCountWithPending).toBe(tokenCountWithPending);
+    expect(await snapshotSessionFile(path)).toMatchObject({ seq: 2 });
+    const reopened = await openSession(path);
+    expect(stateToJson(reopened.state)).toEqual(live);
+    await reopened.close();
+    const forked = await openSession(join(dir, 'fork.jsonl'));
+    expect(forked.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
+    expect(forked.state.messages).toEqual([user('twelve chars')]);
+    expect(stateToJson(forked.state)).toEqual(stateToJson(fork.state));
+    await forked.close();
+  });
+});
+
 describe('forkSession', () => {
   it('starts a new session from the source state, with forkedFrom', async () => {
     const source = join(dir, 's.jsonl');

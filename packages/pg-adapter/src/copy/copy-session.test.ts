@@ -2,7 +2,12 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
-import { openSession, readSessionEvents, snapshotSessionFile } from '@contextlog/fs-adapter';
+import {
+  importKimiSession,
+  openSession,
+  readSessionEvents,
+  snapshotSessionFile,
+} from '@contextlog/fs-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CopyTargetNotEmptyError } from '../errors.js';
 import { migrate } from '../schema/migrate.js';
@@ -103,6 +108,26 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
       ],
       { expectedSeq: result.lastSeq },
     );
+  });
+
+  it('a kimi-cli import with counts past 2^53 - 1, snapshotted, copies both ways', async () => {
+    // kimi-cli reads the token count 2^64 and -3; the import keeps 2^53 - 1 and 0 (warned), and
+    // the snapshot of a state whose token count with pending text passes 2^53 is valid.
+    const kimi = join(dir, 'context.jsonl');
+    await writeFile(
+      kimi,
+      '{"role": "_usage", "token_count": -3}\n{"role": "_usage", "token_count": 18446744073709551616}\n{"role":"user","content":"twelve chars"}\n',
+    );
+    const path = join(dir, 'imported.jsonl');
+    const imported = await importKimiSession(kimi, path, { withState: true });
+    expect(imported.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
+    expect(imported.diagnostics.map((d) => d.severity)).toEqual(['warning', 'warning']);
+    await snapshotSessionFile(path);
+    const there = await copySession(path, { client: db.client, sessionId: 'kimi-ints', table });
+    const back = join(dir, 'kimi-ints-back.jsonl');
+    const home = await copySession({ client: db.client, sessionId: 'kimi-ints', table }, back);
+    expect(stateToJson(there.state)).toEqual(stateToJson(imported.state));
+    expect(stateToJson(home.state)).toEqual(stateToJson(imported.state));
   });
 
   it('refuses a target that holds a session and leaves it as it was', async () => {
