@@ -58,7 +58,8 @@ export function makeState(fields: StateFields): ContextState {
       checkpoints ??= materializeList(fields.checkpoints);
       return checkpoints;
     },
-    metadata: fields.metadata,
+    // The rules leave the metadata they make unfrozen (see fold.ts); freezing a frozen one is cheap.
+    metadata: Object.freeze(fields.metadata),
     seq: fields.seq,
   };
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
@@ -105,4 +106,9 @@ export function initialFields(): StateFields {
 
 export function initialState(): ContextState {
   return makeState(initialFields());
+}
+
+/** The state as plain JSON data (what `state.snapshotted` stores and what replay = live compares). */
+export function stateToJson(state: ContextState): unknown {
+  return JSON.parse(JSON.stringify(state));
 }
