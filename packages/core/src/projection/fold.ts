@@ -224,7 +224,7 @@ export function foldEvents(
   from?: ContextState,
 ): ContextState | Promise<ContextState> {
   const fold = createFold(from);
-  // Synchronous whenever it can be (as the first overload says), so that an array stays an array.
+  // Synchronous whenever the events are (the first overload): an array gives a state, not a promise.
   if (Symbol.iterator in events) {
     for (const event of events) fold.apply(event);
     return fold.state;
@@ -252,16 +252,26 @@ export function foldBatch(
   body: (fold: Omit<Fold, 'state'>) => void,
 ): ContextState {
   const base = fieldsOf(from);
-  const fields = immer.produce(base, (draft: MutableFields) => {
-    body({
-      apply: (event) => applyEvent(draft, event),
-      get seq() {
-        return draft.seq;
-      },
-      get nextCheckpointId() {
-        return draft.nextCheckpointId;
-      },
-    });
-  });
+  const fields = immer.produce(base, (draft: MutableFields) => body(new DraftFold(draft)));
   return fields === base ? from : makeState(fields);
+}
+
+/**
+ * A batch's draft as `foldBatch` hands it to its body. A class, because V8 makes an object
+ * literal with getters slowly (~1 µs, as much as the whole `produce`).
+ */
+class DraftFold implements Omit<Fold, 'state'> {
+  readonly #draft: MutableFields;
+  constructor(draft: MutableFields) {
+    this.#draft = draft;
+  }
+  apply(event: StoredEvent): void {
+    applyEvent(this.#draft, event);
+  }
+  get seq(): number {
+    return this.#draft.seq;
+  }
+  get nextCheckpointId(): number {
+    return this.#draft.nextCheckpointId;
+  }
 }
