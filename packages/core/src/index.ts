@@ -75,10 +75,15 @@ export {
   type Replayer,
   replay,
   replayAsync,
+} from './projection/deprecated.js';
+export { createFold, type Fold, foldEvents } from './projection/fold.js';
+export {
+  type ContextState,
+  initialState,
+  messageCount,
   snapshotStateOf,
   stateToJson,
-} from './projection/project.js';
-export { type ContextState, initialState, messageCount } from './projection/state.js';
+} from './projection/state.js';
 export { checkBatchContinuity } from './store/continuity.js';
 export type { AppendOptions, EventStore } from './store/event-store.js';
 export { createMemoryStore, type MemoryEventStore } from './store/memory-store.js';

@@ -10,13 +10,13 @@ import {
   type EventType,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
-import type { StateFields } from '../projection/state.js';
+import type { Fold } from '../projection/fold.js';
 
 /**
  * A command's event is made at batch formation from the state the commands before it left, so
  * `checkpoint()` gets its id then and `revertTo` is checked against the marks then live.
  */
-export type BuildEvent = (fields: StateFields) => ContextEvent;
+export type BuildEvent = (fold: Pick<Fold, 'nextCheckpointId'>) => ContextEvent;
 
 // One compiled parser per event type, made on first use: every command validates its data at call
 // time, so this is the engine's hot path (as `parseStoredEvent` is replay's).
@@ -73,15 +73,15 @@ export function buildCompact(
 
 export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
   validData('checkpoint.created', { id: 0, addUserMessage });
-  return (fields) =>
+  return (fold) =>
     Object.freeze({
       type: 'checkpoint.created' as const,
       v: CURRENT_EVENT_VERSION,
-      data: Object.freeze({ id: fields.nextCheckpointId, addUserMessage }),
+      data: Object.freeze({ id: fold.nextCheckpointId, addUserMessage }),
     });
 }
 
-// Whether the mark is live is checked when the batch folds the event (applyInPlace throws
+// Whether the mark is live is checked when the batch folds the event (the fold throws
 // CheckpointNotFoundError before anything changes), against the marks the commands before it left.
 export const buildRevertTo = (checkpointId: number): BuildEvent =>
   fixed('context.reverted', { checkpointId });

@@ -1,3 +1,4 @@
+import { produce, setAutoFreeze } from 'immer';
 import { firstValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,8 +12,8 @@ import {
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { isValidatedBatch } from '../events/validated.js';
-import { replay, snapshotStateOf, stateToJson } from '../projection/project.js';
-import { type ContextState, fieldsOf } from '../projection/state.js';
+import { foldEvents } from '../projection/fold.js';
+import { type ContextState, fieldsOf, snapshotStateOf, stateToJson } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
@@ -146,7 +147,7 @@ describe('state moves only after the write', () => {
     await later;
     expect(contents(engine.state)).toEqual(['a', 'c']);
     expect(engine.state.nextCheckpointId).toBe(1);
-    expect(stateToJson(replay(held.inner.events))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(held.inner.events))).toEqual(stateToJson(engine.state));
   });
 });
 
@@ -361,7 +362,7 @@ describe('store failures', () => {
     expect(contents(reloaded)).toEqual(['mine', 'theirs']);
     await engine.appendMessages(user('after reload'));
     expect(contents(engine.state)).toEqual(['mine', 'theirs', 'after reload']);
-    expect(stateToJson(replay(store.events))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(store.events))).toEqual(stateToJson(engine.state));
   });
 });
 
@@ -535,5 +536,45 @@ describe('a snapshot of any state the engine reaches', () => {
     const live = stateToJson(engine.state);
     const reopened = await createContext(createMemoryStore([snapshotAt(2, live)]));
     expect(stateToJson(reopened.state)).toEqual(live);
+  });
+});
+
+describe('immer', () => {
+  it.each([true, false])(
+    'neither follows nor changes the global immer settings (auto-freeze %s)',
+    async (autoFreeze) => {
+      setAutoFreeze(autoFreeze);
+      try {
+        const engine = await createContext(createMemoryStore());
+        await Promise.all([engine.setMetadata('a', { x: 1 }), engine.appendMessages(user('a'))]);
+        // The engine's own instance does not auto-freeze: its fields object stays as made, while
+        // the global one would have frozen it.
+        expect(Object.isFrozen(fieldsOf(engine.state))).toBe(false);
+        expect(Object.isFrozen(engine.state.metadata)).toBe(true);
+        const mine = produce({ list: [1] }, (draft) => {
+          draft.list.push(2);
+        });
+        expect(Object.isFrozen(mine)).toBe(autoFreeze);
+      } finally {
+        setAutoFreeze(true);
+      }
+    },
+  );
+
+  it('gives back the metadata values a batch copied, frozen, not drafts', async () => {
+    const store = createMemoryStore();
+    const engine = await createContext(store);
+    await engine.setMetadata('a', { x: { y: [1, 2] } });
+    await Promise.all([
+      engine.setMetadata('b', { z: 3 }),
+      engine.appendMessages(user('a')),
+      engine.setMetadata('c', 4),
+    ]);
+    const { metadata } = engine.state;
+    expect(metadata).toEqual({ a: { x: { y: [1, 2] } }, b: { z: 3 }, c: 4 });
+    expect(Object.isFrozen(metadata)).toBe(true);
+    expect(Object.isFrozen(metadata.a)).toBe(true);
+    expect(Object.isFrozen((metadata.a as { x: { y: number[] } }).x.y)).toBe(true);
+    expect(stateToJson(foldEvents(store.events))).toEqual(stateToJson(engine.state));
   });
 });

@@ -11,8 +11,8 @@ import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
-import { applyInPlace, copyFields, replayAsync } from '../projection/project.js';
-import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
+import { foldBatch, foldEvents } from '../projection/fold.js';
+import type { ContextState } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
@@ -86,7 +86,7 @@ export async function createContext(
   }
   const clock = options.clock ?? (() => new Date());
 
-  const state$ = new BehaviorSubject<ContextState>(await replayAsync(store.load()));
+  const state$ = new BehaviorSubject<ContextState>(await foldEvents(store.load()));
   const events$ = new Subject<StoredEvent>();
 
   let queue: QueueEntry[] = [];
@@ -162,9 +162,6 @@ export async function createContext(
       return;
     }
     const before = state$.getValue();
-    // One mutable copy for the whole batch (not one per event): it becomes the new state's fields
-    // once the batch has committed, and is dropped if it does not.
-    const fields = copyFields(fieldsOf(before));
     const now = clock();
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       throw new ValidationError(`clock: expected a valid Date, got ${String(now)}`, 'clock');
@@ -172,25 +169,29 @@ export async function createContext(
     const at = now.toISOString();
     const events: StoredEvent[] = [];
     const members: QueuedCommand[] = [];
-    for (const command of commands) {
-      try {
-        const built = command.build(fields);
-        // An explicit literal in the stored key order (not a spread): the file store writes the
-        // event as it is, and its line must read as every line before it did.
-        const event = Object.freeze({
-          seq: fields.seq + 1,
-          type: built.type,
-          v: built.v,
-          at,
-          data: built.data,
-        }) as StoredEvent;
-        applyInPlace(fields, event);
-        events.push(event);
-        members.push(command);
-      } catch (error) {
-        command.reject(error);
+    // The whole batch folds at once (one immer produce); the state it gives becomes the engine's
+    // only once the store has committed the batch, and is dropped if it does not.
+    const after = foldBatch(before, (fold) => {
+      for (const command of commands) {
+        try {
+          const built = command.build(fold);
+          // An explicit literal in the stored key order (not a spread): the file store writes the
+          // event as it is, and its line must read as every line before it did.
+          const event = Object.freeze({
+            seq: fold.seq + 1,
+            type: built.type,
+            v: built.v,
+            at,
+            data: built.data,
+          }) as StoredEvent;
+          fold.apply(event);
+          events.push(event);
+          members.push(command);
+        } catch (error) {
+          command.reject(error);
+        }
       }
-    }
+    });
     if (events.length === 0) return;
 
     inFlight = members.length;
@@ -215,7 +216,7 @@ export async function createContext(
     batchesWritten++;
     eventsWritten += events.length;
     lastBatchSize = events.length;
-    state$.next(makeState(fields));
+    state$.next(after);
     // `observed`: a Subject copies its observer list on every `next`, even an empty one.
     for (const event of events) if (events$.observed) events$.next(event);
     for (let index = 0; index < members.length; index++) {
@@ -325,7 +326,7 @@ export async function createContext(
         // Events another writer committed reach events$ too, so a follower of it stays in step.
         const knownSeq = state$.getValue().seq;
         const loaded: StoredEvent[] = [];
-        const state = await replayAsync(
+        const state = await foldEvents(
           (async function* () {
             for await (const event of store.load()) {
               if (event.seq > knownSeq) loaded.push(event);

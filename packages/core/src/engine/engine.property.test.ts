@@ -3,7 +3,8 @@ import { describe, expect } from 'vitest';
 import { StoreBrokenError } from '../errors/index.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
-import { replay, stateToJson } from '../projection/project.js';
+import { foldEvents } from '../projection/fold.js';
+import { stateToJson } from '../projection/state.js';
 import type { AppendOptions, EventStore } from '../store/event-store.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
@@ -221,7 +222,7 @@ describe('engine under fuzzed interleavings, aborts and store failures', () => {
 
       expect(maxInFlight).toBeLessThanOrEqual(1);
       const stored = inner.events;
-      expect(stateToJson(engine.state)).toEqual(stateToJson(replay(stored)));
+      expect(stateToJson(engine.state)).toEqual(stateToJson(foldEvents(stored)));
       const expected = calls.flatMap((call, index) => {
         const result = results[index];
         if (!result?.ok) return [];

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import type { Message } from '../events/message.js';
-import { replay } from '../projection/project.js';
+import { foldEvents } from '../projection/fold.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 
@@ -50,6 +50,6 @@ test.prop([anyValue, anyValue])(
       return;
     }
     const reread = JSON.parse(JSON.stringify(store.events));
-    expect(replay(reread).messages).toEqual(engine.state.messages);
+    expect(foldEvents(reread).messages).toEqual(engine.state.messages);
   },
 );

@@ -6,28 +6,34 @@ import { deepFreeze } from '../events/json.js';
  * at ten; only appending to an older state (after a revert, or after a batch that was never
  * committed) copies the prefix it keeps. History and checkpoint marks are both kept this way:
  * copying either on every event makes replay quadratic.
+ *
+ * A class, not a plain object, so that immer never drafts it (it drafts plain objects and arrays
+ * only): the engine folds a batch in an immer draft of the state's fields, and a draft of the
+ * history would copy its backing array on the first append.
  */
-export interface SharedList<T> {
-  readonly log: T[];
-  readonly length: number;
+export class SharedList<T> {
+  constructor(
+    readonly log: T[],
+    readonly length: number,
+  ) {}
 }
 
 export function emptyList<T>(): SharedList<T> {
-  return { log: [], length: 0 };
+  return new SharedList<T>([], 0);
 }
 
 export function listOf<T>(items: readonly T[]): SharedList<T> {
-  return { log: items.slice(), length: items.length };
+  return new SharedList(items.slice(), items.length);
 }
 
 export function appendToList<T>(list: SharedList<T>, items: readonly T[]): SharedList<T> {
   const log = list.log.length === list.length ? list.log : list.log.slice(0, list.length);
   for (const item of items) log.push(item);
-  return { log, length: log.length };
+  return new SharedList(log, log.length);
 }
 
 export function truncateList<T>(list: SharedList<T>, length: number): SharedList<T> {
-  return { log: list.log, length: Math.min(length, list.length) };
+  return new SharedList(list.log, Math.min(length, list.length));
 }
 
 export function findInList<T>(list: SharedList<T>, predicate: (item: T) => boolean): number {

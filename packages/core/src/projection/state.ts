@@ -1,6 +1,6 @@
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
-import type { CheckpointMark } from '../events/schemas.js';
+import type { CheckpointMark, SnapshotState } from '../events/schemas.js';
 import { emptyList, listOf, materializeList, type SharedList } from './shared-list.js';
 
 /**
@@ -58,7 +58,8 @@ export function makeState(fields: StateFields): ContextState {
       checkpoints ??= materializeList(fields.checkpoints);
       return checkpoints;
     },
-    metadata: fields.metadata,
+    // The rules leave the metadata they make unfrozen (see fold.ts); freezing a frozen one is cheap.
+    metadata: Object.freeze(fields.metadata),
     seq: fields.seq,
   };
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
@@ -105,4 +106,21 @@ export function initialFields(): StateFields {
 
 export function initialState(): ContextState {
   return makeState(initialFields());
+}
+
+/** The state as plain JSON data (what `state.snapshotted` stores and what replay = live compares). */
+export function stateToJson(state: ContextState): unknown {
+  return JSON.parse(JSON.stringify(state));
+}
+
+/**
+ * The state as `state.snapshotted` stores it: the fields replay restores, as plain JSON data. The
+ * estimates are derived, so they are left out: replay recomputes them, and
+ * `tokenCountWithPending` passes 2^53 when a token count near it meets pending text.
+ */
+export function snapshotStateOf(state: ContextState): SnapshotState {
+  const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
+  const { checkpoints, metadata, seq } = state;
+  const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
+  return JSON.parse(JSON.stringify({ ...stored, checkpoints, metadata, seq })) as SnapshotState;
 }

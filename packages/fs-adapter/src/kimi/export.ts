@@ -1,8 +1,8 @@
 import {
   type ContextState,
-  createReplayer,
+  createFold,
+  type Fold,
   type Message,
-  type Replayer,
   type StoredEvent,
 } from '@contextlog/core';
 import {
@@ -99,7 +99,7 @@ export async function exportKimiSession(
   const { path: temporary, handle } = await openTemporary(fs, outPath);
   let lines = 0;
   try {
-    const restored = createReplayer();
+    const restored = createFold();
     let position = 0;
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
@@ -162,7 +162,7 @@ function encodeMessageOf(message: Message, index: number, source: string): strin
 }
 
 /** Decodes a written line as a reader of the file will, folding it into `restored`; refuses one that does not read back cleanly. Returns the line's bytes, newline included. */
-export function checkedLine(source: string, line: string, restored: Replayer): Buffer {
+export function checkedLine(source: string, line: string, restored: Fold): Buffer {
   const bytes = Buffer.from(`${line}\n`, 'utf8');
   const decoded = decodeKimiLine(bytes.subarray(0, bytes.length - 1));
   const unexpected =
@@ -182,7 +182,7 @@ export function checkedLine(source: string, line: string, restored: Replayer): B
 }
 
 interface FoldedSource {
-  readonly source: Replayer;
+  readonly source: Fold;
   readonly records: LiveRecords;
   readonly diagnostics: readonly Diagnostic[];
   readonly format: SessionFormat;
@@ -194,7 +194,7 @@ interface FoldedSource {
  * together, so memory stays that of the live history.
  */
 async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise<FoldedSource> {
-  const source = createReplayer();
+  const source = createFold();
   const records = createLiveRecords();
   const apply = (event: StoredEvent) => {
     try {

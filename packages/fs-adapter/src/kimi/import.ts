@@ -1,4 +1,4 @@
-import { type ContextState, CorruptSessionError, createReplayer } from '@contextlog/core';
+import { type ContextState, CorruptSessionError, createFold } from '@contextlog/core';
 import { describe } from '../describe.js';
 import { headerLine } from '../format/header.js';
 import {
@@ -145,7 +145,7 @@ async function convert(
   // message) and messages.appended, none of which can be refused by the projection, so the state
   // is needed only when the caller asks for it; not keeping it is what makes a large import cheap
   // (the retained messages were most of its time, in the garbage collector).
-  const replayer = options.withState === true ? createReplayer() : undefined;
+  const replayer = options.withState === true ? createFold() : undefined;
   let messages = 0;
   const durable = (options.durability ?? 'fsync') === 'fsync';
   const writer = createEventLineWriter(output, at, durable ? EARLY_SYNC_BYTES : undefined);

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import {
   CorruptSessionError,
+  type Fold,
   parseStoredEvent,
-  type Replayer,
   type StoredEvent,
 } from '@contextlog/core';
 import { describe } from '../describe.js';
@@ -19,7 +19,7 @@ import type { Diagnostic, ReadMode } from './types.js';
 export type EventSink = (event: StoredEvent, line: number, offset: number) => string | undefined;
 
 /** A sink that folds each event into `replayer` (an event it refuses names why) and keeps it in `kept`. */
-export function replayingSink(replayer: Replayer, kept?: StoredEvent[]): EventSink {
+export function replayingSink(replayer: Fold, kept?: StoredEvent[]): EventSink {
   return (event) => {
     try {
       replayer.apply(event);

@@ -1,4 +1,4 @@
-import { createReplayer, type StoredEvent } from '@contextlog/core';
+import { createFold, type StoredEvent } from '@contextlog/core';
 import { defaultFileSystem, type FileHandleLike, openRegularFile } from '../fs/file-system.js';
 import { createContextlogDecoder, replayingSink } from './contextlog-decoder.js';
 import { detectFormat } from './detect-format.js';
@@ -39,7 +39,7 @@ export async function readOpenSession(
       ? await detectFormat(handle, size, path)
       : options.format;
   const diagnostics: Diagnostic[] = [];
-  const replayer = createReplayer();
+  const replayer = createFold();
   const events: StoredEvent[] | undefined = options.withEvents ? [] : undefined;
   const sink = replayingSink(replayer, events);
   const progress = (bytesRead: number) =>

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type ContextState, project, type StoredEvent } from '@contextlog/core';
+import { type ContextState, foldEvents, type StoredEvent } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { acquireLock } from '../lock/session-lock.js';
 import { checkOutPath } from '../publish/out-path.js';
@@ -45,13 +45,18 @@ export async function forkSession(
   const at = new Date().toISOString();
   let state = read.state;
   if (options.atCheckpoint !== undefined) {
-    state = project(state, {
-      seq: state.seq + 1,
-      v: 1,
-      at,
-      type: 'context.reverted',
-      data: { checkpointId: options.atCheckpoint },
-    });
+    state = foldEvents(
+      [
+        {
+          seq: state.seq + 1,
+          v: 1,
+          at,
+          type: 'context.reverted',
+          data: { checkpointId: options.atCheckpoint },
+        },
+      ],
+      state,
+    );
   }
   const events: StoredEvent[] = [
     snapshotEvent(1, at, state),
@@ -70,7 +75,7 @@ export async function forkSession(
       },
     },
   ];
-  const expected = project(project(state, events[0] as StoredEvent), events[1] as StoredEvent);
+  const expected = foldEvents(events, state);
   const bytes = sessionText(target, new Date(at), events);
   // The lock is the real file's: publish there too (renaming over a symlink would replace the
   // link, not the session the lock protects).

@@ -5,7 +5,7 @@ import {
   ConcurrencyError,
   CorruptSessionError,
   checkBatchContinuity,
-  createReplayer,
+  createFold,
   type EventStore,
   isValidatedBatch,
   parseStoredEvent,
@@ -245,7 +245,7 @@ function createFileStore(
   const validatingPass = () => {
     const decoder = createContextlogDecoder(path, 'strict', []);
     const out: StoredEvent[] = [];
-    return { decoder, out, sink: replayingSink(createReplayer(), out) };
+    return { decoder, out, sink: replayingSink(createFold(), out) };
   };
 
   /** After a successful pass: keep a torn tail aside and cut it off; give a new file its header. */

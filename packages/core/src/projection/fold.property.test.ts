@@ -2,12 +2,15 @@ import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
-import { createReplayer, project, stateToJson } from './project.js';
-import { type ContextState, initialState } from './state.js';
+import { createFold, foldBatch } from './fold.js';
+import { type ContextState, initialState, stateToJson } from './state.js';
 
-/** The reference: one `project` per event, a path that shares none of the replayer's shortcuts. */
+/**
+ * The reference: the engine's path, one immer batch per event, which shares none of the plain
+ * fold's shortcuts.
+ */
 const foldAll = (events: readonly StoredEvent[]): ContextState =>
-  events.reduce((state, event) => project(state, event), initialState());
+  events.reduce((state, event) => foldBatch(state, (fold) => fold.apply(event)), initialState());
 
 type Body = Omit<StoredEvent, 'seq' | 'at' | 'v'>;
 
@@ -68,26 +71,31 @@ const arbBody: fc.Arbitrary<Body> = fc.oneof(
       }),
     ),
   arbText.map((prompt): Body => ({ type: 'system_prompt.set', data: { prompt } })),
+  // Nested values: on an immer draft, copying the metadata drafts them, and immer must give the
+  // originals back (a revoked draft left inside the state would throw when read).
+  fc
+    .record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.jsonValue({ maxDepth: 2 }) })
+    .map((data): Body => ({ type: 'metadata.set', data: data as { key: string; value: never } })),
 );
 
 test.prop([fc.array(fc.tuple(arbBody, fc.boolean()), { maxLength: 40 })], { numRuns: 300 })(
-  'a replayer fed one event at a time, its state read at any point, equals replay of the same events',
+  'a fold fed one event at a time, its state read at any point, equals replay of the same events',
   (steps) => {
-    const replayer = createReplayer();
+    const fold = createFold();
     const applied: StoredEvent[] = [];
     for (const [body, readState] of steps) {
       const event = { ...body, seq: applied.length + 1, v: 1, at: 'now' } as StoredEvent;
       try {
-        replayer.apply(event);
+        fold.apply(event);
       } catch {
         // A revert to a mark that is not live: refused, and nothing changed.
         expect(() => foldAll([...applied, event])).toThrow();
         continue;
       }
       applied.push(event);
-      if (readState) expect(stateToJson(replayer.state)).toEqual(stateToJson(foldAll(applied)));
+      if (readState) expect(stateToJson(fold.state)).toEqual(stateToJson(foldAll(applied)));
     }
-    const state = replayer.state;
+    const state = fold.state;
     expect(stateToJson(state)).toEqual(stateToJson(foldAll(applied)));
     expect(state.pendingTextLength).toBe(foldAll(applied).pendingTextLength);
   },
@@ -103,8 +111,45 @@ it('counts the text appended after a revert that cut off uncounted messages', ()
     { type: 'messages.appended', data: { messages: [{ role: 'user', content: 'ccc' }] } },
   ];
   const events = bodies.map((body, i) => ({ ...body, seq: i + 1, v: 1, at: 'now' }) as StoredEvent);
-  const replayer = createReplayer();
-  for (const event of events) replayer.apply(event);
-  expect(replayer.state.pendingTextLength).toBe(3);
-  expect(stateToJson(replayer.state)).toEqual(stateToJson(foldAll(events)));
+  const fold = createFold();
+  for (const event of events) fold.apply(event);
+  expect(fold.state.pendingTextLength).toBe(3);
+  expect(stateToJson(fold.state)).toEqual(stateToJson(foldAll(events)));
 });
+
+test.prop([fc.array(fc.tuple(arbBody, fc.boolean()), { maxLength: 40 })], { numRuns: 300 })(
+  'the engine path (batches of any size, one immer produce each) equals replay on a plain object, and leaves every earlier state as it was',
+  (steps) => {
+    const replayed = createFold();
+    let live = initialState();
+    const earlier: [ContextState, unknown][] = [];
+    let index = 0;
+    while (index < steps.length) {
+      // A batch runs to the first step flagged true (included), as a drain takes what is queued.
+      let end = index;
+      while (end < steps.length - 1 && !steps[end]?.[1]) end++;
+      const batch = steps.slice(index, end + 1);
+      index = end + 1;
+      earlier.push([live, stateToJson(live)]);
+      live = foldBatch(live, (fold) => {
+        for (const [body] of batch) {
+          const event = { ...body, seq: fold.seq + 1, v: 1, at: 'now' } as StoredEvent;
+          try {
+            fold.apply(event);
+          } catch {
+            // A revert to a mark that is not live: refused, nothing changed; the batch goes on.
+            expect(() => replayed.apply(event)).toThrow();
+            continue;
+          }
+          replayed.apply(event);
+        }
+      });
+      expect(stateToJson(live)).toEqual(stateToJson(replayed.state));
+      expect(Object.isFrozen(live.metadata)).toBe(true);
+      for (const value of Object.values(live.metadata)) {
+        if (typeof value === 'object' && value !== null) expect(Object.isFrozen(value)).toBe(true);
+      }
+    }
+    for (const [state, json] of earlier) expect(stateToJson(state)).toEqual(json);
+  },
+);

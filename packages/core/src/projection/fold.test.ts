@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointNotFoundError } from '../errors/index.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
-import { createReplayer, project, replay, stateToJson } from './project.js';
-import { initialState, messageCount } from './state.js';
+import { createFold, foldEvents } from './fold.js';
+import { initialState, messageCount, stateToJson } from './state.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 type Body = Omit<StoredEvent, 'seq' | 'at' | 'v'>;
@@ -46,14 +46,14 @@ describe('projection rules', () => {
 
   it('estimates pending tokens from code points of text after the last usage (emoji, CJK)', () => {
     // 8 code points of CJK + 4 emoji (8 UTF-16 units) + 3 ASCII = 15 code points.
-    const state = replay(log(append(user('你好世界再见朋友')), append(user('😀😀😀😀abc'))));
+    const state = foldEvents(log(append(user('你好世界再见朋友')), append(user('😀😀😀😀abc'))));
     expect(state.pendingTextLength).toBe(15);
     expect(state.pendingTokenEstimate).toBe(3);
     expect(state.tokenCountWithPending).toBe(3);
   });
 
   it('lets usage set the token count and zero the pending length; the last usage wins', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         append(user('aaaaaaaa')),
         usage(100),
@@ -68,7 +68,7 @@ describe('projection rules', () => {
   });
 
   it('makes the last system prompt win and keeps it across revert', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         { type: 'system_prompt.set', data: { prompt: 'first' } },
         checkpoint(0),
@@ -82,7 +82,7 @@ describe('projection rules', () => {
   });
 
   it('adds a CHECKPOINT user message when asked', () => {
-    const state = replay(log(checkpoint(0, true), checkpoint(1)));
+    const state = foldEvents(log(checkpoint(0, true), checkpoint(1)));
     expect(state.messages).toEqual([{ role: 'user', content: '<system>CHECKPOINT 0</system>' }]);
     expect(state.nextCheckpointId).toBe(2);
     expect(state.checkpoints).toEqual([
@@ -93,7 +93,7 @@ describe('projection rules', () => {
   });
 
   it('reverts to checkpoint 0: everything after it is gone, prompt and metadata kept', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         { type: 'system_prompt.set', data: { prompt: 'p' } },
         { type: 'metadata.set', data: { key: 'title', value: 'T' } },
@@ -117,7 +117,7 @@ describe('projection rules', () => {
   });
 
   it('reverts to checkpoint n: restores the count, token count and pending of that moment', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         checkpoint(0),
         append(user('aaaa')),
@@ -140,23 +140,25 @@ describe('projection rules', () => {
   });
 
   it('refuses to revert to a checkpoint that is not live', () => {
-    expect(() => replay(log(checkpoint(0), revert(0), revert(0)))).toThrow(CheckpointNotFoundError);
-    expect(() => replay(log(revert(3)))).toThrow(CheckpointNotFoundError);
+    expect(() => foldEvents(log(checkpoint(0), revert(0), revert(0)))).toThrow(
+      CheckpointNotFoundError,
+    );
+    expect(() => foldEvents(log(revert(3)))).toThrow(CheckpointNotFoundError);
   });
 
   it('refuses a mark whose id is not below the next id, as kimi-cli does (ids out of order)', () => {
     // A hand-edited kimi-cli file: checkpoint 5, then 2, so the next id is 3.
     const events = log(checkpoint(5), append(user('a')), checkpoint(2), append(user('b')));
-    expect(replay(events).nextCheckpointId).toBe(3);
-    expect(() => replay([...events, { ...revert(5), seq: 5, v: 1, at } as StoredEvent])).toThrow(
-      CheckpointNotFoundError,
-    );
-    const reverted = replay([...events, { ...revert(2), seq: 5, v: 1, at } as StoredEvent]);
+    expect(foldEvents(events).nextCheckpointId).toBe(3);
+    expect(() =>
+      foldEvents([...events, { ...revert(5), seq: 5, v: 1, at } as StoredEvent]),
+    ).toThrow(CheckpointNotFoundError);
+    const reverted = foldEvents([...events, { ...revert(2), seq: 5, v: 1, at } as StoredEvent]);
     expect(reverted.messages).toEqual([user('a')]);
   });
 
   it('reverts to the first mark of a repeated id, as kimi-cli stops at the first record', () => {
-    const state = replay(
+    const state = foldEvents(
       log(checkpoint(0), append(user('a')), checkpoint(0), append(user('b')), revert(0)),
     );
     expect(state.messages).toEqual([]);
@@ -164,7 +166,7 @@ describe('projection rules', () => {
   });
 
   it('clears everything, the system prompt and metadata included, except seq; ids restart', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         { type: 'system_prompt.set', data: { prompt: 'p' } },
         { type: 'metadata.set', data: { key: 'k', value: 1 } },
@@ -193,7 +195,7 @@ describe('projection rules', () => {
       usage(500),
       append(user('b')),
     );
-    const given = replay([
+    const given = foldEvents([
       ...before,
       {
         type: 'context.compacted',
@@ -210,7 +212,7 @@ describe('projection rules', () => {
     expect(given.nextCheckpointId).toBe(0);
     expect(given.systemPrompt).toBe('p');
 
-    const estimated = replay([
+    const estimated = foldEvents([
       ...before,
       { type: 'context.compacted', data: { messages: [user('x'.repeat(41))] }, seq: 6, v: 1, at },
     ]);
@@ -219,7 +221,7 @@ describe('projection rules', () => {
   });
 
   it('sets metadata keys, the last value winning', () => {
-    const state = replay(
+    const state = foldEvents(
       log(
         { type: 'metadata.set', data: { key: 'model', value: 'a' } },
         { type: 'metadata.set', data: { key: 'cwd', value: '/tmp' } },
@@ -230,7 +232,7 @@ describe('projection rules', () => {
   });
 
   it('replaces the state with a snapshot, deriving the estimates and taking its seq', () => {
-    const source = replay(
+    const source = foldEvents(
       log(append(user('abcdefgh')), checkpoint(0), {
         type: 'metadata.set',
         data: { key: 'k', value: true },
@@ -243,7 +245,7 @@ describe('projection rules', () => {
       seq: 40,
       data: { state: stateToJson(source) },
     } as StoredEvent;
-    const state = replay([snapshot]);
+    const state = foldEvents([snapshot]);
     expect(stateToJson(state)).toEqual({ ...(stateToJson(source) as object), seq: 40 });
   });
 
@@ -255,7 +257,7 @@ describe('projection rules', () => {
         { type: 'text', text: 'abcd' },
       ],
     };
-    const state = replay(log(append(message)));
+    const state = foldEvents(log(append(message)));
     expect(state.messages).toEqual([message]);
     expect(state.pendingTextLength).toBe(4);
   });
@@ -263,7 +265,7 @@ describe('projection rules', () => {
 
 describe('states', () => {
   it('are frozen, messages included', () => {
-    const state = replay(
+    const state = foldEvents(
       log(append(user('a')), { type: 'metadata.set', data: { key: 'k', value: [1] } }),
     );
     expect(Object.isFrozen(state)).toBe(true);
@@ -282,7 +284,7 @@ describe('states', () => {
       append(user('c')),
     );
     const states = [initialState()];
-    for (const event of events) states.push(project(states.at(-1) ?? initialState(), event));
+    for (const event of events) states.push(foldEvents([event], states.at(-1) ?? initialState()));
     expect(states.map((state) => state.messages.map((m) => m.content))).toEqual([
       [],
       ['a'],
@@ -292,13 +294,16 @@ describe('states', () => {
       ['a', 'c'],
     ]);
     // An older state still extends correctly after newer ones grew the shared history.
-    const branched = project(states[2] ?? initialState(), { ...events[0], seq: 3 } as StoredEvent);
+    const branched = foldEvents(
+      [{ ...events[0], seq: 3 } as StoredEvent],
+      states[2] ?? initialState(),
+    );
     expect(branched.messages.map((m) => m.content)).toEqual(['a', 'a']);
     expect(states[3]?.messages.map((m) => m.content)).toEqual(['a', 'b']);
   });
 
   it('count messages without materializing them', () => {
-    expect(messageCount(replay(log(append(user('a'), user('b')))))).toBe(2);
+    expect(messageCount(foldEvents(log(append(user('a'), user('b')))))).toBe(2);
   });
 
   it('fold the same way one event at a time', () => {
@@ -309,9 +314,9 @@ describe('states', () => {
       append(user('b')),
       revert(0),
     );
-    const replayer = createReplayer();
-    for (const event of events) replayer.apply(event);
-    expect(stateToJson(replayer.state)).toEqual(stateToJson(replay(events)));
-    expect(replayer.seq).toBe(5);
+    const fold = createFold();
+    for (const event of events) fold.apply(event);
+    expect(stateToJson(fold.state)).toEqual(stateToJson(foldEvents(events)));
+    expect(fold.seq).toBe(5);
   });
 });
