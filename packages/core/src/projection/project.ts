@@ -40,7 +40,7 @@ export type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K]
 export function copyFields(fields: StateFields): MutableFields {
   return {
     systemPrompt: fields.systemPrompt,
-    history: fields.history,
+    messages: fields.messages,
     tokenCount: fields.tokenCount,
     pendingTextLength: fields.pendingTextLength,
     nextCheckpointId: fields.nextCheckpointId,
@@ -52,7 +52,7 @@ export function copyFields(fields: StateFields): MutableFields {
 
 /**
  * The rules, applied to fields that nobody else holds. Only the top-level object is changed in
- * place; history, marks and metadata are replaced, never mutated, so states made earlier from
+ * place; messages, marks and metadata are replaced, never mutated, so states made earlier from
  * these fields are unaffected. An event that cannot apply (a revert to a mark that is not live)
  * throws before anything is changed.
  */
@@ -62,7 +62,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
       fields.systemPrompt = event.data.prompt;
       break;
     case 'messages.appended':
-      fields.history = appendToList(fields.history, event.data.messages);
+      fields.messages = appendToList(fields.messages, event.data.messages);
       fields.pendingTextLength += textLengthOf(event.data.messages);
       break;
     case 'usage.recorded':
@@ -73,7 +73,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
       const { id, addUserMessage } = event.data;
       const mark = Object.freeze({
         id,
-        messageCount: fields.history.length,
+        messageCount: fields.messages.length,
         tokenCount: fields.tokenCount,
         pendingTextLength: fields.pendingTextLength,
       });
@@ -81,7 +81,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
       fields.nextCheckpointId = id + 1;
       if (addUserMessage) {
         const message = checkpointMessage(id);
-        fields.history = appendToList(fields.history, [message]);
+        fields.messages = appendToList(fields.messages, [message]);
         fields.pendingTextLength += textLength(message);
       }
       break;
@@ -91,7 +91,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
       const index = liveMarkIndex(fields, checkpointId);
       const mark = itemAt(fields.checkpoints, index);
       if (mark === undefined) throw new CheckpointNotFoundError(checkpointId, liveMarkIds(fields));
-      fields.history = truncateList(fields.history, mark.messageCount);
+      fields.messages = truncateList(fields.messages, mark.messageCount);
       fields.tokenCount = mark.tokenCount;
       fields.pendingTextLength = mark.pendingTextLength;
       fields.checkpoints = truncateList(fields.checkpoints, index);
@@ -107,7 +107,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
       Object.assign(fields, initialFields());
       fields.systemPrompt = systemPrompt;
       fields.metadata = metadata;
-      fields.history = listOf(messages);
+      fields.messages = listOf(messages);
       fields.tokenCount = tokenCount ?? Math.floor(textLengthOf(messages) / 4);
       break;
     }
@@ -121,7 +121,7 @@ export function applyInPlace(fields: MutableFields, event: StoredEvent): void {
     case 'state.snapshotted': {
       const { state } = event.data;
       fields.systemPrompt = state.systemPrompt;
-      fields.history = listOf(state.messages);
+      fields.messages = listOf(state.messages);
       fields.tokenCount = state.tokenCount;
       fields.pendingTextLength = state.pendingTextLength;
       fields.nextCheckpointId = state.nextCheckpointId;
@@ -180,12 +180,12 @@ export function createReplayer(from?: ContextState): Replayer {
   let cached: ContextState | undefined;
   // Counting the code points of appended text is a large part of a replay's fold, and most of it
   // is wasted: the next usage record zeroes the count. So appends leave their text uncounted
-  // (history items from `uncountedFrom` on) until a usage record drops it or anything else (any
+  // (messages from `uncountedFrom` on) until a usage record drops it or anything else (any
   // other event, or reading the state) needs the count.
   let uncountedFrom = -1;
   const settle = () => {
     if (uncountedFrom < 0) return;
-    const { log, length } = fields.history;
+    const { log, length } = fields.messages;
     let pending = fields.pendingTextLength;
     for (let i = uncountedFrom; i < length; i++) pending += textLength(log[i] as Message);
     fields.pendingTextLength = pending;
@@ -194,8 +194,8 @@ export function createReplayer(from?: ContextState): Replayer {
   return {
     apply(event) {
       if (event.type === 'messages.appended') {
-        if (uncountedFrom < 0) uncountedFrom = fields.history.length;
-        fields.history = appendToList(fields.history, event.data.messages);
+        if (uncountedFrom < 0) uncountedFrom = fields.messages.length;
+        fields.messages = appendToList(fields.messages, event.data.messages);
         fields.seq = event.seq;
       } else {
         if (event.type === 'usage.recorded') uncountedFrom = -1;

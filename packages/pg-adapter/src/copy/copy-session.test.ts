@@ -82,8 +82,8 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     );
   });
 
-  it('a compacted file keeps its seq numbers', async () => {
-    const path = join(dir, 'compacted.jsonl');
+  it('a file that starts with a snapshot keeps its seq numbers', async () => {
+    const path = join(dir, 'snapshotted.jsonl');
     await writeSessionFile(path);
     await snapshotSessionFile(path);
     const events = await collect(readSessionEvents(path));
