@@ -439,7 +439,9 @@ describe('failures outside the store', () => {
   });
 
   it('refuses a clock that returns an invalid date, naming it', async () => {
-    const engine = await createContext(await openMemoryStore(), { clock: () => new Date(Number.NaN) });
+    const engine = await createContext(await openMemoryStore(), {
+      clock: () => new Date(Number.NaN),
+    });
     await expect(engine.recordUsage(1)).rejects.toMatchObject({
       code: 'VALIDATION',
       path: 'clock',
@@ -518,7 +520,9 @@ describe('a snapshot of any state the engine reaches', () => {
     // As snapshotSessionFile writes it (at the last seq), and as a fork does (at seq 1, then on).
     const snapshot = snapshotStateOf(engine.state);
     expect(snapshot).not.toHaveProperty('tokenCountWithPending');
-    const reopened = await createContext(await openMemoryStore({ events: [snapshotAt(3, snapshot)] }));
+    const reopened = await createContext(
+      await openMemoryStore({ events: [snapshotAt(3, snapshot)] }),
+    );
     expect(stateToJson(reopened.state)).toEqual(live);
     const forkStore = await openMemoryStore({ events: [snapshotAt(1, snapshot)] });
     const fork = await createContext(forkStore);

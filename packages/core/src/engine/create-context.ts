@@ -16,14 +16,14 @@ import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
-  buildMessagesEvent,
   buildCheckpointEvent,
   buildClearEvent,
   buildCompactionEvent,
-  buildUsageEvent,
-  buildRevertEvent,
+  buildMessagesEvent,
   buildMetadataEvent,
+  buildRevertEvent,
   buildSystemPromptEvent,
+  buildUsageEvent,
 } from './event-builders.js';
 import type {
   CheckpointOptions,

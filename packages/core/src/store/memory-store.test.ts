@@ -110,7 +110,7 @@ describe('openMemoryStore', () => {
     await expect(opening).rejects.toThrow(ValidationError);
   });
 
-  it('copies the starting log: later pushes to the caller\'s array do not reach it', async () => {
+  it("copies the starting log: later pushes to the caller's array do not reach it", async () => {
     const events = [usage(1)];
     const store = await openMemoryStore({ events });
     events.push(usage(2));

@@ -42,7 +42,8 @@ const snapshotAt = (seq: number): StoredEvent => ({
 
 async function all(client: PgClient, sessionId: string, table: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  for await (const event of (await openPgStore({ client, sessionId, table })).load()) out.push(event);
+  for await (const event of (await openPgStore({ client, sessionId, table })).load())
+    out.push(event);
   return out;
 }
 
@@ -152,7 +153,9 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       const stored = await all(db.client, sessionId, table);
       expect(stored).toEqual(winner === 0 ? first : second);
       // The session opens and continues.
-      const engine = await createContext(await openPgStore({ client: db.client, sessionId, table }));
+      const engine = await createContext(
+        await openPgStore({ client: db.client, sessionId, table }),
+      );
       await engine.appendMessages({ role: 'user', content: 'after' });
       expect(engine.state.seq).toBe((stored.at(-1)?.seq ?? 0) + 1);
       await engine.close();

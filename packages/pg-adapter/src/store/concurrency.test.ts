@@ -17,7 +17,8 @@ const COMMANDS = 10;
 
 async function loadAll(client: PgClient, sessionId: string, table: string) {
   const out: StoredEvent[] = [];
-  for await (const event of (await openPgStore({ client, sessionId, table })).load()) out.push(event);
+  for await (const event of (await openPgStore({ client, sessionId, table })).load())
+    out.push(event);
   return out;
 }
 

@@ -229,7 +229,11 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   );
 
   it('names the missing table', async () => {
-    const store = await openPgStore({ client: db.client, sessionId: 's', table: db.table('missing') });
+    const store = await openPgStore({
+      client: db.client,
+      sessionId: 's',
+      table: db.table('missing'),
+    });
     await expect(all(store)).rejects.toBeInstanceOf(PgTableMissingError);
     await expect(store.append(events(1, 1), { expectedSeq: 0 })).rejects.toBeInstanceOf(
       PgTableMissingError,
@@ -291,7 +295,9 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       code: 'CONTEXT_BROKEN',
     });
     // Reopening the session reads what is stored and continues.
-    const reopened = await createContext(await openPgStore({ client: db.client, sessionId, table }));
+    const reopened = await createContext(
+      await openPgStore({ client: db.client, sessionId, table }),
+    );
     await reopened.appendMessages(message('three'));
     expect(reopened.state.messages.map((m) => m.content)).toEqual(['three']);
   });

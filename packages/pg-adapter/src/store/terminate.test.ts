@@ -133,11 +133,13 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
     expect(cutNext).toBe(false);
     await engine.appendMessages({ role: 'user', content: 'after' });
     const stored: StoredEvent[] = [];
-    for await (const event of (await openPgStore({
-      client: db.client,
-      sessionId: 'cut',
-      table,
-    })).load()) {
+    for await (const event of (
+      await openPgStore({
+        client: db.client,
+        sessionId: 'cut',
+        table,
+      })
+    ).load()) {
       stored.push(event);
     }
     expect(stored.map((event) => event.seq)).toEqual([1, 2, 3]);
