@@ -123,16 +123,23 @@ describe('checkEngine', () => {
       // Never forwards appendMessages: those calls hang.
       const hangs = (store: EventStore) =>
         createForwardingEngine(store, { appendMessages: () => new Promise<void>(() => {}) });
-      const only = fc.constant<EngineOperation>({
-        kind: 'appendMessages',
-        messages: { role: 'user', content: 'hi' },
-      });
+      let drawn = 0;
+      const only = fc
+        .constant<EngineOperation>({
+          kind: 'appendMessages',
+          messages: { role: 'user', content: 'hi' },
+        })
+        .map((operation) => {
+          drawn++;
+          return operation;
+        });
       const started = performance.now();
       const details = await fc.check(engineProperty(hangs, { [option]: only, idleMs: 150 }), {
         numRuns: 1,
         endOnFailure: true,
       });
       const elapsed = performance.now() - started;
+      expect(drawn).toBeGreaterThan(0);
       expect(String(details.errorInstance)).toMatch(
         /\(4\) liveness: call #0 appendMessages.* never settled \(nothing settled for idleMs = 150 ms with nothing scheduled/,
       );
