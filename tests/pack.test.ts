@@ -61,22 +61,22 @@ describe('packed packages in a project outside the workspace', () => {
     await writeFile(
       join(app, 'main.js'),
       `
-import { createContext, createMemoryStore } from '@contextlog/core';
-import { openSession, readSessionFile } from '@contextlog/fs-adapter';
+import { createContext, openMemoryStore } from '@contextlog/core';
+import { openFileSession, readSessionFile } from '@contextlog/fs-adapter';
 import { expectReplayEqualsLive } from '@contextlog/testkit';
-import { createPgStore } from '@contextlog/pg-adapter';
+import { openPgStore } from '@contextlog/pg-adapter';
 const file = new URL('./session.jsonl', import.meta.url).pathname;
-const engine = await openSession(file);
+const engine = await openFileSession(file);
 await engine.setSystemPrompt('You are a test.');
 await Promise.all([engine.appendMessages({ role: 'user', content: 'hello' }), engine.checkpoint({ addUserMessage: true }), engine.recordUsage(42)]);
 const live = JSON.stringify(engine.state);
 await engine.close();
 const { state } = await readSessionFile(file);
-const memory = createMemoryStore();
+const memory = await openMemoryStore();
 const other = await createContext(memory);
 await other.appendMessages({ role: 'user', content: 'x' });
 await expectReplayEqualsLive(other, memory);
-console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof createPgStore }));
+console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore }));
 `,
     );
     const { stdout } = await run('node', ['main.js'], { cwd: app });
@@ -97,13 +97,13 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
     await writeFile(
       join(app, 'typed.ts'),
       `
-import { type ContextEngine, type ContextState, createContext, createMemoryStore } from '@contextlog/core';
-import { openSession } from '@contextlog/fs-adapter';
+import { type ContextEngine, type ContextState, createContext, openMemoryStore } from '@contextlog/core';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { arbMessage } from '@contextlog/testkit';
-const engine: ContextEngine = await createContext(createMemoryStore());
+const engine: ContextEngine = await createContext(await openMemoryStore());
 const state: ContextState = engine.state;
 const count: number = state.tokenCount;
-void openSession; void arbMessage; void count;
+void openFileSession; void arbMessage; void count;
 `,
     );
     await writeFile(

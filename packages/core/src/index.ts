@@ -86,4 +86,9 @@ export {
 } from './projection/state.js';
 export { checkBatchContinuity } from './store/continuity.js';
 export type { AppendOptions, EventStore } from './store/event-store.js';
-export { createMemoryStore, type MemoryEventStore } from './store/memory-store.js';
+export {
+  createMemoryStore,
+  type MemoryEventStore,
+  type MemoryStoreOptions,
+  openMemoryStore,
+} from './store/memory-store.js';

@@ -1,10 +1,10 @@
 // Child process of the crash test (src/store/crash.test.ts): appends to a session with 'fsync'
 // durability from several concurrent producers and prints each message once its append resolved
 // (stdout to a pipe is synchronous on Linux, so a printed line was acknowledged before any kill).
-import { openSession } from '../dist/index.js';
+import { openFileSession } from '../dist/index.js';
 
 const [path, tag, producers = '4'] = process.argv.slice(2);
-const engine = await openSession(path);
+const engine = await openFileSession(path);
 process.stdout.write(`open ${engine.state.seq}\n`);
 const produce = async (p) => {
   for (let n = 0; ; n++) {

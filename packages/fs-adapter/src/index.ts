@@ -14,7 +14,12 @@ export {
   TargetExistsError,
   WriteFailedError,
 } from './errors.js';
-export { type FollowOptions, followSessionFile } from './follow/follow-session-file.js';
+export {
+  type FollowFileOptions,
+  type FollowOptions,
+  followFileSession,
+  followSessionFile,
+} from './follow/follow-session-file.js';
 export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';
 export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
 // kimi-cli interop (the kimi module adds its exports below).
@@ -43,4 +48,9 @@ export {
   type FileStoreOptions,
   openFileStore,
 } from './store/file-store.js';
-export { type OpenSessionOptions, openSession } from './store/open-session.js';
+export {
+  type FileSessionOptions,
+  type OpenSessionOptions,
+  openFileSession,
+  openSession,
+} from './store/open-session.js';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pgPoolClient } from './client/pool-client.js';
 import { migrate, type PayloadColumn } from './schema/migrate.js';
-import { createPgStore } from './store/pg-store.js';
+import { openPgStore } from './store/pg-store.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from './testing/backends.js';
 import { type SilentProxy, startSilentProxy } from './testing/silent-proxy.js';
 
@@ -38,9 +38,9 @@ describe.each(BACKENDS)('conformance on %s', (kind) => {
     (payload: PayloadColumn): MakeStore =>
     async (id) => {
       const options = { client: db.client, sessionId: id, table: tables.get(payload) ?? '' };
-      const open = async () => createPgStore(options);
+      const open = () => openPgStore(options);
       // openAnother: a second store on the same session races the first (two writers).
-      return { store: createPgStore(options), reopen: open, openAnother: open };
+      return { store: await openPgStore(options), reopen: open, openAnother: open };
     };
 
   // Per test, a proxy that can drop replies and a pool behind it (one per replyProbeMs): the
@@ -83,9 +83,9 @@ describe.each(BACKENDS)('conformance on %s', (kind) => {
         table: tables.get(payload) ?? '',
         settleTimeoutMs: SETTLE_MS,
       };
-      const open = async () => createPgStore(options);
+      const open = () => openPgStore(options);
       return {
-        store: createPgStore(options),
+        store: await openPgStore(options),
         reopen: open,
         openAnother: open,
         stall: {

@@ -37,4 +37,9 @@ export {
 } from './schema/migrate.js';
 export { DEFAULT_TABLE } from './schema/table.js';
 export { openPgSession, type PgSessionOptions } from './session.js';
-export { createPgStore, type PgEventStore, type PgStoreOptions } from './store/pg-store.js';
+export {
+  createPgStore,
+  openPgStore,
+  type PgEventStore,
+  type PgStoreOptions,
+} from './store/pg-store.js';

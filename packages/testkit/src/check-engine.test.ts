@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkEngine,
   createFaultyStore,
-  type EngineCommand,
+  type EngineOperation,
   engineProperty,
   fuzzRuns,
   type StoreUnderTest,
@@ -116,27 +116,38 @@ describe('checkEngine', () => {
     await checkEngine((store) => createSlowEngine(store, 40), { numRuns: fuzzRuns(15) });
   });
 
-  it('reports a hang once nothing settled for idleMs, and names idleMs', async () => {
-    // Never forwards appendMessages: those calls hang.
-    const hangs = (store: EventStore) =>
-      createForwardingEngine(store, { appendMessages: () => new Promise<void>(() => {}) });
-    const only = fc.constant<EngineCommand>({
-      kind: 'appendMessages',
-      messages: { role: 'user', content: 'hi' },
-    });
-    const started = performance.now();
-    const details = await fc.check(engineProperty(hangs, { command: only, idleMs: 150 }), {
-      numRuns: 1,
-      endOnFailure: true,
-    });
-    const elapsed = performance.now() - started;
-    expect(String(details.errorInstance)).toMatch(
-      /\(4\) liveness: call #0 appendMessages.* never settled \(nothing settled for idleMs = 150 ms with nothing scheduled/,
-    );
-    // It waited idleMs, and not much more.
-    expect(elapsed).toBeGreaterThanOrEqual(150);
-    expect(elapsed).toBeLessThan(1500);
-  });
+  // `command` is the deprecated name of the `operation` option: both must narrow the calls.
+  it.each(['operation', 'command'] as const)(
+    'reports a hang once nothing settled for idleMs, and names idleMs (option %s)',
+    async (option) => {
+      // Never forwards appendMessages: those calls hang.
+      const hangs = (store: EventStore) =>
+        createForwardingEngine(store, { appendMessages: () => new Promise<void>(() => {}) });
+      let drawn = 0;
+      const only = fc
+        .constant<EngineOperation>({
+          kind: 'appendMessages',
+          messages: { role: 'user', content: 'hi' },
+        })
+        .map((operation) => {
+          drawn++;
+          return operation;
+        });
+      const started = performance.now();
+      const details = await fc.check(engineProperty(hangs, { [option]: only, idleMs: 150 }), {
+        numRuns: 1,
+        endOnFailure: true,
+      });
+      const elapsed = performance.now() - started;
+      expect(drawn).toBeGreaterThan(0);
+      expect(String(details.errorInstance)).toMatch(
+        /\(4\) liveness: call #0 appendMessages.* never settled \(nothing settled for idleMs = 150 ms with nothing scheduled/,
+      );
+      // It waited idleMs, and not much more.
+      expect(elapsed).toBeGreaterThanOrEqual(150);
+      expect(elapsed).toBeLessThan(1500);
+    },
+  );
 
   it('replays a failure from the seed and path it prints', async () => {
     // Loses every clear(): resolves without writing.

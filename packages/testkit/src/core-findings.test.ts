@@ -33,7 +33,7 @@ describe('core findings', () => {
 
   it('checkEngine passes core when calls set the metadata key "__proto__"', async () => {
     await checkEngine((store) => createContext(store), {
-      command: fc.constant({ kind: 'setMetadata', key: '__proto__', value: { a: 1 } } as const),
+      operation: fc.constant({ kind: 'setMetadata', key: '__proto__', value: { a: 1 } } as const),
       numRuns: 5,
     });
   });

@@ -1,11 +1,5 @@
 // The public API of @contextlog/testkit. Nothing here imports vitest: it runs under any runner.
 
-export {
-  type ArbCommandOptions,
-  type ArbCommandSequenceOptions,
-  arbCommand,
-  arbCommandSequence,
-} from './arbitraries/command.js';
 export { arbEvent, arbStoredEvents, stampEvents } from './arbitraries/event.js';
 export { arbJsonValue } from './arbitraries/json-value.js';
 export {
@@ -14,6 +8,16 @@ export {
   arbMessage,
   arbToolCall,
 } from './arbitraries/message.js';
+export {
+  type ArbCommandOptions,
+  type ArbCommandSequenceOptions,
+  type ArbOperationOptions,
+  type ArbOperationSequenceOptions,
+  arbCommand,
+  arbCommandSequence,
+  arbOperation,
+  arbOperationSequence,
+} from './arbitraries/operation.js';
 export { ALL_ODD_CHARACTERS, arbText, ODD_STRINGS } from './arbitraries/strings.js';
 export {
   type CheckEngineOptions,
@@ -48,8 +52,6 @@ export {
 } from './check-store/checks.js';
 export { checkStalledAppend } from './check-store/stalled-append.js';
 export { checkTwoWriters } from './check-store/two-writers.js';
-export { type EngineCommand, type EngineCommandKind, runCommand } from './commands/command.js';
-export { type CommandOutcome, expectedOutcome } from './commands/model.js';
 export {
   type AppendFault,
   type AppendRecord,
@@ -60,6 +62,15 @@ export {
   InjectedFaultError,
 } from './faulty-store/faulty-store.js';
 export { canonicalJson, sameJson } from './json.js';
+export { type CommandOutcome, expectedOutcome, type OperationOutcome } from './operations/model.js';
+export {
+  type EngineCommand,
+  type EngineCommandKind,
+  type EngineOperation,
+  type EngineOperationKind,
+  runCommand,
+  runOperation,
+} from './operations/operation.js';
 export { expectReplayEqualsLive } from './replay-equals-live.js';
 export {
   freshStoreId,

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkEngine,
   DEFAULT_ENGINE_RUNS,
-  type EngineCommand,
+  type EngineOperation,
   type EngineScenario,
   engineProperty,
   expectedOutcome,
@@ -52,7 +52,7 @@ type Bug =
 let gapAborts = 0;
 
 interface Pending {
-  readonly command: EngineCommand;
+  readonly command: EngineOperation;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
   readonly detach: () => void;
@@ -135,7 +135,7 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
     void pump();
   }
 
-  function call(command: EngineCommand, options: CommandOptions = {}): Promise<unknown> {
+  function call(command: EngineOperation, options: CommandOptions = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (broken !== undefined) return reject(broken);
       if (dead && bug === 'dies-rejects') return reject(coded('DEAD', 'the pipeline died'));

@@ -4,20 +4,20 @@
 import {
   type ContextEngine,
   createContext,
-  createMemoryStore,
   type EventStore,
   type Message,
+  openMemoryStore,
   type StoredEvent,
 } from '@contextlog/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  arbCommandSequence,
   arbMessage,
+  arbOperationSequence,
   checkEngine,
   createFaultyStore,
   expectReplayEqualsLive,
-  runCommand,
+  runOperation,
 } from './index.js';
 import { checkStore } from './vitest.js';
 
@@ -72,7 +72,7 @@ describe('my agent on contextlog', () => {
       fc.asyncProperty(
         fc.array(fc.tuple(arbMessage(), arbMessage()), { maxLength: 5 }),
         async (turns) => {
-          const store = createMemoryStore();
+          const store = await openMemoryStore();
           const engine = await createContext(store);
           await Promise.all(turns.map(([user, reply]) => agentTurn(engine, user, reply)));
           await expectReplayEqualsLive(engine, store);
@@ -84,7 +84,10 @@ describe('my agent on contextlog', () => {
   });
 
   it('keeps replay = live when the disk fails under a turn', async () => {
-    const store = createFaultyStore(createMemoryStore(), { rejectRate: 0.3, random: () => 0.1 });
+    const store = createFaultyStore(await openMemoryStore(), {
+      rejectRate: 0.3,
+      random: () => 0.1,
+    });
     const engine = await createContext(store);
     const turn = agentTurn(
       engine,
@@ -95,12 +98,12 @@ describe('my agent on contextlog', () => {
     await expectReplayEqualsLive(engine, store);
   });
 
-  it('keeps replay = live after any mix of commands', async () => {
+  it('keeps replay = live after any mix of engine calls', async () => {
     await fc.assert(
-      fc.asyncProperty(arbCommandSequence(), async (commands) => {
-        const store = createMemoryStore();
+      fc.asyncProperty(arbOperationSequence(), async (operations) => {
+        const store = await openMemoryStore();
         const engine = await createContext(store);
-        await Promise.allSettled(commands.map((command) => runCommand(engine, command)));
+        await Promise.allSettled(operations.map((operation) => runOperation(engine, operation)));
         await expectReplayEqualsLive(engine, store);
       }),
       { numRuns: 25 },
@@ -115,8 +118,8 @@ describe('my agent on contextlog', () => {
 // A store of your own runs the store conformance suite; `reopen` opens the same log again.
 checkStore('my store', async () => {
   const log: StoredEvent[] = [];
-  const open = (): EventStore => {
-    const inner = createMemoryStore(log);
+  const open = async (): Promise<EventStore> => {
+    const inner = await openMemoryStore({ events: log });
     return {
       load: () => inner.load(),
       append: async (events, options) => {
@@ -126,5 +129,5 @@ checkStore('my store', async () => {
       close: () => inner.close(),
     };
   };
-  return { store: open(), reopen: async () => open() };
+  return { store: await open(), reopen: open };
 });

@@ -1,15 +1,15 @@
 import { createContext, createMemoryStore } from '@contextlog/core';
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { arbCommandSequence, expectReplayEqualsLive, runCommand } from './index.js';
+import { arbOperationSequence, expectReplayEqualsLive, runOperation } from './index.js';
 
 describe('expectReplayEqualsLive', () => {
-  test.prop([arbCommandSequence()], { numRuns: 30 })(
-    'holds after any sequence of commands on core engine',
-    async (commands) => {
+  test.prop([arbOperationSequence()], { numRuns: 30 })(
+    'holds after any sequence of operations on core engine',
+    async (operations) => {
       const store = createMemoryStore();
       const engine = await createContext(store);
-      await Promise.allSettled(commands.map((command) => runCommand(engine, command)));
+      await Promise.allSettled(operations.map((operation) => runOperation(engine, operation)));
       await expectReplayEqualsLive(engine, store);
       await engine.close();
     },

@@ -18,9 +18,9 @@ type OptionalMember = 'reopen' | 'openAnother' | 'stall';
 /**
  * The conformance suite every `EventStore` runs, as a vitest `describe` block: round trip,
  * order, seq continuity, all-or-nothing batches, `expectedSeq` conflicts (stale and ahead),
- * close semantics, a large batch, odd characters, compacted logs, the caller's objects and,
- * when `makeStore` returns what they need, reopening, two stores racing on one log and an
- * append whose write never replies (each skipped, saying why, without it).
+ * close semantics, a large batch, odd characters, logs that start with a snapshot, the caller's
+ * objects and, when `makeStore` returns what they need, reopening, two stores racing on one log
+ * and an append whose write never replies (each skipped, saying why, without it).
  */
 export function checkStore(
   name: string,

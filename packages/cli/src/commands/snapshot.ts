@@ -4,7 +4,7 @@ import { type Command, writeLines } from './command.js';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
-  summary: 'compact a session file to one snapshot event',
+  summary: 'rewrite a session file as one snapshot event',
   positionals: ['FILE'],
   options: {},
   description: [

@@ -15,7 +15,7 @@ import { isValidatedBatch } from '../events/validated.js';
 import { foldEvents } from '../projection/fold.js';
 import { type ContextState, fieldsOf, snapshotStateOf, stateToJson } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { openMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 import { createHeldStore } from './held-store.test-helper.js';
 
@@ -24,20 +24,20 @@ const contents = (state: ContextState) => state.messages.map((message) => messag
 
 describe('createContext', () => {
   it('replays what the store holds', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const first = await createContext(store);
     await first.setSystemPrompt('p');
     await first.appendMessages([user('a'), user('b')]);
     await first.close();
 
-    const reopened = await createContext(createMemoryStore(store.events));
+    const reopened = await createContext(await openMemoryStore({ events: store.events }));
     expect(reopened.state.systemPrompt).toBe('p');
     expect(contents(reopened.state)).toEqual(['a', 'b']);
     expect(reopened.state.seq).toBe(2);
   });
 
   it('stamps events with seq from 1 and the clock', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store, { clock: () => new Date(Date.UTC(2026, 0, 2)) });
     await engine.recordUsage(3);
     await engine.setMetadata('title', 'x');
@@ -62,7 +62,7 @@ describe('createContext', () => {
 
 describe('validated batches', () => {
   it('hands stores frozen batches marked as validated; no copy of one is marked', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const seen: Array<readonly StoredEvent[]> = [];
     const spy: EventStore = {
       load: () => inner.load(),
@@ -92,7 +92,7 @@ describe('validated batches', () => {
   });
 
   it('a store still validates a batch that is not marked', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await engine.recordUsage(1);
     const [committed] = store.events;
@@ -100,14 +100,14 @@ describe('validated batches', () => {
     await expect(store.append([bad], { expectedSeq: 1 })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
-    expect(store.lastSeq).toBe(1);
+    expect(await store.lastSeq()).toBe(1);
     await engine.close();
   });
 });
 
 describe('state moves only after the write', () => {
   it('keeps the state until the append resolves, and emits before resolving the caller', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const order: string[] = [];
     engine.state$.subscribe((state) => order.push(`state:${state.seq}`));
@@ -122,7 +122,7 @@ describe('state moves only after the write', () => {
   });
 
   it('rejects exactly the failed batch, leaves state as it was, and keeps serving', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const first = engine.appendMessages(user('a'));
     (await held.next()).release();
@@ -153,7 +153,7 @@ describe('state moves only after the write', () => {
 
 describe('batches', () => {
   it('writes whatever queued during the previous write as one batch, in call order', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const first = engine.appendMessages(user('0'));
     const write1 = await held.next();
@@ -169,13 +169,13 @@ describe('batches', () => {
   });
 
   it('gives concurrent checkpoints consecutive ids at batch formation', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     const ids = await Promise.all([engine.checkpoint(), engine.checkpoint(), engine.checkpoint()]);
     expect(ids).toEqual([0, 1, 2]);
   });
 
   it('rejects an invalid command alone and writes the rest of its batch', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const first = engine.checkpoint();
     const write1 = await held.next();
@@ -209,7 +209,7 @@ describe('batches', () => {
   });
 
   it('resolves an empty append without writing', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await engine.appendMessages([]);
     expect(store.events).toEqual([]);
@@ -218,7 +218,7 @@ describe('batches', () => {
 
 describe('validation', () => {
   it('names the field of an invalid message and writes nothing', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     const bad = { role: 'user', content: [{ type: 'text', text: 5 }] } as unknown as Message;
     const error = await engine.appendMessages([user('ok'), bad]).catch((e: unknown) => e);
@@ -236,7 +236,7 @@ describe('validation', () => {
   });
 
   it('refuses data JSON could not give back as it is, naming the field; the caller’s objects stay unfrozen', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     const extra = { tags: ['a'] };
     const message = { role: 'user', content: 'hi', extra, sentAt: new Date(0) };
@@ -259,7 +259,7 @@ describe('validation', () => {
   });
 
   it('freezes a field the caller froze only shallowly, all the way down', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     const extra = Object.freeze({ tags: ['a'] });
     await engine.appendMessages({ role: 'user', content: 'hi', extra } as Message);
     expect(Object.isFrozen(extra.tags)).toBe(true);
@@ -267,7 +267,7 @@ describe('validation', () => {
   });
 
   it('does not share the caller’s objects with the state', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     const message = { role: 'user' as const, content: [{ type: 'text' as const, text: 'a' }] };
     await engine.appendMessages(message);
     message.content[0] = { type: 'text', text: 'changed' };
@@ -281,7 +281,7 @@ describe('validation', () => {
 
 describe('abort', () => {
   it('drops a command aborted before its batch forms, with the signal’s reason', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const first = engine.appendMessages(user('a'));
     const write1 = await held.next();
@@ -299,14 +299,14 @@ describe('abort', () => {
   });
 
   it('rejects at once when the signal is already aborted', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await expect(engine.clear({ signal: AbortSignal.abort('gone') })).rejects.toBe('gone');
     expect(store.events).toEqual([]);
   });
 
   it('settles with the real outcome once the batch is being written', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const controller = new AbortController();
     const appended = engine.appendMessages(user('a'), { signal: controller.signal });
@@ -320,7 +320,7 @@ describe('abort', () => {
 
 describe('store failures', () => {
   it('turns StoreBrokenError into a broken engine that refuses every later command', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const ok = engine.appendMessages(user('a'));
     (await held.next()).release();
@@ -339,7 +339,7 @@ describe('store failures', () => {
   });
 
   it('turns ConcurrencyError into a stale engine until reload', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await engine.appendMessages(user('mine'));
     // Another writer moves the log behind the engine's back.
@@ -368,7 +368,7 @@ describe('store failures', () => {
 
 describe('close and limits', () => {
   it('drains the queue, completes the streams, closes the store, then refuses commands', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store);
     const states = firstValueFrom(engine.state$.pipe(toArray()));
     const events = firstValueFrom(engine.events$.pipe(toArray()));
@@ -388,7 +388,7 @@ describe('close and limits', () => {
   });
 
   it('bounds the queue with QueueFullError', async () => {
-    const held = createHeldStore();
+    const held = await createHeldStore();
     const engine = await createContext(held.store, { maxPending: 2 });
     const first = engine.appendMessages(user('in flight'));
     const write = await held.next();
@@ -403,7 +403,7 @@ describe('close and limits', () => {
   });
 
   it('keeps serving when a state$ subscriber throws', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     let calls = 0;
     engine.state$.subscribe(() => {
       calls++;
@@ -425,7 +425,7 @@ describe('close and limits', () => {
 describe('failures outside the store', () => {
   it('rejects the batch when the clock throws, leaving nothing pending, and keeps serving', async () => {
     let broken = true;
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store, {
       clock: () => {
         if (broken) throw new Error('clock failed');
@@ -440,7 +440,9 @@ describe('failures outside the store', () => {
   });
 
   it('refuses a clock that returns an invalid date, naming it', async () => {
-    const engine = await createContext(createMemoryStore(), { clock: () => new Date(Number.NaN) });
+    const engine = await createContext(await openMemoryStore(), {
+      clock: () => new Date(Number.NaN),
+    });
     await expect(engine.recordUsage(1)).rejects.toMatchObject({
       code: 'VALIDATION',
       path: 'clock',
@@ -449,7 +451,7 @@ describe('failures outside the store', () => {
 
   it('refuses a maxPending that is not a positive integer', async () => {
     for (const maxPending of [0, -1, Number.NaN, 1.5]) {
-      await expect(createContext(createMemoryStore(), { maxPending })).rejects.toMatchObject({
+      await expect(createContext(await openMemoryStore(), { maxPending })).rejects.toMatchObject({
         code: 'VALIDATION',
         path: 'maxPending',
       });
@@ -457,14 +459,14 @@ describe('failures outside the store', () => {
   });
 
   it('rejects an empty append with an aborted signal, as every other command', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await expect(engine.appendMessages([], { signal: AbortSignal.abort('stop') })).rejects.toBe(
       'stop',
     );
   });
 
   it('emits on events$ what another writer committed once reload reads it', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     const seen: number[] = [];
     engine.events$.subscribe((event) => seen.push(event.seq));
@@ -489,16 +491,16 @@ describe('failures outside the store', () => {
 
 describe('cost', () => {
   it('appends onto the history and the marks that the last state holds, without copying them', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await engine.appendMessages([user('a'), user('b')]);
     await engine.checkpoint();
     const before = fieldsOf(engine.state);
     await engine.appendMessages(user('c'));
     await engine.checkpoint();
     const after = fieldsOf(engine.state);
-    expect(after.history.log).toBe(before.history.log);
+    expect(after.messages.log).toBe(before.messages.log);
     expect(after.checkpoints.log).toBe(before.checkpoints.log);
-    expect(before.history.length).toBe(2);
+    expect(before.messages.length).toBe(2);
     expect(contents(engine.state)).toEqual(['a', 'b', 'c']);
   });
 });
@@ -509,7 +511,7 @@ describe('a snapshot of any state the engine reaches', () => {
     ({ seq, type: 'state.snapshotted', v: 1, at, data: { state } }) as StoredEvent;
 
   it('stores and reopens a token count at 2^53 - 1 with pending text (the sum passes 2^53)', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await engine.recordUsage(Number.MAX_SAFE_INTEGER);
     await engine.appendMessages(user('twelve chars'));
     await engine.checkpoint();
@@ -519,22 +521,24 @@ describe('a snapshot of any state the engine reaches', () => {
     // As snapshotSessionFile writes it (at the last seq), and as a fork does (at seq 1, then on).
     const snapshot = snapshotStateOf(engine.state);
     expect(snapshot).not.toHaveProperty('tokenCountWithPending');
-    const reopened = await createContext(createMemoryStore([snapshotAt(3, snapshot)]));
+    const reopened = await createContext(
+      await openMemoryStore({ events: [snapshotAt(3, snapshot)] }),
+    );
     expect(stateToJson(reopened.state)).toEqual(live);
-    const forkStore = createMemoryStore([snapshotAt(1, snapshot)]);
+    const forkStore = await openMemoryStore({ events: [snapshotAt(1, snapshot)] });
     const fork = await createContext(forkStore);
     await fork.appendMessages(user('more'));
-    const forkReopened = await createContext(createMemoryStore(forkStore.events));
+    const forkReopened = await createContext(await openMemoryStore({ events: forkStore.events }));
     expect(stateToJson(forkReopened.state)).toEqual(stateToJson(fork.state));
     expect(fork.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it('reads a snapshot that holds the derived fields too, however large', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await engine.recordUsage(Number.MAX_SAFE_INTEGER);
     await engine.appendMessages(user('twelve chars'));
     const live = stateToJson(engine.state);
-    const reopened = await createContext(createMemoryStore([snapshotAt(2, live)]));
+    const reopened = await createContext(await openMemoryStore({ events: [snapshotAt(2, live)] }));
     expect(stateToJson(reopened.state)).toEqual(live);
   });
 });
@@ -545,7 +549,7 @@ describe('immer', () => {
     async (autoFreeze) => {
       setAutoFreeze(autoFreeze);
       try {
-        const engine = await createContext(createMemoryStore());
+        const engine = await createContext(await openMemoryStore());
         await Promise.all([engine.setMetadata('a', { x: 1 }), engine.appendMessages(user('a'))]);
         // The engine's own instance does not auto-freeze: its fields object stays as made, while
         // the global one would have frozen it.
@@ -562,7 +566,7 @@ describe('immer', () => {
   );
 
   it('gives back the metadata values a batch copied, frozen, not drafts', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await engine.setMetadata('a', { x: { y: [1, 2] } });
     await Promise.all([

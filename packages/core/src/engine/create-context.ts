@@ -16,15 +16,15 @@ import type { ContextState } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
-  buildAppendMessages,
-  buildCheckpoint,
-  buildClear,
-  buildCompact,
-  buildRecordUsage,
-  buildRevertTo,
-  buildSetMetadata,
-  buildSetSystemPrompt,
-} from './commands.js';
+  buildCheckpointEvent,
+  buildClearEvent,
+  buildCompactionEvent,
+  buildMessagesEvent,
+  buildMetadataEvent,
+  buildRevertEvent,
+  buildSystemPromptEvent,
+  buildUsageEvent,
+} from './event-builders.js';
 import type {
   CheckpointOptions,
   CommandOptions,
@@ -284,7 +284,7 @@ export async function createContext(
     state$: state$.asObservable(),
     events$: events$.asObservable(),
 
-    setSystemPrompt: (prompt, options) => enqueue(() => buildSetSystemPrompt(prompt), options),
+    setSystemPrompt: (prompt, options) => enqueue(() => buildSystemPromptEvent(prompt), options),
 
     appendMessages(messages: Message | readonly Message[], options?: CommandOptions) {
       const list = Array.isArray(messages)
@@ -296,27 +296,27 @@ export async function createContext(
         if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
         return Promise.resolve();
       }
-      return enqueue(() => buildAppendMessages(list), options);
+      return enqueue(() => buildMessagesEvent(list), options);
     },
 
-    recordUsage: (tokenCount, options) => enqueue(() => buildRecordUsage(tokenCount), options),
+    recordUsage: (tokenCount, options) => enqueue(() => buildUsageEvent(tokenCount), options),
 
     checkpoint: (options?: CheckpointOptions) =>
       enqueue(
-        () => buildCheckpoint(options?.addUserMessage ?? false),
+        () => buildCheckpointEvent(options?.addUserMessage ?? false),
         options,
         (event) => (event.type === 'checkpoint.created' ? event.data.id : Number.NaN),
       ),
 
-    revertTo: (checkpointId, options) => enqueue(() => buildRevertTo(checkpointId), options),
+    revertTo: (checkpointId, options) => enqueue(() => buildRevertEvent(checkpointId), options),
 
-    clear: (options) => enqueue(buildClear, options),
+    clear: (options) => enqueue(buildClearEvent, options),
 
     compact: (messages: readonly Message[], options?: CompactOptions) =>
-      enqueue(() => buildCompact(messages, options?.tokenCount), options),
+      enqueue(() => buildCompactionEvent(messages, options?.tokenCount), options),
 
     setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
-      enqueue(() => buildSetMetadata(key, value), options),
+      enqueue(() => buildMetadataEvent(key, value), options),
 
     reload() {
       if (broken !== undefined) return Promise.reject(broken);

@@ -6,7 +6,7 @@ import type { StoredEvent } from '../events/schemas.js';
 import { foldEvents } from '../projection/fold.js';
 import { stateToJson } from '../projection/state.js';
 import type { AppendOptions, EventStore } from '../store/event-store.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { openMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 import type { ContextEngine } from './types.js';
 
@@ -173,7 +173,7 @@ describe('engine under fuzzed interleavings, aborts and store failures', () => {
   })(
     'replay(stored) equals live; resolved stored once, rejected never, in call order',
     async (plan, faults, s) => {
-      const inner = createMemoryStore();
+      const inner = await openMemoryStore();
       let appends = 0;
       let inFlight = 0;
       let maxInFlight = 0;

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../events/schemas.js';
 import type { AppendOptions } from '../store/event-store.js';
-import { createMemoryStore, type MemoryEventStore } from '../store/memory-store.js';
+import { type MemoryEventStore, openMemoryStore } from '../store/memory-store.js';
 
 export interface HeldAppend {
   readonly events: readonly StoredEvent[];
@@ -15,8 +15,8 @@ export interface HeldAppend {
  * A memory store whose appends wait until the test releases or fails them, so a test can look at
  * the engine while a write is in flight. Test-only; not exported from the package.
  */
-export function createHeldStore(initial: readonly StoredEvent[] = []) {
-  const inner: MemoryEventStore = createMemoryStore(initial);
+export async function createHeldStore(initial: readonly StoredEvent[] = []) {
+  const inner: MemoryEventStore = await openMemoryStore({ events: initial });
   const held: HeldAppend[] = [];
   let waiter: (() => void) | undefined;
   let closed = 0;

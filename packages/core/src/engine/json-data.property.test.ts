@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import type { Message } from '../events/message.js';
 import { foldEvents } from '../projection/fold.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { openMemoryStore } from '../store/memory-store.js';
 import { createContext } from './create-context.js';
 
 /** Whether `value` holds a -0 anywhere: JSON stores it as 0, which the check lets through. */
@@ -33,7 +33,7 @@ const anyValue = fc
 test.prop([anyValue, anyValue])(
   'an unknown message field is refused, or reads back from JSON exactly as it is live',
   async (extra, nested) => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     const message = {
       role: 'assistant',

@@ -48,7 +48,7 @@ type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
 function copyFields(fields: StateFields): MutableFields {
   return {
     systemPrompt: fields.systemPrompt,
-    history: fields.history,
+    messages: fields.messages,
     tokenCount: fields.tokenCount,
     pendingTextLength: fields.pendingTextLength,
     nextCheckpointId: fields.nextCheckpointId,
@@ -60,7 +60,7 @@ function copyFields(fields: StateFields): MutableFields {
 
 /**
  * The rules: the one reducer of the projection. Replay runs it on a plain object, the engine on
- * an immer draft (one per batch); either way it only assigns the top-level fields. History and
+ * an immer draft (one per batch); either way it only assigns the top-level fields. Messages and
  * marks are shared lists (class instances, which immer does not draft) that it appends to or cuts,
  * and the objects it makes (a mark, the metadata) are new, so states made earlier are unaffected.
  * The metadata it makes is left unfrozen: on a draft it may hold drafts of the old values until
@@ -73,7 +73,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.systemPrompt = event.data.prompt;
       break;
     case 'messages.appended':
-      fields.history = appendToList(fields.history, event.data.messages);
+      fields.messages = appendToList(fields.messages, event.data.messages);
       fields.pendingTextLength += textLengthOf(event.data.messages);
       break;
     case 'usage.recorded':
@@ -84,7 +84,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       const { id, addUserMessage } = event.data;
       const mark = Object.freeze({
         id,
-        messageCount: fields.history.length,
+        messageCount: fields.messages.length,
         tokenCount: fields.tokenCount,
         pendingTextLength: fields.pendingTextLength,
       });
@@ -92,7 +92,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.nextCheckpointId = id + 1;
       if (addUserMessage) {
         const message = checkpointMessage(id);
-        fields.history = appendToList(fields.history, [message]);
+        fields.messages = appendToList(fields.messages, [message]);
         fields.pendingTextLength += textLength(message);
       }
       break;
@@ -102,7 +102,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       const index = liveMarkIndex(fields, checkpointId);
       const mark = itemAt(fields.checkpoints, index);
       if (mark === undefined) throw new CheckpointNotFoundError(checkpointId, liveMarkIds(fields));
-      fields.history = truncateList(fields.history, mark.messageCount);
+      fields.messages = truncateList(fields.messages, mark.messageCount);
       fields.tokenCount = mark.tokenCount;
       fields.pendingTextLength = mark.pendingTextLength;
       fields.checkpoints = truncateList(fields.checkpoints, index);
@@ -116,7 +116,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       // The system prompt and metadata stay; the rest starts over (set one by one: reading the
       // metadata to keep it would draft it).
       const { messages, tokenCount } = event.data;
-      fields.history = listOf(messages);
+      fields.messages = listOf(messages);
       fields.tokenCount = tokenCount ?? Math.floor(textLengthOf(messages) / 4);
       fields.pendingTextLength = 0;
       fields.nextCheckpointId = 0;
@@ -132,7 +132,7 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
     case 'state.snapshotted': {
       const { state } = event.data;
       fields.systemPrompt = state.systemPrompt;
-      fields.history = listOf(state.messages);
+      fields.messages = listOf(state.messages);
       fields.tokenCount = state.tokenCount;
       fields.pendingTextLength = state.pendingTextLength;
       fields.nextCheckpointId = state.nextCheckpointId;
@@ -172,12 +172,12 @@ export function createFold(from?: ContextState): Fold {
   let cached: ContextState | undefined;
   // Counting the code points of appended text is a large part of a replay's fold, and most of it
   // is wasted: the next usage record zeroes the count. So appends leave their text uncounted
-  // (history items from `uncountedFrom` on) until a usage record drops it or anything else (any
+  // (messages from `uncountedFrom` on) until a usage record drops it or anything else (any
   // other event, or reading the state) needs the count.
   let uncountedFrom = -1;
   const settle = () => {
     if (uncountedFrom < 0) return;
-    const { log, length } = fields.history;
+    const { log, length } = fields.messages;
     let pending = fields.pendingTextLength;
     for (let i = uncountedFrom; i < length; i++) pending += textLength(log[i] as Message);
     fields.pendingTextLength = pending;
@@ -186,8 +186,8 @@ export function createFold(from?: ContextState): Fold {
   return {
     apply(event) {
       if (event.type === 'messages.appended') {
-        if (uncountedFrom < 0) uncountedFrom = fields.history.length;
-        fields.history = appendToList(fields.history, event.data.messages);
+        if (uncountedFrom < 0) uncountedFrom = fields.messages.length;
+        fields.messages = appendToList(fields.messages, event.data.messages);
         fields.seq = event.seq;
       } else {
         if (event.type === 'usage.recorded') uncountedFrom = -1;

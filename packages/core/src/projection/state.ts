@@ -26,7 +26,7 @@ export interface ContextState {
 /** The fields a state is made of; the estimate fields are derived from them. */
 export interface StateFields {
   readonly systemPrompt: string | null;
-  readonly history: SharedList<Message>;
+  readonly messages: SharedList<Message>;
   readonly tokenCount: number;
   readonly pendingTextLength: number;
   readonly nextCheckpointId: number;
@@ -46,7 +46,7 @@ export function makeState(fields: StateFields): ContextState {
   const state = {
     systemPrompt: fields.systemPrompt,
     get messages(): readonly Message[] {
-      messages ??= materializeList(fields.history);
+      messages ??= materializeList(fields.messages);
       return messages;
     },
     tokenCount: fields.tokenCount,
@@ -73,7 +73,7 @@ export function fieldsOf(state: ContextState): StateFields {
   if (fields !== undefined) return fields;
   return {
     systemPrompt: state.systemPrompt,
-    history: listOf(state.messages),
+    messages: listOf(state.messages),
     tokenCount: state.tokenCount,
     pendingTextLength: state.pendingTextLength,
     nextCheckpointId: state.nextCheckpointId,
@@ -85,16 +85,16 @@ export function fieldsOf(state: ContextState): StateFields {
 
 /** The number of messages, without materializing them. */
 export function messageCount(state: ContextState): number {
-  return fieldsOf(state).history.length;
+  return fieldsOf(state).messages.length;
 }
 
 const NO_METADATA: Readonly<Record<string, JsonValue>> = Object.freeze({});
 
-/** Fresh fields of an empty session (each with its own history, which appends grow). */
+/** Fresh fields of an empty session (each with its own message list, which appends grow). */
 export function initialFields(): StateFields {
   return {
     systemPrompt: null,
-    history: emptyList(),
+    messages: emptyList(),
     tokenCount: 0,
     pendingTextLength: 0,
     nextCheckpointId: 0,

@@ -6,10 +6,16 @@ import { isValidatedBatch } from '../events/validated.js';
 import { checkBatchContinuity } from './continuity.js';
 import type { AppendOptions, EventStore } from './event-store.js';
 
+export interface MemoryStoreOptions {
+  /** The log to start from (validated, and copied: later changes to it do not reach the store). */
+  readonly events?: readonly StoredEvent[];
+}
+
 export interface MemoryEventStore extends EventStore {
   /** The stored events, for inspection in tests. */
   readonly events: readonly StoredEvent[];
-  readonly lastSeq: number;
+  /** Seq of the last stored event (0 for an empty log). */
+  lastSeq(): Promise<number>;
   /**
    * A second store on the same log, as a second process opening the same session: appends
    * through either are checked against the one log, and each store is closed on its own.
@@ -26,11 +32,21 @@ interface MemoryLog {
 /**
  * A real store that keeps its log in memory: for tests, and for agents that want no disk. It
  * validates and freezes what it stores, so later changes to the caller's objects cannot reach it.
+ * Async like the file and PostgreSQL stores: a bad `events` option rejects.
  */
+export async function openMemoryStore(options: MemoryStoreOptions = {}): Promise<MemoryEventStore> {
+  return memoryStore(options.events ?? []);
+}
+
+/** @deprecated use `await openMemoryStore({ events })`: the same store, opened like the others. */
 export function createMemoryStore(initial: readonly StoredEvent[] = []): MemoryEventStore {
+  return memoryStore(initial);
+}
+
+function memoryStore(initial: readonly StoredEvent[]): MemoryEventStore {
   const log: MemoryLog = { events: [], lastSeq: 0 };
   accept(log, initial);
-  return openMemoryStore(log);
+  return storeOnLog(log);
 }
 
 // All-or-nothing: every event is validated before the log changes. The check of `expectedSeq`
@@ -44,15 +60,13 @@ function accept(log: MemoryLog, events: readonly StoredEvent[]): void {
   for (const event of parsed) log.events.push(event);
 }
 
-function openMemoryStore(log: MemoryLog): MemoryEventStore {
+function storeOnLog(log: MemoryLog): MemoryEventStore {
   let closed = false;
   return {
     get events() {
       return log.events.slice();
     },
-    get lastSeq() {
-      return log.lastSeq;
-    },
+    lastSeq: async () => log.lastSeq,
     async *load() {
       if (closed) throw new StoreClosedError();
       const end = log.events.length;
@@ -66,6 +80,6 @@ function openMemoryStore(log: MemoryLog): MemoryEventStore {
     async close() {
       closed = true;
     },
-    openAnother: () => openMemoryStore(log),
+    openAnother: () => storeOnLog(log),
   };
 }

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { StoredEvent } from '@contextlog/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
-import { openSession } from '../store/open-session.js';
+import { openFileSession } from '../store/open-session.js';
 import { tempDir } from '../testing/temp-dir.js';
-import { followSessionFile } from './follow-session-file.js';
+import { followFileSession } from './follow-session-file.js';
 
 // That follow sees the appends of another process is tested in store/multi-process.test.ts.
 
@@ -20,11 +20,11 @@ afterEach(async () => {
 
 it('never emits a line before its newline is written, and cleans up on unsubscribe', async () => {
   const path = join(dir, 's.jsonl');
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
   await engine.close();
   const got: StoredEvent[] = [];
-  const subscription = followSessionFile(path, { pollIntervalMs: 20 }).subscribe((e) =>
+  const subscription = followFileSession(path, { pollIntervalMs: 20 }).subscribe((e) =>
     got.push(e),
   );
   const line = JSON.stringify({
@@ -51,11 +51,11 @@ it('never emits a line before its newline is written, and cleans up on unsubscri
 
 it('errors with SessionReplacedError when the file is replaced', async () => {
   const path = join(dir, 's.jsonl');
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
   await engine.close();
   const result = new Promise<unknown>((resolve) =>
-    followSessionFile(path, { pollIntervalMs: 20 }).subscribe({ error: resolve }),
+    followFileSession(path, { pollIntervalMs: 20 }).subscribe({ error: resolve }),
   );
   await new Promise((resolve) => setTimeout(resolve, 50));
   const { rename, writeFile } = await import('node:fs/promises');
@@ -67,7 +67,7 @@ it('errors with SessionReplacedError when the file is replaced', async () => {
 async function followed(path: string) {
   const seen: StoredEvent[] = [];
   let failure: unknown;
-  const subscription = followSessionFile(path, { pollIntervalMs: 5 }).subscribe({
+  const subscription = followFileSession(path, { pollIntervalMs: 5 }).subscribe({
     next: (event) => seen.push(event),
     error: (error: unknown) => {
       failure = error;
@@ -111,7 +111,7 @@ it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it
       };
     },
   };
-  const engine = await openSession(path, { fs });
+  const engine = await openFileSession(path, { fs });
   await engine.appendMessages({ role: 'user', content: 'committed' });
   const follow = await followed(path);
   await wait(50);
@@ -131,7 +131,7 @@ it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it
 it('errors with SESSION_ROLLED_BACK when the file shrinks, or its followed bytes change', async () => {
   for (const rewrite of [false, true]) {
     const path = join(dir, `s-${rewrite}.jsonl`);
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.setSystemPrompt('sys');
     await engine.recordUsage(1);
     await engine.close();

@@ -13,7 +13,7 @@ import { createContextlogDecoder } from '../read/contextlog-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
 import type { Diagnostic, ReadMode } from '../read/types.js';
 
-export interface FollowOptions {
+export interface FollowFileOptions {
   /** `'strict'` (default): the stream errors with `CorruptSessionError` at a corrupt line. */
   readonly mode?: ReadMode;
   /** How often to look for new bytes when no change notification came (default 250 ms). */
@@ -37,9 +37,9 @@ export interface FollowOptions {
  * `SessionRolledBackError`: events emitted since the last one the writer acknowledged may never
  * have been committed.
  */
-export function followSessionFile(
+export function followFileSession(
   path: string,
-  options: FollowOptions = {},
+  options: FollowFileOptions = {},
 ): Observable<StoredEvent> {
   const fs = options.fs ?? defaultFileSystem;
   const mode = options.mode ?? 'strict';
@@ -141,3 +141,8 @@ export function followSessionFile(
     };
   });
 }
+
+/** @deprecated use `followFileSession` (the same function, named like `followPgSession`). */
+export const followSessionFile = followFileSession;
+/** @deprecated use `FollowFileOptions`. */
+export type FollowOptions = FollowFileOptions;

@@ -9,7 +9,7 @@ import { importKimiSession } from '../kimi/import.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { openFileStore } from '../store/file-store.js';
-import { openSession } from '../store/open-session.js';
+import { openFileSession } from '../store/open-session.js';
 import { tempDir } from '../testing/temp-dir.js';
 
 // Every library writer of a new file (fork, import, export, a new session): what it must refuse
@@ -24,7 +24,7 @@ let kimi: string;
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());
   session = join(dir, 'session.jsonl');
-  const engine = await openSession(session);
+  const engine = await openFileSession(session);
   await engine.appendMessages({ role: 'user', content: 'hi' });
   await engine.close();
   kimi = join(dir, 'context.jsonl');
@@ -119,7 +119,7 @@ describe('an OUT ending in / names a directory: refused, nothing created', () =>
   const writersAndStores: Record<string, Writer> = {
     ...writers,
     openFileStore: async (out) => (await openFileStore(out)).close(),
-    openSession: async (out) => (await openSession(out)).close(),
+    openFileSession: async (out) => (await openFileSession(out)).close(),
   };
   for (const [name, write] of Object.entries(writersAndStores)) {
     it(name, async () => {
@@ -141,7 +141,7 @@ describe('an OUT ending in / names a directory: refused, nothing created', () =>
 describe('an OUT in a missing directory names that directory, not a temporary file', () => {
   const writersAndStores: Record<string, Writer> = {
     ...writers,
-    openSession: async (out) => (await openSession(out)).close(),
+    openFileSession: async (out) => (await openFileSession(out)).close(),
   };
   for (const [name, write] of Object.entries(writersAndStores)) {
     it(name, async () => {
@@ -162,10 +162,10 @@ describe('an OUT in a missing directory names that directory, not a temporary fi
 });
 
 describe('a dangling symbolic link', () => {
-  it('openSession refuses it with DANGLING_SYMLINK naming where it points, creating nothing', async () => {
+  it('openFileSession refuses it with DANGLING_SYMLINK naming where it points, creating nothing', async () => {
     const link = join(dir, 'link.jsonl');
     await symlink('nowhere.jsonl', link);
-    const error = await rejection(openSession(link));
+    const error = await rejection(openFileSession(link));
     expect(error).toMatchObject({
       code: 'DANGLING_SYMLINK',
       path: link,

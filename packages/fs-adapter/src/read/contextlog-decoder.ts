@@ -147,8 +147,8 @@ export function createContextlogDecoder(
     }
     const expected = lastSeq + 1;
     if (event.seq !== expected) {
-      const startsCompacted = events === 0 && event.type === 'state.snapshotted';
-      if (!startsCompacted) {
+      const startsWithSnapshot = events === 0 && event.type === 'state.snapshotted';
+      if (!startsWithSnapshot) {
         if (event.seq <= lastSeq) {
           return problem(
             offset,

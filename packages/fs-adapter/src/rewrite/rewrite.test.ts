@@ -4,7 +4,7 @@ import { type ContextEngine, stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { headerLine } from '../format/header.js';
 import { readSessionFile } from '../read/read-session-file.js';
-import { openSession } from '../store/open-session.js';
+import { openFileSession } from '../store/open-session.js';
 import { sha256, tempDir } from '../testing/temp-dir.js';
 import { forkSession } from './fork-session.js';
 import { snapshotSessionFile } from './snapshot-session-file.js';
@@ -21,7 +21,7 @@ afterEach(async () => {
 const user = (content: string) => ({ role: 'user' as const, content });
 
 async function session(path: string): Promise<ContextEngine> {
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
   await engine.appendMessages(user('one'));
   await engine.checkpoint();
@@ -47,7 +47,7 @@ describe('snapshotSessionFile', () => {
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[1] ?? '')).toMatchObject({ seq: 8, type: 'state.snapshotted' });
     expect(stateToJson((await readSessionFile(path)).state)).toEqual(live);
-    const again = await openSession(path);
+    const again = await openFileSession(path);
     expect(stateToJson(again.state)).toEqual(live);
     await again.revertTo(1);
     expect(again.state.seq).toBe(9);
@@ -170,7 +170,7 @@ describe('a state whose snapshot line would be longer than a JavaScript string',
 describe('a state near the limits of a count', () => {
   it('snapshot and fork store a token count of 2^53 - 1 with pending text, and reopen it', async () => {
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.recordUsage(Number.MAX_SAFE_INTEGER);
     await engine.appendMessages(user('twelve chars'));
     const { tokenCountWithPending } = engine.state;
@@ -181,10 +181,10 @@ describe('a state near the limits of a count', () => {
     const fork = await forkSession(path, join(dir, 'fork.jsonl'));
     expect(fork.state.tokenCountWithPending).toBe(tokenCountWithPending);
     expect(await snapshotSessionFile(path)).toMatchObject({ seq: 2 });
-    const reopened = await openSession(path);
+    const reopened = await openFileSession(path);
     expect(stateToJson(reopened.state)).toEqual(live);
     await reopened.close();
-    const forked = await openSession(join(dir, 'fork.jsonl'));
+    const forked = await openFileSession(join(dir, 'fork.jsonl'));
     expect(forked.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
     expect(forked.state.messages).toEqual([user('twelve chars')]);
     expect(stateToJson(forked.state)).toEqual(stateToJson(fork.state));
@@ -225,7 +225,7 @@ describe('forkSession', () => {
     ).rejects.toMatchObject({
       code: 'CHECKPOINT_NOT_FOUND',
     });
-    const forked = await openSession(target);
+    const forked = await openFileSession(target);
     await forked.appendMessages(user('new'));
     expect(forked.state.seq).toBe(3);
     await forked.close();
@@ -236,7 +236,7 @@ describe('forkSession', () => {
     const kimi = join(dir, 'context.jsonl');
     await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"hi"}\n');
     const target = join(dir, 'fork.jsonl');
-    const writer = await openSession(target);
+    const writer = await openFileSession(target);
     await expect(forkSession(kimi, target, { force: true })).rejects.toMatchObject({
       code: 'SESSION_LOCKED',
     });

@@ -7,7 +7,7 @@ import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
-import { openSession } from './open-session.js';
+import { openFileSession } from './open-session.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -69,10 +69,10 @@ function failing(fail: (call: Call, path: string) => string | undefined): FileSy
 describe('one writer per file, whatever its name', () => {
   it('refuses a second writer that comes through a symlink to the file or to its directory', async () => {
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await symlink(path, join(dir, 'link.jsonl'));
     await symlink(dir, join(dir, 'dirlink'));
-    await expect(openSession(join(dir, 'link.jsonl'))).rejects.toMatchObject({
+    await expect(openFileSession(join(dir, 'link.jsonl'))).rejects.toMatchObject({
       code: 'SESSION_LOCKED',
       pid: process.pid,
     });
@@ -83,7 +83,7 @@ describe('one writer per file, whatever its name', () => {
     await engine.close();
     // Opened through the link once the writer is gone: the same session, its torn copies and
     // lock beside the real file.
-    const again = await openSession(join(dir, 'link.jsonl'));
+    const again = await openFileSession(join(dir, 'link.jsonl'));
     expect(again.state.messages).toEqual([user('from a')]);
     await again.close();
     expect((await readdir(dir)).sort()).toEqual(['dirlink', 'link.jsonl', 's.jsonl']);
@@ -91,10 +91,10 @@ describe('one writer per file, whatever its name', () => {
 
   it('never writes over bytes it did not write: a hard-linked second writer stops', async () => {
     const path = join(dir, 's.jsonl');
-    const a = await openSession(path);
+    const a = await openFileSession(path);
     await link(path, join(dir, 'hard.jsonl'));
     // Hard links are two names with two locks: the size check is what protects the file.
-    const b = await openSession(join(dir, 'hard.jsonl'));
+    const b = await openFileSession(join(dir, 'hard.jsonl'));
     await a.appendMessages(user('from a'));
     const error = await b.appendMessages(user('from b')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
@@ -151,7 +151,7 @@ describe('the header write', () => {
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code });
     expect((await stat(path)).size).toBe(0);
     expect((await readSessionFile(path)).state.seq).toBe(0);
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.appendMessages(user('hi'));
     await engine.close();
     expect((await readSessionFile(path)).state.messages).toEqual([user('hi')]);
@@ -181,7 +181,7 @@ describe('the header write', () => {
 describe('files left behind', () => {
   async function tornSession(): Promise<string> {
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.appendMessages(user('kept'));
     await engine.close();
     await appendFile(path, '{"seq":2,"v":1,"at":"torn');
@@ -220,7 +220,7 @@ describe('files left behind', () => {
 
   it('a failed write of a rewritten session leaves no temporary file', async () => {
     const source = join(dir, 's.jsonl');
-    const engine = await openSession(source);
+    const engine = await openFileSession(source);
     await engine.appendMessages(user('x'));
     await engine.close();
     const fs = failing((call, at) =>
@@ -240,7 +240,7 @@ describe('undoing a failed append', () => {
     const fs = failing((call, at) =>
       armed && at === path && (call === 'write' || call === 'sync') ? 'EIO' : undefined,
     );
-    const engine = await openSession(path, { fs });
+    const engine = await openFileSession(path, { fs });
     await engine.appendMessages(user('one'));
     const state = stateToJson(engine.state);
     armed = true;
@@ -258,7 +258,7 @@ describe('a path that is not a file', () => {
     const sub = join(dir, 'sessions');
     await mkdir(sub);
     await expect(openFileStore(sub)).rejects.toMatchObject({ code: 'NOT_A_FILE', path: sub });
-    await expect(openSession(sub)).rejects.toMatchObject({ code: 'NOT_A_FILE', path: sub });
+    await expect(openFileSession(sub)).rejects.toMatchObject({ code: 'NOT_A_FILE', path: sub });
     await expect(readSessionFile(sub)).rejects.toMatchObject({ code: 'NOT_A_FILE', path: sub });
     expect(await readdir(dir)).toEqual(['sessions']);
   });

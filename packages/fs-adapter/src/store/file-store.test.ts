@@ -20,7 +20,7 @@ import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
 import { faultyFileSystem, sha256, tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
-import { openSession } from './open-session.js';
+import { openFileSession } from './open-session.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -49,10 +49,10 @@ async function deadPid(): Promise<number> {
   return Number(stdout.trim());
 }
 
-describe('openFileStore / openSession', () => {
+describe('openFileStore / openFileSession', () => {
   it('writes a header, appends events as lines, and reopens to the same state', async () => {
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await fill(engine);
     const live = stateToJson(engine.state);
     await engine.close();
@@ -60,7 +60,7 @@ describe('openFileStore / openSession', () => {
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ format: 'contextlog', version: 1 });
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(1, -1).map((line) => JSON.parse(line).seq)).toEqual([1, 2, 3, 4, 5]);
-    const again = await openSession(path);
+    const again = await openFileSession(path);
     expect(stateToJson(again.state)).toEqual(live);
     await again.appendMessages(user('more'));
     expect(again.state.seq).toBe(6);
@@ -72,7 +72,7 @@ describe('openFileStore / openSession', () => {
     const path = join(dir, 'empty.jsonl');
     await writeFile(path, '');
     const store = await openFileStore(path);
-    expect(store.lastSeq).toBe(0);
+    expect(await store.lastSeq()).toBe(0);
     const loaded: StoredEvent[] = [];
     for await (const event of store.load()) loaded.push(event);
     expect(loaded).toEqual([]);
@@ -87,7 +87,7 @@ describe('openFileStore / openSession', () => {
       if (call === 'sync') syncs++;
       return undefined;
     });
-    const engine = await openSession(path, { durability: 'os', fs });
+    const engine = await openFileSession(path, { durability: 'os', fs });
     const before = syncs;
     await fill(engine);
     // A write on an O_DSYNC handle counts as a sync too: 'os' sessions are opened without it.
@@ -162,7 +162,7 @@ describe('openFileStore / openSession', () => {
         };
       },
     };
-    const engine = await openSession(path, { fs: wrapped });
+    const engine = await openFileSession(path, { fs: wrapped });
     sizes.length = 0;
     await engine.appendMessages(Array.from({ length: 50 }, (_, i) => user(`${i}`.repeat(10_000))));
     expect(sizes.length).toBeGreaterThan(1);
@@ -182,7 +182,7 @@ describe('openFileStore / openSession', () => {
     expect(await sha256(kimi)).toBe(kimiHash);
 
     const path = join(dir, 'corrupt.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await fill(engine);
     await engine.close();
     const lines = (await readFile(path, 'utf8')).split('\n');
@@ -192,8 +192,8 @@ describe('openFileStore / openSession', () => {
     const hash = await sha256(path);
     await expect(openFileStore(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 4 });
     expect(await sha256(path)).toBe(hash);
-    // openSession validates in the engine's first load: the same refusal, nothing repaired.
-    await expect(openSession(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 4 });
+    // openFileSession validates in the engine's first load: the same refusal, nothing repaired.
+    await expect(openFileSession(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 4 });
     expect(await sha256(path)).toBe(hash);
     expect((await readdir(dir)).filter((name) => name.includes('.torn-'))).toEqual([]);
     expect((await readdir(dir)).filter((name) => name.includes('.lock'))).toEqual([]);
@@ -208,7 +208,7 @@ describe('data at the depth limit', () => {
       return value;
     };
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.setMetadata('deep', nest(1000) as never);
     const message = { role: 'user' as const, content: 'hi', extra: nest(998) };
     await engine.appendMessages(message);
@@ -252,7 +252,7 @@ describe('direct callers of the store', () => {
       'rejected',
       'fulfilled',
     ]);
-    expect(store.lastSeq).toBe(3);
+    expect(await store.lastSeq()).toBe(3);
     await store.close();
     const { state } = await readSessionFile(path);
     expect(state.tokenCount).toBe(3);
@@ -286,7 +286,7 @@ describe('direct callers of the store', () => {
     store = await openFileStore(path, { fs });
     await store.append([usage(1)], { expectedSeq: 0 });
     expect(await inner).toBe('written');
-    expect(store.lastSeq).toBe(2);
+    expect(await store.lastSeq()).toBe(2);
     await store.close();
     expect((await readSessionFile(path)).state.tokenCount).toBe(2);
   });
@@ -337,7 +337,7 @@ describe('writer lock', () => {
 
   it('takes over a lock whose process is gone, or whose pid now names another process', async () => {
     const path = join(dir, 's.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await fill(engine);
     await engine.close();
     const { hostname } = await import('node:os');
@@ -349,7 +349,7 @@ describe('writer lock', () => {
     for (const owner of stale) {
       await writeFile(lockPathOf(path), JSON.stringify(owner));
       const store = await openFileStore(path);
-      expect(store.lastSeq).toBe(5);
+      expect(await store.lastSeq()).toBe(5);
       expect(JSON.parse(await readFile(lockPathOf(path), 'utf8')).pid).toBe(process.pid);
       await store.close();
     }
@@ -389,7 +389,7 @@ describe('failed writes', () => {
         armed = false; // only this one call fails: the truncate back and its fsync succeed
         return code;
       });
-      const engine = await openSession(path, { fs });
+      const engine = await openFileSession(path, { fs });
       await fill(engine);
       const hash = await sha256(path);
       const state = stateToJson(engine.state);
@@ -427,12 +427,12 @@ describe('failed writes', () => {
     expect(stateToJson(engine.state)).toEqual(state);
     armed = false;
     await expect(engine.appendMessages(user('later'))).rejects.toBeInstanceOf(ContextBrokenError);
-    await expect(store.append([], { expectedSeq: store.lastSeq })).rejects.toMatchObject({
+    await expect(store.append([], { expectedSeq: await store.lastSeq() })).rejects.toMatchObject({
       code: 'STORE_BROKEN',
     });
     await engine.close();
     // The half-written line is a torn tail: reopening keeps it aside and continues.
-    const again = await openSession(path);
+    const again = await openFileSession(path);
     expect(stateToJson(again.state)).toEqual(state);
     await again.appendMessages(user('after'));
     await again.close();

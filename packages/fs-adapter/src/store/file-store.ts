@@ -58,7 +58,7 @@ export interface FileEventStore extends EventStore {
   readonly path: string;
   readonly durability: Durability;
   /** Seq of the last committed event (0 for an empty session). */
-  readonly lastSeq: number;
+  lastSeq(): Promise<number>;
   /** Length of the file's committed bytes. */
   readonly committedBytes: number;
   /** Where the torn tail found at open was kept, if there was one. */
@@ -336,9 +336,7 @@ function createFileStore(
   return {
     path,
     durability,
-    get lastSeq() {
-      return lastSeq;
-    },
+    lastSeq: async () => lastSeq,
     get committedBytes() {
       return committed;
     },

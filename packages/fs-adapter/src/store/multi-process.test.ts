@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { followSessionFile } from '../follow/follow-session-file.js';
+import { followFileSession } from '../follow/follow-session-file.js';
 import { lockPathOf } from '../lock/session-lock.js';
 import { temporaryPathFor } from '../publish/temporary-file.js';
 import { readSessionFile } from '../read/read-session-file.js';
@@ -12,7 +12,7 @@ import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
-import { openSession } from './open-session.js';
+import { openFileSession } from './open-session.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoDir = join(packageDir, '..', '..');
@@ -89,7 +89,7 @@ it('keeps every acknowledged message through 20 SIGKILLs of an fsyncing writer',
   expect(acknowledged.length).toBeGreaterThan(20);
   // The file opens (taking over the dead writer's lock, keeping any torn tail aside) and accepts
   // new appends.
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   const before = engine.state.seq;
   await engine.appendMessages({ role: 'user', content: 'after the crashes' });
   expect(engine.state.seq).toBe(before + 1);
@@ -160,10 +160,10 @@ it('lets exactly one of several processes take over a stale lock', async () => {
 
 it('sees the events already there, then those another process appends', async () => {
   const path = join(dir, 's.jsonl');
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
   await engine.close();
-  const seen = firstValueFrom(followSessionFile(path).pipe(take(13), toArray()));
+  const seen = firstValueFrom(followFileSession(path).pipe(take(13), toArray()));
   const child = spawn(
     process.execPath,
     [join(packageDir, 'scripts', 'append-writer.mjs'), path, '12'],
@@ -216,7 +216,7 @@ it("removes the temporary copies SIGKILLed snapshots and forks left, never a liv
   const sub = join(dir, 'leftovers');
   await mkdir(sub);
   const path = join(sub, 's.jsonl');
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   for (let i = 0; i < 50; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
   await engine.close();
   // A snapshot killed before its rename leaves a full copy of the session.
@@ -238,7 +238,7 @@ it("removes the temporary copies SIGKILLed snapshots and forks left, never a liv
   await writeFile(liveFork, 'being written');
 
   // The next open of the session removes its dead leftovers (taking over the killed lock too).
-  const reopened = await openSession(path);
+  const reopened = await openFileSession(path);
   expect(reopened.state.messages).toHaveLength(50);
   await reopened.close();
   await expect(stat(second)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -1,15 +1,17 @@
 import { type ContextEngine, type ContextOptions, createContext } from '@contextlog/core';
 import { type FileStoreOptions, openStore } from './file-store.js';
 
-export type OpenSessionOptions = FileStoreOptions & ContextOptions;
+export type FileSessionOptions = FileStoreOptions & ContextOptions;
+/** @deprecated use `FileSessionOptions`. */
+export type OpenSessionOptions = FileSessionOptions;
 
 /**
  * A context engine on a session file: `createContext(await openFileStore(path, options))`, except
  * that the file is validated by the engine's own first `load()` (one read of the file, not two).
  */
-export async function openSession(
+export async function openFileSession(
   path: string,
-  options: OpenSessionOptions = {},
+  options: FileSessionOptions = {},
 ): Promise<ContextEngine> {
   const store = await openStore(path, options, false);
   try {
@@ -19,3 +21,6 @@ export async function openSession(
     throw error;
   }
 }
+
+/** @deprecated use `openFileSession` (the same function, named like `openPgSession`). */
+export const openSession = openFileSession;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
-import { openSession } from './open-session.js';
+import { openFileSession } from './open-session.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -33,7 +33,7 @@ test.prop(
     const { mkdir } = await import('node:fs/promises');
     await mkdir(sub);
     const path = join(sub, 's.jsonl');
-    const engine = await openSession(path, { durability: 'os' });
+    const engine = await openFileSession(path, { durability: 'os' });
     for (const text of texts) {
       await engine.appendMessages({ role: 'user', content: text });
       await engine.checkpoint();
@@ -62,7 +62,7 @@ test.prop(
       expect(read.diagnostics.map((d) => d.severity)).toEqual(cut === boundary ? [] : ['warning']);
 
       const store = await openFileStore(cutPath, { durability: 'os' });
-      expect(store.lastSeq).toBe(kept.at(-1)?.seq ?? 0);
+      expect(await store.lastSeq()).toBe(kept.at(-1)?.seq ?? 0);
       if (cut === boundary) {
         expect(store.tornTailPath).toBeUndefined();
       } else {
@@ -70,11 +70,11 @@ test.prop(
         expect(await readFile(`${cutPath}.torn-${boundary}`)).toEqual(prefix.subarray(boundary));
       }
       const at = new Date().toISOString();
-      const next = store.lastSeq + 1;
+      const next = (await store.lastSeq()) + 1;
       await store.append(
         [{ seq: next, v: 1, at, type: 'usage.recorded', data: { tokenCount: 1 } }],
         {
-          expectedSeq: store.lastSeq,
+          expectedSeq: await store.lastSeq(),
         },
       );
       await store.close();

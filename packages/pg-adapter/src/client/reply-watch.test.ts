@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../schema/migrate.js';
 import { tableName } from '../schema/table.js';
-import { createPgStore } from '../store/pg-store.js';
+import { openPgStore } from '../store/pg-store.js';
 import { openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
 import { type SilentProxy, startSilentProxy } from '../testing/silent-proxy.js';
 import { pgPoolClient } from './pool-client.js';
@@ -31,7 +31,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<PromiseSettle
 
 async function stored(db: TestDb, sessionId: string, table: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  for await (const event of createPgStore({ client: db.client, sessionId, table }).load()) {
+  for await (const event of (await openPgStore({ client: db.client, sessionId, table })).load()) {
     out.push(event);
   }
   return out;
@@ -142,7 +142,7 @@ describe.skipIf(PG_URL === undefined)('a reply the network drops (real server)',
     opened.push(entry);
     const client = pgPoolClient(pool, { replyProbeMs: PROBE_MS });
     const engine = await createContext(
-      createPgStore({ client, sessionId, table, settleTimeoutMs: SETTLE_MS }),
+      await openPgStore({ client, sessionId, table, settleTimeoutMs: SETTLE_MS }),
     );
     entry.engine = engine;
     await engine.appendMessages({ role: 'user', content: 'before' });

@@ -82,21 +82,21 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     );
   });
 
-  it('a compacted file keeps its seq numbers', async () => {
-    const path = join(dir, 'compacted.jsonl');
+  it('a file that starts with a snapshot keeps its seq numbers', async () => {
+    const path = join(dir, 'snapshotted.jsonl');
     await writeSessionFile(path);
     await snapshotSessionFile(path);
     const events = await collect(readSessionEvents(path));
     expect(events[0]?.type).toBe('state.snapshotted');
     expect(events[0]?.seq).toBeGreaterThan(1);
-    const result = await copySession(path, { client: db.client, sessionId: 'compacted', table });
+    const result = await copySession(path, { client: db.client, sessionId: 'snapshotted', table });
     const stored = await collect(
-      createPgStore({ client: db.client, sessionId: 'compacted', table }).load(),
+      createPgStore({ client: db.client, sessionId: 'snapshotted', table }).load(),
     );
     expect(stored).toEqual(events);
     expect(result.lastSeq).toBe(events[0]?.seq);
     // The copy goes on from there.
-    await createPgStore({ client: db.client, sessionId: 'compacted', table }).append(
+    await createPgStore({ client: db.client, sessionId: 'snapshotted', table }).append(
       [
         {
           seq: result.lastSeq + 1,

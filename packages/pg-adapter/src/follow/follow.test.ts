@@ -2,7 +2,7 @@ import type { StoredEvent } from '@contextlog/core';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../schema/migrate.js';
-import { createPgStore } from '../store/pg-store.js';
+import { openPgStore } from '../store/pg-store.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
 import { followPgSession } from './follow.js';
 
@@ -35,7 +35,7 @@ describe.each(BACKENDS)('followPgSession on %s', (kind) => {
     const sessionId = newSession();
     // On a real server the writer is another pool: another process as far as the server knows.
     const writerClient = kind === 'postgres' ? db.newPool(2) : db.client;
-    const writer = createPgStore({ client: writerClient, sessionId, table });
+    const writer = await openPgStore({ client: writerClient, sessionId, table });
     await writer.append([appended(1), appended(2), appended(3)], { expectedSeq: 0 });
     const seen = firstValueFrom(
       followPgSession({ client: db.client, sessionId, table, pageSize: 2 }).pipe(
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('followPgSession on %s', (kind) => {
   it('misses nothing committed while it subscribes', async () => {
     const sessionId = newSession();
     const writerClient = kind === 'postgres' ? db.newPool(2) : db.client;
-    const writer = createPgStore({ client: writerClient, sessionId, table });
+    const writer = await openPgStore({ client: writerClient, sessionId, table });
     const total = 60;
     const writing = (async () => {
       for (let seq = 1; seq <= total; seq++) {
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('followPgSession on %s', (kind) => {
 
   it('starts after a given seq', async () => {
     const sessionId = newSession();
-    const writer = createPgStore({ client: db.client, sessionId, table });
+    const writer = await openPgStore({ client: db.client, sessionId, table });
     await writer.append([appended(1), appended(2), appended(3)], { expectedSeq: 0 });
     const seen = firstValueFrom(
       followPgSession({ client: db.client, sessionId, table, afterSeq: 2 }).pipe(
@@ -119,7 +119,7 @@ describe.each(BACKENDS)('followPgSession on %s', (kind) => {
     async () => {
       const sessionId = newSession();
       const followerClient = db.newPool(2, 'contextlog-follower');
-      const writer = createPgStore({ client: db.client, sessionId, table });
+      const writer = await openPgStore({ client: db.client, sessionId, table });
       const seen: number[] = [];
       const errors: unknown[] = [];
       const subscription = followPgSession({ client: followerClient, sessionId, table }).subscribe({

@@ -18,7 +18,7 @@ import { copySession } from '../copy/copy-session.js';
 import { migrate } from '../schema/migrate.js';
 import { sessionsTableName, tableName } from '../schema/table.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
-import { createPgStore } from './pg-store.js';
+import { openPgStore } from './pg-store.js';
 
 const AT = '2026-11-27T12:00:00.000Z';
 const appended = (seq: number, text = `m${seq}`): StoredEvent => ({
@@ -31,7 +31,7 @@ const appended = (seq: number, text = `m${seq}`): StoredEvent => ({
 const events = (from: number, count: number): StoredEvent[] =>
   Array.from({ length: count }, (_, i) => appended(from + i));
 
-/** A compacted log's first event: the state after seqs 1..seq-1, stored at `seq`. */
+/** A log's first event when it starts with a snapshot: the state after seqs 1..seq-1, at `seq`. */
 const snapshotAt = (seq: number): StoredEvent => ({
   seq,
   type: 'state.snapshotted',
@@ -42,7 +42,8 @@ const snapshotAt = (seq: number): StoredEvent => ({
 
 async function all(client: PgClient, sessionId: string, table: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  for await (const event of createPgStore({ client, sessionId, table }).load()) out.push(event);
+  for await (const event of (await openPgStore({ client, sessionId, table })).load())
+    out.push(event);
   return out;
 }
 
@@ -132,8 +133,8 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       const batches = [[snapshotAt(5), appended(6)], [appended(1)]];
       if (!snapshotFirst) batches.reverse();
       const [first, second] = batches as [StoredEvent[], StoredEvent[]];
-      const write = (client: PgClient, batch: StoredEvent[]) =>
-        createPgStore({ client, sessionId, table }).append(batch, { expectedSeq: 0 });
+      const write = async (client: PgClient, batch: StoredEvent[]) =>
+        (await openPgStore({ client, sessionId, table })).append(batch, { expectedSeq: 0 });
 
       let results: PromiseSettledResult<unknown>[];
       if (kind === 'postgres') {
@@ -152,7 +153,9 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       const stored = await all(db.client, sessionId, table);
       expect(stored).toEqual(winner === 0 ? first : second);
       // The session opens and continues.
-      const engine = await createContext(createPgStore({ client: db.client, sessionId, table }));
+      const engine = await createContext(
+        await openPgStore({ client: db.client, sessionId, table }),
+      );
       await engine.appendMessages({ role: 'user', content: 'after' });
       expect(engine.state.seq).toBe((stored.at(-1)?.seq ?? 0) + 1);
       await engine.close();
@@ -160,9 +163,9 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
   );
 
   it.skipIf(kind !== 'postgres')(
-    'a copy of a compacted file racing an engine that appends seq 1: one of them is refused, whole',
+    'a copy of a file that starts with a snapshot racing an engine that appends seq 1: one of them is refused, whole',
     async () => {
-      const file = join(dir, 'compacted.jsonl');
+      const file = join(dir, 'snapshotted.jsonl');
       const writer = await openSession(file);
       for (let i = 0; i < 30; i++) await writer.appendMessages({ role: 'user', content: `f${i}` });
       await writer.close();
@@ -177,7 +180,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
         const sessionId = `race-${copyFirst}`;
         const app = `copyrace-${process.pid}-${randomInt(1e9)}`;
         const engine = await createContext(
-          createPgStore({ client: db.newPool(2, app), sessionId, table }),
+          await openPgStore({ client: db.newPool(2, app), sessionId, table }),
         );
         const copyClient = db.newPool(2, app);
         const copy = () => copySession(file, { client: copyClient, sessionId, table });
@@ -196,7 +199,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
           copyWon ? source.map((event) => event.seq) : [1],
         );
         const reopened = await createContext(
-          createPgStore({ client: db.client, sessionId, table }),
+          await openPgStore({ client: db.client, sessionId, table }),
         );
         expect(stateToJson(reopened.state)).toEqual(stateToJson(replay(stored)));
         await reopened.close();
@@ -225,7 +228,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       }
     }
     // Without its sessions table the store says to migrate, naming that table.
-    const store = createPgStore({ client: db.client, sessionId: 'a', table });
+    const store = await openPgStore({ client: db.client, sessionId: 'a', table });
     const missing = await store.append([appended(4)], { expectedSeq: 3 }).catch((e) => e);
     expect(missing).toMatchObject({ code: 'PG_TABLE_MISSING', table, missing: sessions.name });
     expect((missing as Error).message).toContain(`table ${sessions.name} does not exist`);
@@ -247,7 +250,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
     // Running it again changes nothing; appends move the head.
     await migrate(db.client, { table });
     await store.append([appended(4)], { expectedSeq: 3 });
-    await createPgStore({ client: db.client, sessionId: 'c', table }).append(events(1, 2), {
+    await (await openPgStore({ client: db.client, sessionId: 'c', table })).append(events(1, 2), {
       expectedSeq: 0,
     });
     expect(await heads()).toEqual([
@@ -266,7 +269,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       `INSERT INTO ${legacy.sql} (session_id, seq, type, v, at, data, append_id) VALUES ('d', 1, 'messages.appended', 1, $1, $2, 'old')`,
       [AT, JSON.stringify(appended(1).data)],
     );
-    const late = createPgStore({ client: db.client, sessionId: 'd', table });
+    const late = await openPgStore({ client: db.client, sessionId: 'd', table });
     await expect(late.append([appended(2)], { expectedSeq: 0 })).rejects.toBeInstanceOf(
       ConcurrencyError,
     );
@@ -277,7 +280,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
   it('a head left behind by deleted events is named, not passed over', async () => {
     const table = db.table('deleted');
     await migrate(db.client, { table });
-    const store = createPgStore({ client: db.client, sessionId: 's', table });
+    const store = await openPgStore({ client: db.client, sessionId: 's', table });
     await store.append(events(1, 3), { expectedSeq: 0 });
     await db.admin(`DELETE FROM ${tableName(table).sql} WHERE session_id = 's'`);
     const error = await store.append(events(1, 1), { expectedSeq: 0 }).catch((e) => e);
@@ -296,7 +299,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
     const sessions = result.sessions.split('.').pop() as string;
     expect(sessions.length).toBeLessThanOrEqual(63);
     expect(sessions).toMatch(/^x{45}_[0-9a-f]{8}_sessions$/);
-    await createPgStore({ client: db.client, sessionId: 's', table }).append(events(1, 2), {
+    await (await openPgStore({ client: db.client, sessionId: 's', table })).append(events(1, 2), {
       expectedSeq: 0,
     });
     const [row] = await db.admin(`SELECT head::int AS head FROM ${tableName(result.sessions).sql}`);

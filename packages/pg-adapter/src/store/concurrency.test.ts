@@ -10,14 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
-import { createPgStore } from './pg-store.js';
+import { openPgStore } from './pg-store.js';
 
 const PRODUCERS = 16;
 const COMMANDS = 10;
 
 async function loadAll(client: PgClient, sessionId: string, table: string) {
   const out: StoredEvent[] = [];
-  for await (const event of createPgStore({ client, sessionId, table }).load()) out.push(event);
+  for await (const event of (await openPgStore({ client, sessionId, table })).load())
+    out.push(event);
   return out;
 }
 
@@ -66,7 +67,7 @@ describe.each(BACKENDS)('two engines writing one session on %s', (kind) => {
     const sessionId = 'shared';
     const clients = kind === 'postgres' ? [db.newPool(4), db.newPool(4)] : [db.client, db.client];
     const engines = await Promise.all(
-      clients.map((client) => createContext(createPgStore({ client, sessionId, table }))),
+      clients.map(async (client) => createContext(await openPgStore({ client, sessionId, table }))),
     );
     const outcomes = await Promise.all(engines.map((engine, i) => produce(engine, `e${i}`)));
     const stored = await loadAll(db.client, sessionId, table);

@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { ConnectionLostError, PgTableMissingError } from '../errors.js';
 import { migrate } from '../schema/migrate.js';
+import { openPgSession } from '../session.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
-import { createPgStore } from './pg-store.js';
+import { createPgStore, openPgStore } from './pg-store.js';
 
 const AT = '2026-11-27T12:00:00.000Z';
 const message = (text: string): Message => ({ role: 'user', content: text });
@@ -96,14 +97,32 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       payload: 'text',
     });
     await Promise.all([migrate(db.client, { table: name }), migrate(db.client, { table: name })]);
-    expect(() => createPgStore({ client: db.client, sessionId: 'x', table: 'a;drop' })).toThrow(
-      ValidationError,
-    );
+    await expect(
+      openPgStore({ client: db.client, sessionId: 'x', table: 'a;drop' }),
+    ).rejects.toThrow(ValidationError);
+  });
+
+  it('opens asynchronously: bad options reject (createPgStore, deprecated, still throws)', async () => {
+    const bad = { client: db.client, sessionId: 'x', table: 'a;drop' };
+    const store = openPgStore(bad);
+    expect(store).toBeInstanceOf(Promise);
+    await expect(store).rejects.toThrow(ValidationError);
+    expect(() => createPgStore(bad)).toThrow(ValidationError);
+    // openPgSession rejects too, rather than throwing before it returns a promise.
+    const opening = (() => {
+      try {
+        return openPgSession({ client: db.client, sessionId: '', table });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(opening).toBeInstanceOf(Promise);
+    await expect(opening).rejects.toThrow(ValidationError);
   });
 
   it('appends and loads in seq order, one statement per append whatever the batch size', async () => {
     const { client, stats } = instrument(db.client);
-    const store = createPgStore({ client, sessionId: newSession(), table });
+    const store = await openPgStore({ client, sessionId: newSession(), table });
     await store.append(events(1, 3), { expectedSeq: 0 });
     expect(stats.writes).toBe(1);
     await store.append(events(4, 5000), { expectedSeq: 3 });
@@ -118,7 +137,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
 
   it('load streams page by page', async () => {
     const sessionId = newSession();
-    const writer = createPgStore({ client: db.client, sessionId, table });
+    const writer = await openPgStore({ client: db.client, sessionId, table });
     await writer.append(events(1, 50), { expectedSeq: 0 });
     let reads = 0;
     const counting: PgClient = {
@@ -128,7 +147,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
         return db.client.query(sql, params);
       },
     };
-    const reader = createPgStore({ client: counting, sessionId, table, pageSize: 7 });
+    const reader = await openPgStore({ client: counting, sessionId, table, pageSize: 7 });
     const iterator = reader.load()[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value).toEqual(appended(1, 'm1'));
@@ -142,7 +161,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   });
 
   it('a stale or ahead expectedSeq is a ConcurrencyError and stores nothing', async () => {
-    const store = createPgStore({ client: db.client, sessionId: newSession(), table });
+    const store = await openPgStore({ client: db.client, sessionId: newSession(), table });
     await store.append(events(1, 2), { expectedSeq: 0 });
     const stale = await store.append([appended(2, 'x')], { expectedSeq: 1 }).catch((e) => e);
     expect(stale).toBeInstanceOf(ConcurrencyError);
@@ -155,7 +174,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   });
 
   it('a bad batch is a ValidationError and stores nothing', async () => {
-    const store = createPgStore({ client: db.client, sessionId: newSession(), table });
+    const store = await openPgStore({ client: db.client, sessionId: newSession(), table });
     await store.append(events(1, 1), { expectedSeq: 0 });
     const gap = [appended(2, 'a'), appended(4, 'b')];
     await expect(store.append(gap, { expectedSeq: 1 })).rejects.toBeInstanceOf(ValidationError);
@@ -178,7 +197,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       const name = db.table(payload);
       await migrate(db.client, { table: name, payload });
       const sessionId = 'weird \u{1F600} "session" \\ id';
-      const store = createPgStore({ client: db.client, sessionId, table: name });
+      const store = await openPgStore({ client: db.client, sessionId, table: name });
       const engine = await createContext(store);
       const tricky: Message[] = [
         message('nul \u0000 inside'),
@@ -195,14 +214,14 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       await engine.appendMessages(tricky);
       await engine.setMetadata('k\u0000', { 'x\ud800': ['\u0000', 1.5, null, true] });
       const reopened = await createContext(
-        createPgStore({ client: db.client, sessionId, table: name }),
+        await openPgStore({ client: db.client, sessionId, table: name }),
       );
       expect(reopened.state.messages).toEqual(tricky);
       expect(reopened.state.messages[1]?.content).toBe(tricky[1]?.content);
       expect(stateToJson(reopened.state)).toEqual(stateToJson(engine.state));
       const stored = await all(store);
       expect(JSON.stringify(stored)).toBe(
-        JSON.stringify(await all(createPgStore({ client: db.client, sessionId, table: name }))),
+        JSON.stringify(await all(await openPgStore({ client: db.client, sessionId, table: name }))),
       );
       await engine.close();
       await reopened.close();
@@ -210,7 +229,11 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   );
 
   it('names the missing table', async () => {
-    const store = createPgStore({ client: db.client, sessionId: 's', table: db.table('missing') });
+    const store = await openPgStore({
+      client: db.client,
+      sessionId: 's',
+      table: db.table('missing'),
+    });
     await expect(all(store)).rejects.toBeInstanceOf(PgTableMissingError);
     await expect(store.append(events(1, 1), { expectedSeq: 0 })).rejects.toBeInstanceOf(
       PgTableMissingError,
@@ -218,7 +241,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   });
 
   it('refuses everything after close', async () => {
-    const store = createPgStore({ client: db.client, sessionId: newSession(), table });
+    const store = await openPgStore({ client: db.client, sessionId: newSession(), table });
     await store.close();
     await expect(store.append(events(1, 1), { expectedSeq: 0 })).rejects.toBeInstanceOf(
       StoreClosedError,
@@ -229,13 +252,13 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   it('a connection lost after the commit settles as stored', async () => {
     const { client, faults } = instrument(db.client);
     const sessionId = newSession();
-    const engine = await createContext(createPgStore({ client, sessionId, table }));
+    const engine = await createContext(await openPgStore({ client, sessionId, table }));
     await engine.appendMessages(message('one'));
     faults.after = true;
     await engine.appendMessages(message('two'));
     faults.after = false;
     await engine.appendMessages(message('three'));
-    const stored = await all(createPgStore({ client: db.client, sessionId, table }));
+    const stored = await all(await openPgStore({ client: db.client, sessionId, table }));
     expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
     expect(engine.state.messages.map((m) => m.content)).toEqual(['one', 'two', 'three']);
   });
@@ -243,14 +266,14 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
   it('a connection lost before the commit settles as not stored, and the engine goes on', async () => {
     const { client, faults } = instrument(db.client);
     const sessionId = newSession();
-    const engine = await createContext(createPgStore({ client, sessionId, table }));
+    const engine = await createContext(await openPgStore({ client, sessionId, table }));
     await engine.appendMessages(message('one'));
     faults.before = true;
     const lost = await engine.appendMessages(message('two')).catch((e) => e);
     expect(hasCode(lost, 'PG_CONNECTION_LOST')).toBe(true);
     faults.before = false;
     await engine.appendMessages(message('three'));
-    const stored = await all(createPgStore({ client: db.client, sessionId, table }));
+    const stored = await all(await openPgStore({ client: db.client, sessionId, table }));
     expect(stored.map((event) => event.seq)).toEqual([1, 2]);
     expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
     expect(engine.state.messages.map((m) => m.content)).toEqual(['one', 'three']);
@@ -260,7 +283,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
     const { client, faults } = instrument(db.client);
     const sessionId = newSession();
     const engine = await createContext(
-      createPgStore({ client, sessionId, table, settleTimeoutMs: 100 }),
+      await openPgStore({ client, sessionId, table, settleTimeoutMs: 100 }),
     );
     faults.before = true;
     faults.fence = true;
@@ -272,15 +295,17 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       code: 'CONTEXT_BROKEN',
     });
     // Reopening the session reads what is stored and continues.
-    const reopened = await createContext(createPgStore({ client: db.client, sessionId, table }));
+    const reopened = await createContext(
+      await openPgStore({ client: db.client, sessionId, table }),
+    );
     await reopened.appendMessages(message('three'));
     expect(reopened.state.messages.map((m) => m.content)).toEqual(['three']);
   });
 
   it('two stores of one session: the second writer of a seq gets ConcurrencyError', async () => {
     const sessionId = newSession();
-    const a = createPgStore({ client: db.client, sessionId, table });
-    const b = createPgStore({ client: db.client, sessionId, table });
+    const a = await openPgStore({ client: db.client, sessionId, table });
+    const b = await openPgStore({ client: db.client, sessionId, table });
     const results = await Promise.allSettled([
       a.append(events(1, 3), { expectedSeq: 0 }),
       b.append([appended(1, 'b')], { expectedSeq: 0 }),

@@ -71,9 +71,19 @@ const UNDEFINED_TABLE = '42P01';
  * A session in PostgreSQL. Several processes and machines may open the same session: every
  * append names the last seq its writer knows and is refused with `ConcurrencyError` (storing
  * nothing) when the log ends elsewhere. The store keeps no lock and no cache of the log, so a
- * writer that reloads after a conflict continues from what is stored.
+ * writer that reloads after a conflict continues from what is stored. Async like the memory and
+ * file stores: bad options reject.
  */
+export async function openPgStore(options: PgStoreOptions): Promise<PgEventStore> {
+  return pgStore(options);
+}
+
+/** @deprecated use `await openPgStore(options)`: the same store, opened like the others. */
 export function createPgStore(options: PgStoreOptions): PgEventStore {
+  return pgStore(options);
+}
+
+function pgStore(options: PgStoreOptions): PgEventStore {
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);

@@ -45,8 +45,8 @@ export function rowToEvent(row: EventRow, source: string): StoredEvent {
  * `state.snapshotted` at any seq) and returns its seq: loading and following read the same way.
  */
 export function nextSeq(last: number, event: StoredEvent, source: string): number {
-  const startsCompactedLog = last === 0 && event.type === 'state.snapshotted';
-  if (event.seq !== last + 1 && !startsCompactedLog) {
+  const startsWithSnapshot = last === 0 && event.type === 'state.snapshotted';
+  if (event.seq !== last + 1 && !startsWithSnapshot) {
     throw new CorruptSessionError(
       source,
       undefined,

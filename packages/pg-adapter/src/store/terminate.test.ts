@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgPoolClientLike, type PgPoolLike, pgPoolClient } from '../client/pool-client.js';
 import { migrate } from '../schema/migrate.js';
 import { openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
-import { createPgStore } from './pg-store.js';
+import { openPgStore } from './pg-store.js';
 
 const PRODUCERS = 16;
 const COMMANDS = 25;
@@ -34,7 +34,7 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
 
     const victim = db.newPool(4, 'contextlog-victim');
     const sessionId = 'terminated';
-    const engine = await createContext(createPgStore({ client: victim, sessionId, table }));
+    const engine = await createContext(await openPgStore({ client: victim, sessionId, table }));
     const resolved: string[] = [];
     const rejected: string[] = [];
     const unexpected: unknown[] = [];
@@ -70,7 +70,7 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
     await producing;
 
     const stored: StoredEvent[] = [];
-    for await (const event of createPgStore({ client: db.client, sessionId, table }).load()) {
+    for await (const event of (await openPgStore({ client: db.client, sessionId, table })).load()) {
       stored.push(event);
     }
     const storedTexts = stored.flatMap((event) =>
@@ -125,7 +125,7 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
       },
     };
     const engine = await createContext(
-      createPgStore({ client: pgPoolClient(cutting), sessionId: 'cut', table }),
+      await openPgStore({ client: pgPoolClient(cutting), sessionId: 'cut', table }),
     );
     await engine.appendMessages({ role: 'user', content: 'before' });
     cutNext = true;
@@ -133,11 +133,13 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
     expect(cutNext).toBe(false);
     await engine.appendMessages({ role: 'user', content: 'after' });
     const stored: StoredEvent[] = [];
-    for await (const event of createPgStore({
-      client: db.client,
-      sessionId: 'cut',
-      table,
-    }).load()) {
+    for await (const event of (
+      await openPgStore({
+        client: db.client,
+        sessionId: 'cut',
+        table,
+      })
+    ).load()) {
       stored.push(event);
     }
     expect(stored.map((event) => event.seq)).toEqual([1, 2, 3]);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { EngineCommand } from '../commands/command.js';
+import type { EngineOperation } from '../operations/operation.js';
 import type { MakeStore } from '../store-factory.js';
 import { DEFAULT_IDLE_MS } from './drive.js';
 import { judge } from './judge.js';
@@ -15,8 +15,10 @@ export interface CheckEngineOptions {
   readonly path?: string;
   /** Most calls per run (default 14). */
   readonly maxCommands?: number;
-  /** The commands to fire (default `arbCommand()`): narrow it to focus on your agent's mix. */
-  readonly command?: fc.Arbitrary<EngineCommand>;
+  /** The operations to fire (default `arbOperation()`): narrow it to focus on your agent's mix. */
+  readonly operation?: fc.Arbitrary<EngineOperation>;
+  /** @deprecated use `operation`. */
+  readonly command?: fc.Arbitrary<EngineOperation>;
   /** Probability that an append is rejected, writing nothing (default 0.1). */
   readonly rejectRate?: number;
   /** Probability that an append writes part of its batch and reports `StoreBrokenError` (default 0.03). */
@@ -24,7 +26,7 @@ export interface CheckEngineOptions {
   /** Probability that a call's signal is aborted, before the call or later (default 0.2). */
   readonly abortRate?: number;
   /**
-   * Makes the fresh inner store of each run (default: `createMemoryStore()`); adapters pass e.g.
+   * Makes the fresh inner store of each run (default: `openMemoryStore()`); adapters pass e.g.
    * a file store on a temp file. It receives an id unique to the run.
    */
   readonly makeStore?: MakeStore;
@@ -59,8 +61,9 @@ export function engineProperty(
   options: CheckEngineOptions = {},
 ): fc.IAsyncPropertyWithHooks<[EngineScenario, fc.Scheduler]> {
   const makeStore = options.makeStore ?? memoryStoreFactory;
+  const operation = options.operation ?? options.command;
   const scenarios = arbScenario({
-    ...(options.command === undefined ? {} : { command: options.command }),
+    ...(operation === undefined ? {} : { operation }),
     maxCommands: options.maxCommands ?? 14,
     rejectRate: options.rejectRate ?? 0.1,
     brokenRate: options.brokenRate ?? 0.03,

@@ -5,15 +5,15 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { type CommandOutcome, expectedOutcome } from '../commands/model.js';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
 import { codeOf, preview, sameJson } from '../json.js';
+import { expectedOutcome, type OperationOutcome } from '../operations/model.js';
 import type { CallRecord, Observation } from './observation.js';
 
 const causeOf = (error: unknown): unknown => (error as { cause?: unknown } | null)?.cause;
 
 function describeCall(call: CallRecord): string {
-  return `call #${call.index} ${call.command.kind}`;
+  return `call #${call.index} ${call.operation.kind}`;
 }
 
 function describeSettle(call: CallRecord): string {
@@ -37,7 +37,7 @@ const eventBody = (event: { type: string; v: number; data: unknown }) => ({
   data: event.data,
 });
 
-function matchesEvent(outcome: CommandOutcome, event: StoredEvent): boolean {
+function matchesEvent(outcome: OperationOutcome, event: StoredEvent): boolean {
   return outcome.kind === 'event' && sameJson(eventBody(outcome.event), eventBody(event));
 }
 
@@ -45,7 +45,7 @@ function matchesEvent(outcome: CommandOutcome, event: StoredEvent): boolean {
 function settledAsAttempt(call: CallRecord, attempt: Attempt): boolean {
   if (attempt.committed) {
     if (call.status !== 'resolved') return false;
-    if (call.command.kind === 'checkpoint') {
+    if (call.operation.kind === 'checkpoint') {
       return call.value === (attempt.event.data as { id?: unknown }).id;
     }
     return true;
@@ -180,7 +180,7 @@ export function judge(observation: Observation): string[] {
       const call = calls[j] as CallRecord;
       if (
         madeBefore(call, append) &&
-        matchesEvent(expectedOutcome(call.command, attempt.before), event) &&
+        matchesEvent(expectedOutcome(call.operation, attempt.before), event) &&
         settledAsAttempt(call, attempt)
       ) {
         found = j;
@@ -192,7 +192,7 @@ export function judge(observation: Observation): string[] {
         (call, j) =>
           j >= next &&
           madeBefore(call, append) &&
-          matchesEvent(expectedOutcome(call.command, attempt.before), event),
+          matchesEvent(expectedOutcome(call.operation, attempt.before), event),
       );
       const outcome = attempt.committed ? 'committed' : `not committed (${append.status})`;
       const early = owner === undefined ? undefined : abortedBeforeBatch(owner, append);
@@ -254,7 +254,7 @@ export function judge(observation: Observation): string[] {
       }
       if (call.status === 'resolved') {
         // `appendMessages([])` resolves without writing, aborted or not.
-        if (expectedOutcome(call.command, observation.initialState).kind === 'noop') continue;
+        if (expectedOutcome(call.operation, observation.initialState).kind === 'noop') continue;
         violations.push(
           `(2) abort: ${describeCall(call)} was aborted ${early}, so before its batch formed, but resolved: it must be dropped and reject with its abort reason`,
         );
@@ -278,7 +278,7 @@ export function judge(observation: Observation): string[] {
     }
     if (held !== undefined) continue;
     if (call.status === 'resolved') {
-      const outcome = expectedOutcome(call.command, observation.initialState);
+      const outcome = expectedOutcome(call.operation, observation.initialState);
       if (outcome.kind === 'noop') continue;
       violations.push(
         `(2) ${describeCall(call)} resolved${call.value === undefined ? '' : ` with ${preview(call.value)}`}, but its event was never written`,
@@ -305,18 +305,18 @@ export function judge(observation: Observation): string[] {
       continue;
     }
     const invalidHere = statesBefore(call.index).some((state) => {
-      const outcome = expectedOutcome(call.command, state);
+      const outcome = expectedOutcome(call.operation, state);
       return outcome.kind === 'invalid' && outcome.code === code;
     });
     if (invalidHere) continue;
     const [state] = statesBefore(call.index);
-    const expected = state === undefined ? undefined : expectedOutcome(call.command, state);
+    const expected = state === undefined ? undefined : expectedOutcome(call.operation, state);
     violations.push(
       `(4) liveness: ${describeCall(call)} ${describeSettle(call)} although it was not aborted, no fault hit a batch holding it, and it ${
         expected?.kind === 'invalid'
           ? `is invalid only with code ${expected.code}`
           : 'is valid against the state the calls before it left'
-      } (${preview(call.command, 160)})`,
+      } (${preview(call.operation, 160)})`,
     );
   }
 

@@ -1,6 +1,6 @@
 import type { ContextState, StoredEvent } from '@contextlog/core';
-import type { EngineCommand } from '../commands/command.js';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
+import type { EngineOperation } from '../operations/operation.js';
 
 /** The abort reason of a scenario's call, recognised by identity. */
 export class TestkitAbortError extends Error {
@@ -14,7 +14,7 @@ export class TestkitAbortError extends Error {
 /** One engine call and how it settled; `*At` are steps of the run's timeline. */
 export interface CallRecord {
   readonly index: number;
-  readonly command: EngineCommand;
+  readonly operation: EngineOperation;
   readonly calledAt: number;
   abortReason?: TestkitAbortError;
   abortedAt?: number;

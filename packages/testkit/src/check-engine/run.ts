@@ -1,8 +1,8 @@
 import {
   type ContextEngine,
   type ContextState,
-  createMemoryStore,
   type EventStore,
+  openMemoryStore,
   project,
   replay,
   type StoredEvent,
@@ -10,10 +10,10 @@ import {
 } from '@contextlog/core';
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
-import { runCommand } from '../commands/command.js';
-import { expectedOutcome } from '../commands/model.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
 import { codeOf, preview, sameJson } from '../json.js';
+import { expectedOutcome } from '../operations/model.js';
+import { runOperation } from '../operations/operation.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import { DEFAULT_IDLE_MS, drive } from './drive.js';
 import {
@@ -28,14 +28,14 @@ const NO_FAULT: AppendFault = Object.freeze({ kind: 'none' });
 
 export type MakeEngine = (store: EventStore) => Promise<ContextEngine>;
 
-export const memoryStoreFactory: MakeStore = async () => createMemoryStore();
+export const memoryStoreFactory: MakeStore = () => openMemoryStore();
 
 /** The events the scenario's history leaves in the store before the engine opens it. */
 function historyEvents(scenario: EngineScenario): StoredEvent[] {
   let state = replay([]);
   const events: StoredEvent[] = [];
-  for (const command of scenario.history) {
-    const outcome = expectedOutcome(command, state);
+  for (const operation of scenario.history) {
+    const outcome = expectedOutcome(operation, state);
     if (outcome.kind !== 'event') continue;
     const [event] = stampEvents([outcome.event], state.seq);
     if (event === undefined) continue;
@@ -139,9 +139,14 @@ export async function runScenario(
         abortedAt = note(`abort #${index} (before its call)`);
       }
       const calledAt = note(
-        `call #${index} ${planned.command.kind}${planned.abort === 'none' ? '' : ` (abort ${planned.abort})`}`,
+        `call #${index} ${planned.operation.kind}${planned.abort === 'none' ? '' : ` (abort ${planned.abort})`}`,
       );
-      const record: CallRecord = { index, command: planned.command, calledAt, status: 'pending' };
+      const record: CallRecord = {
+        index,
+        operation: planned.operation,
+        calledAt,
+        status: 'pending',
+      };
       if (planned.abort !== 'none') record.abortReason = abortReason;
       if (abortedAt !== undefined) record.abortedAt = abortedAt;
       calls.push(record);
@@ -152,7 +157,7 @@ export async function runScenario(
       if (planned.abort === 'during-write') armed.push({ record, abort: abortNow });
       let promise: Promise<unknown>;
       try {
-        promise = runCommand(opened, planned.command, { signal: controller.signal });
+        promise = runOperation(opened, planned.operation, { signal: controller.signal });
       } catch (error) {
         promise = Promise.reject(error);
       }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { arbCommand } from '../arbitraries/command.js';
-import type { EngineCommand } from '../commands/command.js';
+import { arbOperation } from '../arbitraries/operation.js';
 import type { AppendFault } from '../faulty-store/faulty-store.js';
+import type { EngineOperation } from '../operations/operation.js';
 
 /**
  * When a call's `AbortSignal` fires: never, before the call, at a moment the scheduler picks, or
@@ -10,7 +10,7 @@ import type { AppendFault } from '../faulty-store/faulty-store.js';
 export type AbortPlan = 'none' | 'before' | 'later' | 'during-write';
 
 export interface ScenarioCall {
-  readonly command: EngineCommand;
+  readonly operation: EngineOperation;
   readonly abort: AbortPlan;
   /** Let the scheduler run other tasks before this call (otherwise it follows the previous one at once). */
   readonly yieldBefore: boolean;
@@ -18,8 +18,8 @@ export interface ScenarioCall {
 
 /** One run of the engine property: what the store holds first, the calls, and each append's fault. */
 export interface EngineScenario {
-  /** Valid commands whose events are in the store before the engine opens it. */
-  readonly history: readonly EngineCommand[];
+  /** Valid operations whose events are in the store before the engine opens it. */
+  readonly history: readonly EngineOperation[];
   readonly calls: readonly ScenarioCall[];
   /** The fault of each faulty append, by append index (0-based); the others get none. */
   readonly faults: Readonly<Record<number, AppendFault>>;
@@ -27,8 +27,8 @@ export interface EngineScenario {
 
 export interface ScenarioRates {
   readonly maxCommands: number;
-  /** The calls' commands (default `arbCommand()`). */
-  readonly command?: fc.Arbitrary<EngineCommand>;
+  /** The calls' operations (default `arbOperation()`). */
+  readonly operation?: fc.Arbitrary<EngineOperation>;
   readonly rejectRate: number;
   readonly brokenRate: number;
   readonly abortRate: number;
@@ -61,12 +61,12 @@ export function arbScenario(rates: ScenarioRates): fc.Arbitrary<EngineScenario> 
     [quarter, fc.constant('during-write')],
   ]);
   const call = fc.record({
-    command: rates.command ?? arbCommand(),
+    operation: rates.operation ?? arbOperation(),
     abort,
     yieldBefore: fc.boolean(),
   });
   return fc.record({
-    history: fc.array(arbCommand({ invalidWeight: 0 }), { maxLength: 4 }),
+    history: fc.array(arbOperation({ invalidWeight: 0 }), { maxLength: 4 }),
     calls: fc.array(call, { minLength: 1, maxLength: rates.maxCommands }),
     // A draw per append up to a random length (appends past it get none). A variable length
     // lets shrinking drop entries, which moves a fault to an earlier append. Shown sparse.

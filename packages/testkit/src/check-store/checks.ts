@@ -258,7 +258,7 @@ export const checkOddCharacters: StoreCheck = (makeStore) =>
     await expectLog(store, events, 'after appending text with every odd character');
   });
 
-/** A compacted log starts with `state.snapshotted` at any seq, and goes on from it. */
+/** A log may start with a snapshot (`state.snapshotted`) at any seq, and goes on from it. */
 export const checkSnapshotStart: StoreCheck = (makeStore) =>
   withStore(makeStore, async (_, store) => {
     const snapshot = snapshotEvent(41);
@@ -327,7 +327,7 @@ export const STORE_CHECKS: Readonly<Record<string, StoreCheck>> = Object.freeze(
   'rejects append after close (code STORE_CLOSED); close is idempotent': checkClose,
   'stores and loads a batch of 2,000 events': checkLargeBatch,
   'round-trips text with every odd character': checkOddCharacters,
-  'starts a compacted log with state.snapshotted at any seq': checkSnapshotStart,
+  'starts a log with a snapshot (state.snapshotted) at any seq': checkSnapshotStart,
   "keeps the caller's objects out of the log (changed after append or load)": checkCallerObjects,
 });
 

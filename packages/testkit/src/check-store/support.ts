@@ -98,7 +98,7 @@ export function someEvents(count: number, afterSeq = 0, text = 'hello'): StoredE
   );
 }
 
-/** A `state.snapshotted` at `seq`: the first event of a compacted log, which may have any seq. */
+/** A `state.snapshotted` at `seq`: the snapshot a log may start with, at any seq. */
 export function snapshotEvent(seq: number): StoredEvent {
   return {
     type: 'state.snapshotted',
@@ -113,7 +113,7 @@ export function snapshotEvent(seq: number): StoredEvent {
         pendingTextLength: 2,
         nextCheckpointId: 1,
         checkpoints: [{ id: 0, messageCount: 0, tokenCount: 0, pendingTextLength: 0 }],
-        metadata: { title: 'compacted' },
+        metadata: { title: 'snapshot' },
       },
     },
   };

@@ -22,7 +22,7 @@ interface Race {
 const snapshotBatch = () => [snapshotEvent(5), ...someEvents(1, 5, 'after the snapshot')];
 
 /**
- * A batch starting past seq 1 (a compacted log's snapshot) never collides with seq 1 by seq: a
+ * A batch starting past seq 1 (a log's starting snapshot) never collides with seq 1 by seq: a
  * store that only checks its last seq against `expectedSeq` before inserting lets both commit.
  */
 const RACES: readonly Race[] = [

@@ -32,7 +32,7 @@ describe('createFaultyStore', () => {
     expect(hasCode(error, 'INJECTED_FAULT')).toBe(true);
     expect(inner.events).toEqual([]);
     await store.append(events(1), { expectedSeq: 0 });
-    expect(inner.lastSeq).toBe(1);
+    expect(await inner.lastSeq()).toBe(1);
     expect(store.appends.map((a) => a.status)).toEqual(['rejected', 'committed']);
   });
 
@@ -48,7 +48,7 @@ describe('createFaultyStore', () => {
     expect(store.broken).toBe(true);
     const later = await store.append(events(1, 3), { expectedSeq: 3 }).catch((e: unknown) => e);
     expect(hasCode(later, 'STORE_BROKEN')).toBe(true);
-    expect(inner.lastSeq).toBe(3);
+    expect(await inner.lastSeq()).toBe(3);
     expect(store.appends.map((a) => a.status)).toEqual(['committed', 'broken', 'refused']);
   });
 
@@ -56,7 +56,7 @@ describe('createFaultyStore', () => {
     const inner = createMemoryStore();
     const store = createFaultyStore(inner, { faults: [{ kind: 'broken', keep: 99 }] });
     await expect(store.append(events(2), { expectedSeq: 0 })).rejects.toThrow(/wrote 1 of 2/);
-    expect(inner.lastSeq).toBe(1);
+    expect(await inner.lastSeq()).toBe(1);
   });
 
   it('draws faults from rates with the given randomness', async () => {
@@ -87,10 +87,10 @@ describe('createFaultyStore', () => {
     const store = createFaultyStore(inner, { latencyMs: 30 });
     const started = performance.now();
     const append = store.append(events(1), { expectedSeq: 0 });
-    expect(inner.lastSeq).toBe(0);
+    expect(await inner.lastSeq()).toBe(0);
     await append;
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
-    expect(inner.lastSeq).toBe(1);
+    expect(await inner.lastSeq()).toBe(1);
   });
 
   it('lets a scheduler decide when an append writes and when it returns', async () => {
@@ -103,9 +103,9 @@ describe('createFaultyStore', () => {
           returned = true;
         });
         await Promise.resolve();
-        expect(inner.lastSeq).toBe(0);
+        expect(await inner.lastSeq()).toBe(0);
         await s.waitNext(1);
-        expect(inner.lastSeq).toBe(1);
+        expect(await inner.lastSeq()).toBe(1);
         expect(returned).toBe(false);
         await s.waitFor(append);
         expect(returned).toBe(true);

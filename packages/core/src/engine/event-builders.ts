@@ -12,6 +12,8 @@ import {
 import { toValidationError } from '../events/zod-issues.js';
 import type { Fold } from '../projection/fold.js';
 
+// The event builders: each engine method (a command) turns its arguments into one event here.
+
 /**
  * A command's event is made at batch formation from the state the commands before it left, so
  * `checkpoint()` gets its id then and `revertTo` is checked against the marks then live.
@@ -47,21 +49,21 @@ function fixed<T extends EventType>(type: T, data: unknown): BuildEvent {
   return () => event as ContextEvent;
 }
 
-export const buildSetSystemPrompt = (prompt: string): BuildEvent =>
+export const buildSystemPromptEvent = (prompt: string): BuildEvent =>
   fixed('system_prompt.set', { prompt });
 
-export const buildAppendMessages = (messages: readonly Message[]): BuildEvent =>
+export const buildMessagesEvent = (messages: readonly Message[]): BuildEvent =>
   fixed('messages.appended', { messages });
 
-export const buildRecordUsage = (tokenCount: number): BuildEvent =>
+export const buildUsageEvent = (tokenCount: number): BuildEvent =>
   fixed('usage.recorded', { tokenCount });
 
-export const buildClear = (): BuildEvent => fixed('context.cleared', {});
+export const buildClearEvent = (): BuildEvent => fixed('context.cleared', {});
 
-export const buildSetMetadata = (key: string, value: JsonValue): BuildEvent =>
+export const buildMetadataEvent = (key: string, value: JsonValue): BuildEvent =>
   fixed('metadata.set', { key, value });
 
-export function buildCompact(
+export function buildCompactionEvent(
   messages: readonly Message[],
   tokenCount: number | undefined,
 ): BuildEvent {
@@ -71,7 +73,7 @@ export function buildCompact(
   );
 }
 
-export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
+export function buildCheckpointEvent(addUserMessage: boolean): BuildEvent {
   validData('checkpoint.created', { id: 0, addUserMessage });
   return (fold) =>
     Object.freeze({
@@ -83,5 +85,5 @@ export function buildCheckpoint(addUserMessage: boolean): BuildEvent {
 
 // Whether the mark is live is checked when the batch folds the event (the fold throws
 // CheckpointNotFoundError before anything changes), against the marks the commands before it left.
-export const buildRevertTo = (checkpointId: number): BuildEvent =>
+export const buildRevertEvent = (checkpointId: number): BuildEvent =>
   fixed('context.reverted', { checkpointId });

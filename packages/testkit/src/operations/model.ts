@@ -5,10 +5,10 @@ import {
   EVENT_DATA_SCHEMAS,
   type EventType,
 } from '@contextlog/core';
-import type { EngineCommand } from './command.js';
+import type { EngineOperation } from './operation.js';
 
-/** What the contract says a command does against a given state. */
-export type CommandOutcome =
+/** What the contract says an operation does against a given state. */
+export type OperationOutcome =
   | { readonly kind: 'event'; readonly event: ContextEvent }
   /** Resolves and writes nothing: `appendMessages([])`. */
   | { readonly kind: 'noop' }
@@ -19,9 +19,9 @@ interface Parser {
   safeParse(data: unknown): { success: boolean; data?: unknown };
 }
 
-const INVALID_INPUT: CommandOutcome = { kind: 'invalid', code: 'VALIDATION' };
+const INVALID_INPUT: OperationOutcome = { kind: 'invalid', code: 'VALIDATION' };
 
-function event(type: EventType, data: unknown): CommandOutcome {
+function event(type: EventType, data: unknown): OperationOutcome {
   // Parsed with core's own schema, so the expected data has the shape the engine stores.
   const schema = EVENT_DATA_SCHEMAS[type] as unknown as Parser;
   const parsed = schema.safeParse(data);
@@ -33,30 +33,30 @@ function event(type: EventType, data: unknown): CommandOutcome {
 }
 
 /**
- * The reference model of the engine's commands: the event `command` makes when its batch forms
+ * The reference model of the engine's commands: the event `operation` makes when its batch forms
  * on `state` (the state the commands before it leave), or why it must reject.
  */
-export function expectedOutcome(command: EngineCommand, state: ContextState): CommandOutcome {
-  switch (command.kind) {
+export function expectedOutcome(operation: EngineOperation, state: ContextState): OperationOutcome {
+  switch (operation.kind) {
     case 'appendMessages': {
-      const list = Array.isArray(command.messages) ? command.messages : [command.messages];
+      const list = Array.isArray(operation.messages) ? operation.messages : [operation.messages];
       if (list.length === 0) return { kind: 'noop' };
       return event('messages.appended', { messages: list });
     }
     case 'recordUsage':
-      return event('usage.recorded', { tokenCount: command.tokenCount });
+      return event('usage.recorded', { tokenCount: operation.tokenCount });
     case 'checkpoint':
-      if (command.addUserMessage !== undefined && typeof command.addUserMessage !== 'boolean') {
+      if (operation.addUserMessage !== undefined && typeof operation.addUserMessage !== 'boolean') {
         return INVALID_INPUT;
       }
       return event('checkpoint.created', {
         id: state.nextCheckpointId,
-        addUserMessage: command.addUserMessage ?? false,
+        addUserMessage: operation.addUserMessage ?? false,
       });
     case 'revertTo': {
-      const outcome = event('context.reverted', { checkpointId: command.checkpointId });
+      const outcome = event('context.reverted', { checkpointId: operation.checkpointId });
       if (outcome.kind !== 'event') return outcome;
-      if (!state.checkpoints.some((mark) => mark.id === command.checkpointId)) {
+      if (!state.checkpoints.some((mark) => mark.id === operation.checkpointId)) {
         return { kind: 'invalid', code: 'CHECKPOINT_NOT_FOUND' };
       }
       return outcome;
@@ -66,13 +66,16 @@ export function expectedOutcome(command: EngineCommand, state: ContextState): Co
     case 'compact':
       return event(
         'context.compacted',
-        command.tokenCount === undefined
-          ? { messages: command.messages }
-          : { messages: command.messages, tokenCount: command.tokenCount },
+        operation.tokenCount === undefined
+          ? { messages: operation.messages }
+          : { messages: operation.messages, tokenCount: operation.tokenCount },
       );
     case 'setSystemPrompt':
-      return event('system_prompt.set', { prompt: command.prompt });
+      return event('system_prompt.set', { prompt: operation.prompt });
     case 'setMetadata':
-      return event('metadata.set', { key: command.key, value: command.value });
+      return event('metadata.set', { key: operation.key, value: operation.value });
   }
 }
+
+/** @deprecated use `OperationOutcome`. */
+export type CommandOutcome = OperationOutcome;

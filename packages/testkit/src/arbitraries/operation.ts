@@ -1,12 +1,12 @@
 import type { JsonValue, Message } from '@contextlog/core';
 import fc from 'fast-check';
-import type { EngineCommand } from '../commands/command.js';
+import type { EngineOperation } from '../operations/operation.js';
 import { arbJsonValue } from './json-value.js';
 import { arbMessage } from './message.js';
 import { arbName, arbText } from './strings.js';
 
-export interface ArbCommandOptions {
-  /** Relative weight of commands with invalid input (default 1 against ~20 for valid ones; 0 for none). */
+export interface ArbOperationOptions {
+  /** Relative weight of operations with invalid input (default 1 against ~20 for valid ones; 0 for none). */
   readonly invalidWeight?: number;
   /** Largest checkpoint id `revertTo` names; ids above the live ones test `CheckpointNotFoundError`. */
   readonly maxCheckpointId?: number;
@@ -15,7 +15,7 @@ export interface ArbCommandOptions {
 const arbMessages = (minLength: number) => fc.array(arbMessage(), { minLength, maxLength: 3 });
 
 /** Inputs the engine must refuse with a `ValidationError`, writing nothing. */
-function arbInvalidCommand(): fc.Arbitrary<EngineCommand> {
+function arbInvalidOperation(): fc.Arbitrary<EngineOperation> {
   const badMessage = fc.constantFrom<unknown>(
     { role: 'robot', content: 'hi' },
     { role: 'user' },
@@ -25,30 +25,30 @@ function arbInvalidCommand(): fc.Arbitrary<EngineCommand> {
   ) as fc.Arbitrary<Message>;
   const badCount = fc.constantFrom(-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY);
   return fc.oneof(
-    badMessage.map((message): EngineCommand => ({ kind: 'appendMessages', messages: [message] })),
-    badCount.map((tokenCount): EngineCommand => ({ kind: 'recordUsage', tokenCount })),
-    badCount.map((checkpointId): EngineCommand => ({ kind: 'revertTo', checkpointId })),
-    badMessage.map((message): EngineCommand => ({ kind: 'compact', messages: [message] })),
-    badCount.map((tokenCount): EngineCommand => ({ kind: 'compact', messages: [], tokenCount })),
-    fc.constant<EngineCommand>({ kind: 'setMetadata', key: '', value: 1 }),
-    fc.constant<EngineCommand>({
+    badMessage.map((message): EngineOperation => ({ kind: 'appendMessages', messages: [message] })),
+    badCount.map((tokenCount): EngineOperation => ({ kind: 'recordUsage', tokenCount })),
+    badCount.map((checkpointId): EngineOperation => ({ kind: 'revertTo', checkpointId })),
+    badMessage.map((message): EngineOperation => ({ kind: 'compact', messages: [message] })),
+    badCount.map((tokenCount): EngineOperation => ({ kind: 'compact', messages: [], tokenCount })),
+    fc.constant<EngineOperation>({ kind: 'setMetadata', key: '', value: 1 }),
+    fc.constant<EngineOperation>({
       kind: 'setMetadata',
       key: 'k',
       value: Number.NaN as unknown as JsonValue,
     }),
-    fc.constant<EngineCommand>({ kind: 'setSystemPrompt', prompt: 42 as unknown as string }),
+    fc.constant<EngineOperation>({ kind: 'setSystemPrompt', prompt: 42 as unknown as string }),
   );
 }
 
 /**
- * One engine call: every command kind, `checkpoint` with and without its user message,
+ * One operation (an engine call as data): every kind of engine call, `checkpoint` with and without its user message,
  * `revertTo` sometimes naming a checkpoint that does not exist, `appendMessages([])`, and (by
  * default) a few invalid inputs.
  */
-export function arbCommand(options: ArbCommandOptions = {}): fc.Arbitrary<EngineCommand> {
+export function arbOperation(options: ArbOperationOptions = {}): fc.Arbitrary<EngineOperation> {
   const invalidWeight = options.invalidWeight ?? 1;
   const maxCheckpointId = options.maxCheckpointId ?? 5;
-  const arbitraries: fc.WeightedArbitrary<EngineCommand>[] = [
+  const arbitraries: fc.WeightedArbitrary<EngineOperation>[] = [
     {
       weight: 7,
       arbitrary: fc
@@ -57,20 +57,20 @@ export function arbCommand(options: ArbCommandOptions = {}): fc.Arbitrary<Engine
           { weight: 3, arbitrary: arbMessages(1) },
           { weight: 1, arbitrary: fc.constant([]) },
         )
-        .map((messages): EngineCommand => ({ kind: 'appendMessages', messages })),
+        .map((messages): EngineOperation => ({ kind: 'appendMessages', messages })),
     },
     {
       weight: 2,
       arbitrary: fc
         .nat({ max: 100_000 })
-        .map((tokenCount): EngineCommand => ({ kind: 'recordUsage', tokenCount })),
+        .map((tokenCount): EngineOperation => ({ kind: 'recordUsage', tokenCount })),
     },
     {
       weight: 3,
       arbitrary: fc
         .option(fc.boolean(), { nil: undefined })
         .map(
-          (addUserMessage): EngineCommand =>
+          (addUserMessage): EngineOperation =>
             addUserMessage === undefined
               ? { kind: 'checkpoint' }
               : { kind: 'checkpoint', addUserMessage },
@@ -80,15 +80,15 @@ export function arbCommand(options: ArbCommandOptions = {}): fc.Arbitrary<Engine
       weight: 3,
       arbitrary: fc
         .nat({ max: maxCheckpointId })
-        .map((checkpointId): EngineCommand => ({ kind: 'revertTo', checkpointId })),
+        .map((checkpointId): EngineOperation => ({ kind: 'revertTo', checkpointId })),
     },
-    { weight: 1, arbitrary: fc.constant<EngineCommand>({ kind: 'clear' }) },
+    { weight: 1, arbitrary: fc.constant<EngineOperation>({ kind: 'clear' }) },
     {
       weight: 1,
       arbitrary: fc
         .tuple(arbMessages(0), fc.option(fc.nat({ max: 10_000 }), { nil: undefined }))
         .map(
-          ([messages, tokenCount]): EngineCommand =>
+          ([messages, tokenCount]): EngineOperation =>
             tokenCount === undefined
               ? { kind: 'compact', messages }
               : { kind: 'compact', messages, tokenCount },
@@ -96,32 +96,41 @@ export function arbCommand(options: ArbCommandOptions = {}): fc.Arbitrary<Engine
     },
     {
       weight: 1,
-      arbitrary: arbText().map((prompt): EngineCommand => ({ kind: 'setSystemPrompt', prompt })),
+      arbitrary: arbText().map((prompt): EngineOperation => ({ kind: 'setSystemPrompt', prompt })),
     },
     {
       weight: 2,
       arbitrary: fc
         .tuple(arbName(), arbJsonValue())
-        .map(([key, value]): EngineCommand => ({ kind: 'setMetadata', key, value })),
+        .map(([key, value]): EngineOperation => ({ kind: 'setMetadata', key, value })),
     },
   ];
   if (invalidWeight > 0)
-    arbitraries.push({ weight: invalidWeight, arbitrary: arbInvalidCommand() });
+    arbitraries.push({ weight: invalidWeight, arbitrary: arbInvalidOperation() });
   return fc.oneof(...arbitraries);
 }
 
-export interface ArbCommandSequenceOptions extends ArbCommandOptions {
+export interface ArbOperationSequenceOptions extends ArbOperationOptions {
   readonly minLength?: number;
   /** Default 20. */
   readonly maxLength?: number;
 }
 
 /** A list of engine calls, as a test fires them. */
-export function arbCommandSequence(
-  options: ArbCommandSequenceOptions = {},
-): fc.Arbitrary<EngineCommand[]> {
-  return fc.array(arbCommand(options), {
+export function arbOperationSequence(
+  options: ArbOperationSequenceOptions = {},
+): fc.Arbitrary<EngineOperation[]> {
+  return fc.array(arbOperation(options), {
     minLength: options.minLength ?? 0,
     maxLength: options.maxLength ?? 20,
   });
 }
+
+/** @deprecated use `arbOperation`. */
+export const arbCommand = arbOperation;
+/** @deprecated use `arbOperationSequence`. */
+export const arbCommandSequence = arbOperationSequence;
+/** @deprecated use `ArbOperationOptions`. */
+export type ArbCommandOptions = ArbOperationOptions;
+/** @deprecated use `ArbOperationSequenceOptions`. */
+export type ArbCommandSequenceOptions = ArbOperationSequenceOptions;

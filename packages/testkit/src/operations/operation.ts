@@ -1,11 +1,11 @@
 import type { CommandOptions, ContextEngine, JsonValue, Message } from '@contextlog/core';
 
 /**
- * One engine call as plain data, so fast-check can generate, print and shrink it. Fields are
+ * An operation: one engine call as plain data, so fast-check can generate, print and shrink it. Fields are
  * typed as the engine's API takes them, but may hold invalid values (a negative token count, a
  * message with an unknown role): an engine must reject those with a `ValidationError`.
  */
-export type EngineCommand =
+export type EngineOperation =
   | { readonly kind: 'appendMessages'; readonly messages: Message | readonly Message[] }
   | { readonly kind: 'recordUsage'; readonly tokenCount: number }
   | { readonly kind: 'checkpoint'; readonly addUserMessage?: boolean }
@@ -19,37 +19,46 @@ export type EngineCommand =
   | { readonly kind: 'setSystemPrompt'; readonly prompt: string }
   | { readonly kind: 'setMetadata'; readonly key: string; readonly value: JsonValue };
 
-export type EngineCommandKind = EngineCommand['kind'];
+export type EngineOperationKind = EngineOperation['kind'];
 
-/** Performs `command` on `engine`: what a test does with a generated command. */
-export function runCommand(
+/** Performs `operation` on `engine`: what a test does with a generated operation. */
+export function runOperation(
   engine: ContextEngine,
-  command: EngineCommand,
+  operation: EngineOperation,
   options: CommandOptions = {},
 ): Promise<unknown> {
-  switch (command.kind) {
+  switch (operation.kind) {
     case 'appendMessages':
-      return engine.appendMessages(command.messages, options);
+      return engine.appendMessages(operation.messages, options);
     case 'recordUsage':
-      return engine.recordUsage(command.tokenCount, options);
+      return engine.recordUsage(operation.tokenCount, options);
     case 'checkpoint':
       return engine.checkpoint(
-        command.addUserMessage === undefined
+        operation.addUserMessage === undefined
           ? options
-          : { ...options, addUserMessage: command.addUserMessage },
+          : { ...options, addUserMessage: operation.addUserMessage },
       );
     case 'revertTo':
-      return engine.revertTo(command.checkpointId, options);
+      return engine.revertTo(operation.checkpointId, options);
     case 'clear':
       return engine.clear(options);
     case 'compact':
       return engine.compact(
-        command.messages,
-        command.tokenCount === undefined ? options : { ...options, tokenCount: command.tokenCount },
+        operation.messages,
+        operation.tokenCount === undefined
+          ? options
+          : { ...options, tokenCount: operation.tokenCount },
       );
     case 'setSystemPrompt':
-      return engine.setSystemPrompt(command.prompt, options);
+      return engine.setSystemPrompt(operation.prompt, options);
     case 'setMetadata':
-      return engine.setMetadata(command.key, command.value, options);
+      return engine.setMetadata(operation.key, operation.value, options);
   }
 }
+
+/** @deprecated use `EngineOperation` (testkit's model of an engine call is an operation). */
+export type EngineCommand = EngineOperation;
+/** @deprecated use `EngineOperationKind`. */
+export type EngineCommandKind = EngineOperationKind;
+/** @deprecated use `runOperation`. */
+export const runCommand = runOperation;
