@@ -1,6 +1,7 @@
 import {
   type ContextEngine,
   type ContextState,
+  codeOf,
   createMemoryStore,
   type EventStore,
   project,
@@ -13,7 +14,7 @@ import { stampEvents } from '../arbitraries/event.js';
 import { runCommand } from '../commands/command.js';
 import { expectedOutcome } from '../commands/model.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
-import { codeOf, preview, sameJson } from '../json.js';
+import { preview, sameJson } from '../json.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import { DEFAULT_IDLE_MS, drive } from './drive.js';
 import {
@@ -46,8 +47,7 @@ function historyEvents(scenario: EngineScenario): StoredEvent[] {
 }
 
 function errorLabel(error: unknown): string {
-  const code = codeOf(error);
-  return typeof code === 'string' ? code : preview(error, 80);
+  return codeOf(error) ?? preview(error, 80);
 }
 
 /**
