@@ -97,13 +97,19 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
     await writeFile(
       join(app, 'typed.ts'),
       `
-import { type ContextEngine, type ContextState, createContext, createMemoryStore } from '@contextlog/core';
+import { type ContextEngine, type ContextState, createContext, createMemoryStore, hasCode } from '@contextlog/core';
 import { openSession } from '@contextlog/fs-adapter';
+import { migrate } from '@contextlog/pg-adapter';
 import { arbMessage } from '@contextlog/testkit';
 const engine: ContextEngine = await createContext(createMemoryStore());
 const state: ContextState = engine.state;
 const count: number = state.tokenCount;
-void openSession; void arbMessage; void count;
+// The adapters' codes join core's table through their published types.
+const error: unknown = new Error('x');
+const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'PG_TABLE_MISSING')];
+// @ts-expect-error a misspelt code does not compile
+hasCode(error, 'SESSION_LOKED');
+void openSession; void migrate; void arbMessage; void count; void codes;
 `,
     );
     await writeFile(
