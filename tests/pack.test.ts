@@ -99,17 +99,16 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
       `
 import { type ContextEngine, type ContextState, createContext, createMemoryStore, hasCode } from '@contextlog/core';
 import { openSession } from '@contextlog/fs-adapter';
-import { migrate } from '@contextlog/pg-adapter';
 import { arbMessage } from '@contextlog/testkit';
 const engine: ContextEngine = await createContext(createMemoryStore());
 const state: ContextState = engine.state;
 const count: number = state.tokenCount;
-// The adapters' codes join core's table through their published types.
+// An adapter's codes join core's table through its published types.
 const error: unknown = new Error('x');
-const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'PG_TABLE_MISSING')];
+const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED')];
 // @ts-expect-error a misspelt code does not compile
 hasCode(error, 'SESSION_LOKED');
-void openSession; void migrate; void arbMessage; void count; void codes;
+void openSession; void arbMessage; void count; void codes;
 `,
     );
     await writeFile(
