@@ -97,13 +97,18 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
     await writeFile(
       join(app, 'typed.ts'),
       `
-import { type ContextEngine, type ContextState, createContext, openMemoryStore } from '@contextlog/core';
+import { type ContextEngine, type ContextState, createContext, hasCode, openMemoryStore } from '@contextlog/core';
 import { openFileSession } from '@contextlog/fs-adapter';
 import { arbMessage } from '@contextlog/testkit';
 const engine: ContextEngine = await createContext(await openMemoryStore());
 const state: ContextState = engine.state;
 const count: number = state.tokenCount;
-void openFileSession; void arbMessage; void count;
+// An adapter's codes join core's table through its published types.
+const error: unknown = new Error('x');
+const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED')];
+// @ts-expect-error a misspelt code does not compile
+hasCode(error, 'SESSION_LOKED');
+void openFileSession; void arbMessage; void count; void codes;
 `,
     );
     await writeFile(

@@ -1,27 +1,34 @@
+import { ContextlogError } from '@contextlog/core';
+
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    USAGE: UsageError;
+    FILE_UNUSABLE: FileError;
+  }
+}
+
 /**
- * The two kinds of failure the user can fix, each with its exit code. Anything else that reaches
- * the top is a bug in contextlog and is reported with its stack.
+ * The command line was not understood: an unknown command or option, a missing argument. Its
+ * exit code and phrasing are in `ERROR_TABLE`, as every other code's.
  */
-export class UsageError extends Error {
-  readonly exitCode = 2;
+export class UsageError extends ContextlogError {
+  readonly code = 'USAGE';
   constructor(
     message: string,
     /** The command whose help the message points to, if any. */
     readonly command?: string,
   ) {
     super(message);
-    this.name = 'UsageError';
   }
 }
 
 /** A file the command cannot use: missing, a directory, not a session, in the way … */
-export class FileError extends Error {
-  readonly exitCode = 1;
+export class FileError extends ContextlogError {
+  readonly code = 'FILE_UNUSABLE';
   constructor(
     readonly path: string,
     readonly reason: string,
   ) {
     super(`${path}: ${reason}`);
-    this.name = 'FileError';
   }
 }

@@ -1,6 +1,6 @@
 import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hasCode } from '@contextlog/core';
+import { codeOf, hasCode } from '@contextlog/core';
 import { FileError } from './errors.js';
 import { describeLiveWriter } from './lock-status.js';
 import { type Sniffed, sniff } from './sniff.js';
@@ -25,7 +25,7 @@ export async function checkInputFile(path: string): Promise<InputFile> {
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = codeOf(error);
     if (code === 'ENOENT') throw new FileError(path, 'no such file');
     if (code === 'ENOTDIR')
       throw new FileError(path, 'no such file (a part of the path is not a directory)');
@@ -79,7 +79,7 @@ export async function checkParentDirectory(path: string): Promise<void> {
   try {
     info = await stat(parent);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = codeOf(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new FileError(path, `no such directory ${parent}`);
     }
@@ -137,7 +137,7 @@ export async function checkOutputFile(
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = codeOf(error);
     if (code === 'ENOENT') {
       const target = await danglingLinkTarget(path);
       if (target !== undefined) {
@@ -180,7 +180,6 @@ export async function withForceFlag<T>(write: Promise<T>): Promise<T> {
     return await write;
   } catch (error) {
     if (!hasCode(error, 'TARGET_EXISTS')) throw error;
-    const { path, what } = error as { path: string; what?: string };
-    throw new FileError(path, existsReason(what));
+    throw new FileError(error.path, existsReason(error.what));
   }
 }

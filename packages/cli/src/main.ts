@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { hasCode } from '@contextlog/core';
+import { codeOf } from '@contextlog/core';
 import type { Command, Io, OptionValues } from './commands/command.js';
 import { findCommand } from './commands/table.js';
 import { UsageError } from './errors.js';
@@ -15,7 +15,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (hasCode(error, 'EPIPE')) return 0; // the reader went away (| head)
+    if (codeOf(error) === 'EPIPE') return 0; // the reader went away (| head)
     const report = reportError(error);
     io.stderr.write(`${report.text}\n`);
     return report.exitCode;
@@ -111,7 +111,7 @@ function parseCommandArgs(
 /** node:util's messages are long and name its own API; keep the part that names the flag. */
 function parseErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
+  const code = codeOf(error);
   const option = /'([^']+)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
     return `unknown option ${option}`;

@@ -1,40 +1,16 @@
-import { ContextlogError } from '@contextlog/core';
-import { FileError, UsageError } from './errors.js';
+import {
+  ContextlogError,
+  type ContextlogErrorCode,
+  type ContextlogErrorCodes,
+  codeOf,
+} from '@contextlog/core';
+import { errorCodeEntry } from './error-table.js';
 
 export interface ErrorReport {
   readonly exitCode: number;
   /** What goes to stderr: one line for a user's mistake, a stack for a bug. */
   readonly text: string;
 }
-
-/**
- * Errors contextlog raises on purpose: their message already says what and where. By code too,
- * for errors from another copy of the packages (which `instanceof` does not recognise).
- */
-const CONTEXTLOG_CODES = new Set([
-  'VALIDATION',
-  'CHECKPOINT_NOT_FOUND',
-  'UNKNOWN_EVENT',
-  'CONTEXT_CLOSED',
-  'CONTEXT_BROKEN',
-  'STORE_BROKEN',
-  'CONCURRENCY',
-  'QUEUE_FULL',
-  'STORE_CLOSED',
-  'CORRUPT_SESSION',
-  'SESSION_LOCKED',
-  'TARGET_EXISTS',
-  'SESSION_REPLACED',
-  'APPEND_FAILED',
-  'KIMI_EXPORT_UNSUPPORTED',
-  'NOT_A_FILE',
-  'SESSION_NOT_FOUND',
-  'DIRECTORY_NOT_FOUND',
-  'DANGLING_SYMLINK',
-  'STATE_TOO_LARGE',
-  'REWRITE_CHECK_FAILED',
-  'WRITE_FAILED',
-]);
 
 /** System errors a user causes by pointing at the wrong path (or a full disk). */
 const SYSTEM_REASONS: Readonly<Record<string, string>> = {
@@ -58,7 +34,6 @@ const SYSTEM_REASONS: Readonly<Record<string, string>> = {
 };
 
 interface SystemErrorShape {
-  readonly code?: unknown;
   readonly path?: unknown;
   readonly address?: unknown;
   readonly port?: unknown;
@@ -86,29 +61,29 @@ function whereOf({ path, address, port, hostname }: SystemErrorShape): string {
 }
 
 export function reportError(error: unknown): ErrorReport {
-  if (error instanceof UsageError) {
-    const hint =
-      error.command === undefined
-        ? ' (see contextlog --help)'
-        : ` (see contextlog ${error.command} --help)`;
-    return { exitCode: 2, text: `contextlog: ${oneLine(error.message)}${hint}` };
-  }
   if (error instanceof Error) {
-    const { code } = error as SystemErrorShape;
-    if (
-      error instanceof FileError ||
-      error instanceof ContextlogError ||
-      (typeof code === 'string' && CONTEXTLOG_CODES.has(code))
-    ) {
+    const code = codeOf(error);
+    // Errors contextlog raises on purpose: their message already says what and where.
+    const entry = code === undefined ? undefined : errorCodeEntry(code);
+    if (entry !== undefined) {
+      // Its code is the table's: it is that code's error, from this copy or another.
+      const coded = error as ContextlogErrorCodes[ContextlogErrorCode];
+      return {
+        exitCode: entry.exitCode,
+        text: `contextlog: ${oneLine(entry.phrase?.(coded) ?? error.message)}`,
+      };
+    }
+    // A contextlog error of a package newer than this table: its message says what and where.
+    if (error instanceof ContextlogError) {
       return { exitCode: 1, text: `contextlog: ${oneLine(error.message)}` };
     }
-    if (typeof code === 'string' && code in SYSTEM_REASONS) {
+    if (code !== undefined && code in SYSTEM_REASONS) {
       const where = whereOf(error as SystemErrorShape);
       return { exitCode: 1, text: `contextlog: ${oneLine(`${where}${SYSTEM_REASONS[code]}`)}` };
     }
     // A PostgreSQL server's answer (bad password, no such database …): its SQLSTATE and text.
     const { severity } = error as SystemErrorShape;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string') {
+    if (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string') {
       return { exitCode: 1, text: `contextlog: PostgreSQL ${code}: ${oneLine(error.message)}` };
     }
   }

@@ -1,6 +1,23 @@
 import { ContextlogError } from '@contextlog/core';
 import { describe } from './describe.js';
 
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    SESSION_LOCKED: SessionLockedError;
+    TARGET_EXISTS: TargetExistsError;
+    SESSION_REPLACED: SessionReplacedError;
+    APPEND_FAILED: AppendFailedError;
+    SESSION_ROLLED_BACK: SessionRolledBackError;
+    NOT_A_FILE: NotAFileError;
+    SESSION_NOT_FOUND: SessionNotFoundError;
+    DIRECTORY_NOT_FOUND: DirectoryNotFoundError;
+    DANGLING_SYMLINK: DanglingSymlinkError;
+    STATE_TOO_LARGE: StateTooLargeError;
+    REWRITE_CHECK_FAILED: RewriteCheckError;
+    WRITE_FAILED: WriteFailedError;
+  }
+}
+
 /** Another live process (or this one) holds the session's writer lock. */
 export class SessionLockedError extends ContextlogError {
   readonly code = 'SESSION_LOCKED';

@@ -1,4 +1,16 @@
 import { ContextlogError } from '@contextlog/core';
+import type { NoAnswerError } from './client/side-query.js';
+
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    PG_CONNECTION_LOST: ConnectionLostError;
+    PG_NO_ANSWER: NoAnswerError;
+    PG_FENCE_TIMEOUT: PgFenceTimeoutError;
+    PG_TABLE_MISSING: PgTableMissingError;
+    PG_SCHEMA_MISMATCH: PgSchemaMismatchError;
+    COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
+  }
+}
 
 /**
  * The connection died (or the server ended it) while a statement was on its way, so whether
@@ -12,6 +24,21 @@ export class ConnectionLostError extends ContextlogError {
       `the PostgreSQL connection was lost: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
+  }
+}
+
+/**
+ * After a lost connection, `fence()` could not establish within `fenceTimeoutMs` that the server
+ * process behind it ended, so whatever that connection sent may still commit.
+ */
+export class PgFenceTimeoutError extends ContextlogError {
+  readonly code = 'PG_FENCE_TIMEOUT';
+  constructor(
+    readonly pid: number,
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(`could not establish that server process ${pid} ended within ${timeoutMs} ms`, options);
   }
 }
 
@@ -34,6 +61,17 @@ export class PgTableMissingError extends ContextlogError {
       options,
     );
     this.missing = missing;
+  }
+}
+
+/** An events table whose `data` column is neither `json` nor `text`: contextlog cannot use it. */
+export class PgSchemaMismatchError extends ContextlogError {
+  readonly code = 'PG_SCHEMA_MISMATCH';
+  constructor(
+    readonly table: string,
+    readonly dataType: string | undefined,
+  ) {
+    super(`${table}.data has type ${dataType ?? 'none'}; expected json or text`);
   }
 }
 

@@ -15,7 +15,7 @@ export type {
   PgRows,
   PgUnlisten,
 } from './client/types.js';
-export { CopySourceEmptyError } from './copy/copy-errors.js';
+export { CopyCheckError, CopySourceEmptyError } from './copy/copy-errors.js';
 export {
   type CopySessionOptions,
   type CopySessionResult,
@@ -27,7 +27,13 @@ export {
   parsePgUrl,
   type SessionLocation,
 } from './copy/location.js';
-export { ConnectionLostError, CopyTargetNotEmptyError, PgTableMissingError } from './errors.js';
+export {
+  ConnectionLostError,
+  CopyTargetNotEmptyError,
+  PgFenceTimeoutError,
+  PgSchemaMismatchError,
+  PgTableMissingError,
+} from './errors.js';
 export { type FollowPgOptions, followPgSession } from './follow/follow.js';
 export {
   type MigrateOptions,

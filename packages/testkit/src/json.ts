@@ -28,6 +28,3 @@ export function preview(value: unknown, max = 300): string {
   if (text === undefined) text = String(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
-
-/** The `code` of an error (a contextlog error's, or a system error's), if it has one. */
-export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { codeOf } from '@contextlog/core';
 import { FileError, UsageError } from '../errors.js';
 import {
   checkInputFile,
@@ -97,7 +98,7 @@ function checkUrlOptions(values: OptionValues, locations: readonly string[]): vo
 async function checkCopyTarget(path: string, source: string | undefined): Promise<void> {
   refuseDirectoryName(path);
   const info = await stat(path).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    if (codeOf(error) === 'ENOENT') return undefined;
     throw error;
   });
   if (info === undefined) {

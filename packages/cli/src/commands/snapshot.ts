@@ -1,3 +1,4 @@
+import { hasCode } from '@contextlog/core';
 import { snapshotSessionFile } from '@contextlog/fs-adapter';
 import { checkInputFile, refuseKimi } from '../input.js';
 import { type Command, writeLines } from './command.js';
@@ -36,8 +37,9 @@ export const snapshotCommand: Command = {
 };
 
 function isKimiRefusal(error: unknown): boolean {
-  const { code, reason } = error as { code?: unknown; reason?: unknown };
   return (
-    code === 'CORRUPT_SESSION' && typeof reason === 'string' && reason.includes('importKimiSession')
+    hasCode(error, 'CORRUPT_SESSION') &&
+    typeof error.reason === 'string' &&
+    error.reason.includes('importKimiSession')
   );
 }

@@ -1,3 +1,4 @@
+import { hasCode } from '@contextlog/core';
 import type { Diagnostic } from '@contextlog/fs-adapter';
 import { describeLiveWriter } from '../lock-status.js';
 import { describeCounts } from '../output/counts.js';
@@ -6,13 +7,6 @@ import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
 import { readSession } from './read-session.js';
 import { FORMAT_OPTION, formatOf } from './shared-options.js';
-
-interface CorruptShape {
-  readonly code?: unknown;
-  readonly line?: unknown;
-  readonly offset?: unknown;
-  readonly reason?: unknown;
-}
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -40,15 +34,15 @@ export const verifyCommand: Command = {
       diagnostics = result.diagnostics;
       summary = `${result.format}, ${describeCounts(result.counts)}, seq ${result.state.seq}`;
     } catch (error) {
-      const corrupt = error as CorruptShape;
-      if (corrupt.code !== 'CORRUPT_SESSION' || typeof corrupt.reason !== 'string') throw error;
+      // Checked, not trusted: it may come from another copy of the packages.
+      if (!hasCode(error, 'CORRUPT_SESSION') || typeof error.reason !== 'string') throw error;
       // Even lenient reading can stop (a file of no known format): that is the one error.
       diagnostics = [
         {
-          line: typeof corrupt.line === 'number' ? corrupt.line : 0,
-          offset: typeof corrupt.offset === 'number' ? corrupt.offset : 0,
+          line: typeof error.line === 'number' ? error.line : 0,
+          offset: typeof error.offset === 'number' ? error.offset : 0,
           severity: 'error',
-          reason: corrupt.reason,
+          reason: error.reason,
         },
       ];
       summary = 'unreadable';

@@ -1,4 +1,4 @@
-import { type ContextEngine, hasCode, type Message, messageCount } from '@contextlog/core';
+import { type ContextEngine, codeOf, hasCode, type Message, messageCount } from '@contextlog/core';
 import type { FaultyFs } from './faulty-fs.js';
 
 /** What the simulated session did, each step in one line, checked against the live state. */
@@ -149,7 +149,7 @@ export async function runScenario(
     );
   // The store reports the failed append with the write's error as its cause.
   const cause = (failed as { cause?: unknown } | undefined)?.cause;
-  const rejected = hasCode(failed, 'APPEND_FAILED') && hasCode(cause, 'ENOSPC');
+  const rejected = hasCode(failed, 'APPEND_FAILED') && codeOf(cause) === 'ENOSPC';
   expect(
     rejected,
     `the injected write failure was not reported as a failed append: ${String(failed)}`,

@@ -1,10 +1,12 @@
+import type { ContextlogErrorCode } from './codes.js';
+
 /**
  * Every error contextlog raises on purpose is a `ContextlogError` with a stable `code`, so callers
  * (and the testkit, which may see another copy of this module) can branch on `error.code` without
  * relying on `instanceof`.
  */
 export abstract class ContextlogError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ContextlogErrorCode;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -128,9 +130,4 @@ export class CorruptSessionError extends ContextlogError {
 /** The message of an error, or the value as text. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** True when `error` is a contextlog error with this code, whichever copy of the module made it. */
-export function hasCode(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }

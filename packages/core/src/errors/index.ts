@@ -1,4 +1,10 @@
 export {
+  type ContextlogErrorCode,
+  type ContextlogErrorCodes,
+  codeOf,
+  hasCode,
+} from './codes.js';
+export {
   CheckpointNotFoundError,
   ConcurrencyError,
   ContextBrokenError,
@@ -6,7 +12,6 @@ export {
   ContextlogError,
   CorruptSessionError,
   describeError,
-  hasCode,
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,

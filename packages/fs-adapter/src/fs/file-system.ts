@@ -1,6 +1,7 @@
 import { constants, fstatSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { codeOf } from '@contextlog/core';
 import { NotAFileError } from '../errors.js';
 
 /** What the adapter reads of a stat: the type tests are optional so minimal test doubles still fit. */
@@ -95,11 +96,6 @@ export const defaultFileSystem: FileSystem = {
   readdir: (path) => nodeFs.readdir(path),
 };
 
-export function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** Writes all of `bytes` at `position`, looping over short writes. */
 export async function writeFully(
   handle: FileHandleLike,
@@ -187,7 +183,7 @@ export async function realPathOf(fs: FileSystem, path: string): Promise<string> 
 
 /** ENOENT, or ENOTDIR: a part of the path is a file, so nothing below it exists either. */
 export function isMissing(error: unknown): boolean {
-  const code = errnoCode(error);
+  const code = codeOf(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
@@ -219,7 +215,7 @@ export async function openRegularFile(fs: FileSystem, path: string): Promise<Fil
   try {
     handle = await fs.open(path, READ_FLAGS);
   } catch (error) {
-    if (errnoCode(error) === 'EISDIR') throw new NotAFileError(path, 'a directory');
+    if (codeOf(error) === 'EISDIR') throw new NotAFileError(path, 'a directory');
     throw error;
   }
   try {

@@ -1,5 +1,11 @@
 import { ContextlogError } from '@contextlog/core';
 
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    KIMI_EXPORT_UNSUPPORTED: KimiExportError;
+  }
+}
+
 /**
  * `exportKimiSession` refused: the session holds something kimi-cli cannot hold (a part type it
  * does not know, checkpoint numbering its restore cannot give back …). Nothing was written.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { errnoCode } from '../fs/file-system.js';
+import { codeOf } from '@contextlog/core';
 
 /**
  * Start time of a process in clock ticks since boot: field 22 of /proc/<pid>/stat on Linux.
@@ -71,7 +71,7 @@ export async function liveness(owner: ProcessIdentity): Promise<Liveness> {
     process.kill(owner.pid, 0);
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
-    if (errnoCode(error) === 'ESRCH') return 'dead';
+    if (codeOf(error) === 'ESRCH') return 'dead';
   }
   if (owner.startTime !== undefined) {
     const now = await processStartTime(owner.pid);

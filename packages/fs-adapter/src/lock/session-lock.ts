@@ -1,14 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { codeOf } from '@contextlog/core';
 import { SessionLockedError } from '../errors.js';
-import {
-  defaultFileSystem,
-  errnoCode,
-  type FileSystem,
-  realPathOf,
-  writeNewFile,
-} from '../fs/file-system.js';
+import { defaultFileSystem, type FileSystem, realPathOf, writeNewFile } from '../fs/file-system.js';
 import { temporaryPathFor } from '../publish/temporary-file.js';
 import { liveness, ownIdentity, type ProcessIdentity } from './process-identity.js';
 
@@ -50,7 +45,7 @@ async function readRaw(fs: FileSystem, path: string): Promise<Buffer | undefined
   try {
     return await fs.readFile(path);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
+    if (codeOf(error) === 'ENOENT') return undefined;
     throw error;
   }
 }
@@ -69,7 +64,7 @@ async function createExclusive(fs: FileSystem, path: string, content: Buffer): P
     await fs.link(temp, path);
     return true;
   } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
+    if (codeOf(error) === 'EEXIST') return false;
     throw error;
   } finally {
     await fs.unlink(temp).catch(() => undefined);

@@ -1,12 +1,13 @@
 import * as nodeFs from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { codeOf } from '@contextlog/core';
 import {
   DanglingSymlinkError,
   DirectoryNotFoundError,
   NotAFileError,
   TargetExistsError,
 } from '../errors.js';
-import { errnoCode, type FileSystem, isMissing, kindOf } from '../fs/file-system.js';
+import { type FileSystem, isMissing, kindOf } from '../fs/file-system.js';
 
 /** What is at a path a writer is about to create or replace. */
 export type OutPathState =
@@ -41,7 +42,7 @@ async function checkDirectoryOf(fs: FileSystem, path: string): Promise<void> {
   const directory = dirname(path);
   const stat = await fs.stat(directory).catch((error: unknown) => {
     if (!isMissing(error)) throw error;
-    throw new DirectoryNotFoundError(path, directory, errnoCode(error) === 'ENOTDIR');
+    throw new DirectoryNotFoundError(path, directory, codeOf(error) === 'ENOTDIR');
   });
   if (stat.isDirectory?.() === false) throw new DirectoryNotFoundError(path, directory, true);
 }

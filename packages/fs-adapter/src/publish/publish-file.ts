@@ -1,9 +1,8 @@
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
-import { ContextlogError } from '@contextlog/core';
+import { ContextlogError, codeOf } from '@contextlog/core';
 import { TargetExistsError, WriteFailedError } from '../errors.js';
 import {
-  errnoCode,
   type FileHandleLike,
   type FileSystem,
   syncDirectory,
@@ -18,7 +17,7 @@ import { removeDeadTemporaries, temporaryPathFor } from './temporary-file.js';
  * the temporary file it happened on; contextlog's own errors pass as they are.
  */
 function writeFailure(target: string, error: unknown): unknown {
-  if (error instanceof ContextlogError || errnoCode(error) === undefined) return error;
+  if (error instanceof ContextlogError || codeOf(error) === undefined) return error;
   return new WriteFailedError(target, error);
 }
 
@@ -94,7 +93,7 @@ export async function publishFile(
       try {
         await fs.link(temporary, target);
       } catch (error) {
-        if (errnoCode(error) === 'EEXIST') throw new TargetExistsError(target);
+        if (codeOf(error) === 'EEXIST') throw new TargetExistsError(target);
         throw error;
       }
       // The new file is in place: a temporary name left behind is a dead writer's leftover

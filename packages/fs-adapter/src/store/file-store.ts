@@ -5,6 +5,7 @@ import {
   ConcurrencyError,
   CorruptSessionError,
   checkBatchContinuity,
+  codeOf,
   createFold,
   type EventStore,
   isValidatedBatch,
@@ -19,7 +20,6 @@ import { headerLine } from '../format/header.js';
 import {
   checkIsFile,
   defaultFileSystem,
-  errnoCode,
   type FileHandleLike,
   type FileSystem,
   isMissing,
@@ -127,7 +127,7 @@ export async function openStore(
     try {
       handle = await fs.open(real, constants.O_RDWR | dsync);
     } catch (error) {
-      const code = errnoCode(error);
+      const code = codeOf(error);
       if (code === 'EISDIR') throw new NotAFileError(path, 'a directory');
       if (code !== 'ENOENT') throw error;
       if (mustExist) throw new SessionNotFoundError(path);
@@ -178,7 +178,7 @@ async function keepAside(
     try {
       await writeNewFile(fs, aside, bytes);
     } catch (error) {
-      if (errnoCode(error) !== 'EEXIST' || n >= 1000) throw error;
+      if (codeOf(error) !== 'EEXIST' || n >= 1000) throw error;
       const there = await fs.readFile(aside).catch(() => undefined);
       if (there === undefined || !there.equals(bytes)) continue;
     }

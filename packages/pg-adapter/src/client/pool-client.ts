@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { codeOf, ValidationError } from '@contextlog/core';
 import pg from 'pg';
-import { ConnectionLostError } from '../errors.js';
+import { ConnectionLostError, PgFenceTimeoutError } from '../errors.js';
 import { awaitReply, type Backend } from './reply-watch.js';
 import { sideQueries } from './side-query.js';
 import type { PgClient, PgConnection, PgRows } from './types.js';
@@ -68,7 +69,10 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
   const fenceTimeoutMs = options.fenceTimeoutMs ?? 30_000;
   const replyProbeMs = options.replyProbeMs ?? DEFAULT_REPLY_PROBE_MS;
   if (!Number.isFinite(replyProbeMs) || replyProbeMs < 0) {
-    throw new RangeError(`replyProbeMs: expected 0 or more milliseconds, got ${replyProbeMs}`);
+    throw new ValidationError(
+      `replyProbeMs: expected 0 or more milliseconds, got ${replyProbeMs}`,
+      'replyProbeMs',
+    );
   }
   // The server process behind each pooled connection, so a lost one can be fenced off.
   const backends = new WeakMap<PgPoolClientLike, Required<Backend>>();
@@ -94,13 +98,10 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
       } catch (error) {
         lastError = error;
         // Not allowed to end another role's process: wait for it to end by itself.
-        if ((error as { code?: unknown }).code === '42501') mayTerminate = false;
+        if (codeOf(error) === '42501') mayTerminate = false;
       }
       if (Date.now() > deadline) {
-        throw new Error(
-          `could not establish that server process ${backend.pid} ended within ${fenceTimeoutMs} ms`,
-          { cause: lastError },
-        );
+        throw new PgFenceTimeoutError(backend.pid, fenceTimeoutMs, { cause: lastError });
       }
       await sleep(20);
     }

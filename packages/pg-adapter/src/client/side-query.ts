@@ -1,8 +1,9 @@
+import { ContextlogError } from '@contextlog/core';
 import pg from 'pg';
 import type { PgPoolLike } from './pool-client.js';
 
 /** No answer came in time: the connection it was sent on has been destroyed. */
-export class NoAnswerError extends Error {
+export class NoAnswerError extends ContextlogError {
   readonly code = 'PG_NO_ANSWER';
 }
 

@@ -1,5 +1,12 @@
 import { ContextlogError } from '@contextlog/core';
 
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    COPY_SOURCE_EMPTY: CopySourceEmptyError;
+    COPY_CHECK_FAILED: CopyCheckError;
+  }
+}
+
 /**
  * `copySession` refuses a PostgreSQL source without events (a mistyped session id or table, most
  * likely): copying it would create an empty target and report success.
@@ -19,5 +26,19 @@ export class CopySourceEmptyError extends ContextlogError {
         : `session ${JSON.stringify(sessionId)} has no events in table ${table}`,
       options,
     );
+  }
+}
+
+/**
+ * The target, once written, replays to another state than the source did (something changed the
+ * rows or the file on the way): the target holds the copy, which is not to be trusted.
+ */
+export class CopyCheckError extends ContextlogError {
+  readonly code = 'COPY_CHECK_FAILED';
+  constructor(
+    readonly source: string,
+    readonly target: string,
+  ) {
+    super(`${target}: the copy replays to another state than ${source}`);
   }
 }

@@ -1,6 +1,8 @@
 import { stat, truncate, unlink } from 'node:fs/promises';
 import {
+  ConcurrencyError,
   type ContextState,
+  codeOf,
   createReplayer,
   type EventStore,
   hasCode,
@@ -15,7 +17,7 @@ import { CopyTargetNotEmptyError } from '../errors.js';
 import { migrate, type PayloadColumn } from '../schema/migrate.js';
 import { DEFAULT_TABLE } from '../schema/table.js';
 import { createPgStore } from '../store/pg-store.js';
-import { CopySourceEmptyError } from './copy-errors.js';
+import { CopyCheckError, CopySourceEmptyError } from './copy-errors.js';
 import {
   isPgUrl,
   type PgSessionLocation,
@@ -113,7 +115,10 @@ export async function copySession(
 ): Promise<CopySessionResult> {
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
+    throw new ValidationError(
+      `batchSize: expected a positive integer, got ${batchSize}`,
+      'batchSize',
+    );
   }
   const from = resolve(source, target, options);
   let to: Side | undefined;
@@ -148,7 +153,7 @@ export async function copySession(
     const state = replayer.state;
     const copy = await replayTarget(to);
     if (JSON.stringify(stateToJson(copy)) !== JSON.stringify(stateToJson(state))) {
-      throw new Error(`${to.display}: the copy replays to another state than ${from.display}`);
+      throw new CopyCheckError(from.display, to.display);
     }
     return {
       source: from.display,
@@ -230,7 +235,7 @@ async function writeFile(
   const size = await stat(path).then(
     (stats) => stats.size,
     (error: unknown) => {
-      if (hasCode(error, 'ENOENT')) return undefined;
+      if (codeOf(error) === 'ENOENT') return undefined;
       throw error;
     },
   );
@@ -287,9 +292,10 @@ async function writePg(
       }).lastSeq();
       if (stored === copied.lastSeq) return copied;
       if (stored !== 0) {
-        throw new Error(
+        throw new ConcurrencyError(
+          copied.lastSeq,
+          stored,
           `${side.display}: the connection was lost during COMMIT and the session now ends at seq ${stored}: check it before copying again`,
-          { cause: error },
         );
       }
       throw error;

@@ -1,4 +1,6 @@
+import { ValidationError } from '@contextlog/core';
 import type { PgClient } from '../client/types.js';
+import { PgSchemaMismatchError } from '../errors.js';
 import { sessionsTableName, tableName } from './table.js';
 
 export type PayloadColumn = 'json' | 'text';
@@ -38,7 +40,10 @@ export async function migrate(
   const sessions = sessionsTableName(table);
   const payload = options.payload ?? 'json';
   if (payload !== 'json' && payload !== 'text') {
-    throw new TypeError(`payload: expected 'json' or 'text', got ${String(payload)}`);
+    throw new ValidationError(
+      `payload: expected 'json' or 'text', got ${String(payload)}`,
+      'payload',
+    );
   }
   const connection = await client.connect();
   let broken = false;
@@ -87,7 +92,7 @@ export async function migrate(
       await connection.query('COMMIT');
       const type = rows[0]?.type;
       if (type !== 'json' && type !== 'text') {
-        throw new Error(`${table.name}.data has type ${type ?? 'none'}; expected json or text`);
+        throw new PgSchemaMismatchError(table.name, type ?? undefined);
       }
       return { table: table.name, sessions: sessions.name, payload: type };
     } catch (error) {

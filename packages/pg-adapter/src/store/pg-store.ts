@@ -4,12 +4,14 @@ import {
   type AppendOptions,
   ConcurrencyError,
   checkBatchContinuity,
+  codeOf,
   type EventStore,
   hasCode,
   parseStoredEvent,
   StoreBrokenError,
   StoreClosedError,
   type StoredEvent,
+  ValidationError,
 } from '@contextlog/core';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgTableMissingError } from '../errors.js';
@@ -94,7 +96,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
   const pageSize = options.pageSize ?? 1000;
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
-    throw new RangeError(`pageSize: expected a positive integer, got ${pageSize}`);
+    throw new ValidationError(`pageSize: expected a positive integer, got ${pageSize}`, 'pageSize');
   }
   let closed = false;
   let broken: StoreBrokenError | undefined;
@@ -105,7 +107,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
   };
 
   const translate = (error: unknown): unknown => {
-    if (!hasCode(error, UNDEFINED_TABLE)) return error;
+    if (codeOf(error) !== UNDEFINED_TABLE) return error;
     // The events table of a version before the sessions table: migrate adds it.
     const missing =
       error instanceof Error && error.message.includes(`${sessions.name.split('.').pop()}"`);
@@ -274,7 +276,8 @@ function pgStore(options: PgStoreOptions): PgEventStore {
           return;
         }
         connection.release();
-        if (hasCode(error, UNIQUE_VIOLATION) || hasCode(error, SERIALIZATION_FAILURE)) {
+        const code = codeOf(error);
+        if (code === UNIQUE_VIOLATION || code === SERIALIZATION_FAILURE) {
           // A writer that does not claim the head (an older version) stored this seq first, or
           // a serializable transaction lost the head row to another writer.
           throw await refusal(expectedSeq, first.seq);

@@ -1,16 +1,22 @@
 import {
   type ContextState,
+  codeOf,
+  hasCode,
   project,
   replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
-import { codeOf, preview, sameJson } from '../json.js';
+import { preview, sameJson } from '../json.js';
 import { expectedOutcome, type OperationOutcome } from '../operations/model.js';
 import type { CallRecord, Observation } from './observation.js';
 
 const causeOf = (error: unknown): unknown => (error as { cause?: unknown } | null)?.cause;
+
+/** The refusal of a broken store, or of the engine it broke. */
+const isBroken = (error: unknown): boolean =>
+  hasCode(error, 'STORE_BROKEN') || hasCode(error, 'CONTEXT_BROKEN');
 
 function describeCall(call: CallRecord): string {
   return `call #${call.index} ${call.operation.kind}`;
@@ -18,8 +24,7 @@ function describeCall(call: CallRecord): string {
 
 function describeSettle(call: CallRecord): string {
   if (call.status === 'resolved') return 'resolved';
-  const code = codeOf(call.reason);
-  return `rejected with ${typeof code === 'string' ? code : preview(call.reason, 120)}`;
+  return `rejected with ${codeOf(call.reason) ?? preview(call.reason, 120)}`;
 }
 
 /** An event the engine asked the store to write, with the state it was formed on. */
@@ -53,11 +58,7 @@ function settledAsAttempt(call: CallRecord, attempt: Attempt): boolean {
   if (call.status !== 'rejected') return false;
   const { error, status } = attempt.append;
   if (call.reason === error || causeOf(call.reason) === error) return true;
-  const code = codeOf(call.reason);
-  return (
-    (status === 'broken' || status === 'refused') &&
-    (code === 'STORE_BROKEN' || code === 'CONTEXT_BROKEN')
-  );
+  return (status === 'broken' || status === 'refused') && isBroken(call.reason);
 }
 
 /**
@@ -263,11 +264,10 @@ export function judge(observation: Observation): string[] {
       if (call.reason === call.abortReason) continue;
       // Once the store broke, an engine may refuse with that first (core does, for calls made
       // after it; an engine that does async work before looking at a call may see it later).
-      const code = codeOf(call.reason);
       if (
         brokenAt !== undefined &&
         brokenAt < (call.settledAt ?? Number.POSITIVE_INFINITY) &&
-        (code === 'CONTEXT_BROKEN' || code === 'STORE_BROKEN')
+        isBroken(call.reason)
       ) {
         continue;
       }
@@ -296,17 +296,10 @@ export function judge(observation: Observation): string[] {
     ) {
       continue;
     }
-    const code = codeOf(reason);
-    if (
-      brokenAt !== undefined &&
-      settledAt > brokenAt &&
-      (code === 'CONTEXT_BROKEN' || code === 'STORE_BROKEN')
-    ) {
-      continue;
-    }
+    if (brokenAt !== undefined && settledAt > brokenAt && isBroken(reason)) continue;
     const invalidHere = statesBefore(call.index).some((state) => {
       const outcome = expectedOutcome(call.operation, state);
-      return outcome.kind === 'invalid' && outcome.code === code;
+      return outcome.kind === 'invalid' && hasCode(reason, outcome.code);
     });
     if (invalidHere) continue;
     const [state] = statesBefore(call.index);

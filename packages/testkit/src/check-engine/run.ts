@@ -1,6 +1,7 @@
 import {
   type ContextEngine,
   type ContextState,
+  codeOf,
   type EventStore,
   openMemoryStore,
   project,
@@ -11,7 +12,7 @@ import {
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
-import { codeOf, preview, sameJson } from '../json.js';
+import { preview, sameJson } from '../json.js';
 import { expectedOutcome } from '../operations/model.js';
 import { runOperation } from '../operations/operation.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
@@ -46,8 +47,7 @@ function historyEvents(scenario: EngineScenario): StoredEvent[] {
 }
 
 function errorLabel(error: unknown): string {
-  const code = codeOf(error);
-  return typeof code === 'string' ? code : preview(error, 80);
+  return codeOf(error) ?? preview(error, 80);
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '@contextlog/core';
-import { codeOf, sameJson } from '../json.js';
+import { hasCode, type StoredEvent } from '@contextlog/core';
+import { sameJson } from '../json.js';
 import { loadAll, openStoreUnderTest } from '../store-factory.js';
 import {
   describeSettled,
@@ -29,7 +29,7 @@ async function within<T>(ms: number, promise: Promise<T>): Promise<Settled<T> | 
 }
 
 const isBroken = (outcome: Settled) =>
-  outcome.status === 'rejected' && codeOf(outcome.error) === 'STORE_BROKEN';
+  outcome.status === 'rejected' && hasCode(outcome.error, 'STORE_BROKEN');
 
 /**
  * An append whose backing write never replies (`stall.stallNextWrite()`) settles within

@@ -1,8 +1,15 @@
 // What the store checks share: opening a store for one check, judging refusals and logs, and
 // small batches to append.
-import type { ContextEvent, EventStore, StoredEvent } from '@contextlog/core';
+import {
+  type ContextEvent,
+  type ContextlogErrorCode,
+  codeOf,
+  type EventStore,
+  hasCode,
+  type StoredEvent,
+} from '@contextlog/core';
 import { stampEvents } from '../arbitraries/event.js';
-import { canonicalJson, codeOf, preview, sameJson } from '../json.js';
+import { canonicalJson, preview, sameJson } from '../json.js';
 import {
   loadAll,
   type MakeStore,
@@ -39,7 +46,7 @@ export async function withStore<T>(
 export async function expectRefused(
   what: string,
   attempt: () => Promise<void>,
-  code?: string,
+  code?: ContextlogErrorCode,
 ): Promise<unknown> {
   let error: unknown;
   try {
@@ -48,7 +55,7 @@ export async function expectRefused(
     error = caught;
   }
   if (error === undefined) fail(`${what}: append resolved, but the store must refuse it`);
-  if (code !== undefined && codeOf(error) !== code) {
+  if (code !== undefined && !hasCode(error, code)) {
     fail(
       `${what}: rejected with code ${preview(codeOf(error))} (${preview(error)}), expected code '${code}'`,
     );

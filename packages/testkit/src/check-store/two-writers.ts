@@ -1,6 +1,5 @@
-import type { EventStore, StoredEvent } from '@contextlog/core';
+import { type EventStore, hasCode, type StoredEvent } from '@contextlog/core';
 import { fuzzRuns } from '../check-engine/check-engine.js';
-import { codeOf } from '../json.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import {
   describeSettled,
@@ -130,7 +129,7 @@ async function judgeRace(
   }
   const winner = first.status === 'resolved' ? 0 : 1;
   const loser = second.status === 'resolved' ? first : second;
-  if (loser.status === 'rejected' && codeOf(loser.error) !== 'CONCURRENCY') {
+  if (loser.status === 'rejected' && !hasCode(loser.error, 'CONCURRENCY')) {
     fail(`${when}: the losing append ${describeSettled(loser)}, expected code 'CONCURRENCY'`);
   }
   const won = race.batches[winner];

@@ -7,6 +7,12 @@ import {
 } from '@contextlog/core';
 import type fc from 'fast-check';
 
+declare module '@contextlog/core' {
+  interface ContextlogErrorCodes {
+    INJECTED_FAULT: InjectedFaultError;
+  }
+}
+
 /** What the faulty store does to one append. */
 export type AppendFault =
   | { readonly kind: 'none' }
