@@ -1,3 +1,4 @@
+export { CopyMismatchError, CopyTargetNotEmptyError } from './copy-errors.js';
 export {
   CheckpointNotFoundError,
   ConcurrencyError,

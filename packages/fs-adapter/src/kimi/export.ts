@@ -1,10 +1,5 @@
-import {
-  type ContextState,
-  createReplayer,
-  type Message,
-  type Replayer,
-  type StoredEvent,
-} from '@contextlog/core';
+import type { ContextState, Message, StoredEvent } from '@contextlog/core';
+import { createReplayer, type Replayer } from '@contextlog/core/store';
 import {
   defaultFileSystem,
   type FileSystem,

@@ -1,4 +1,5 @@
-import { type ContextState, CorruptSessionError, createReplayer } from '@contextlog/core';
+import { type ContextState, CorruptSessionError } from '@contextlog/core';
+import { createReplayer } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { headerLine } from '../format/header.js';
 import {

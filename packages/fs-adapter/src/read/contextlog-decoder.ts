@@ -1,10 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import {
-  CorruptSessionError,
-  parseStoredEvent,
-  type Replayer,
-  type StoredEvent,
-} from '@contextlog/core';
+import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
+import { parseStoredEvent, type Replayer } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent } from './fast-event.js';

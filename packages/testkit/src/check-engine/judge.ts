@@ -1,10 +1,5 @@
-import {
-  type ContextState,
-  project,
-  replay,
-  type StoredEvent,
-  stateToJson,
-} from '@contextlog/core';
+import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
+import { project, replay } from '@contextlog/core/store';
 import { type CommandOutcome, expectedOutcome } from '../commands/model.js';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
 import { codeOf, preview, sameJson } from '../json.js';

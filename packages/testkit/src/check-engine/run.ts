@@ -3,11 +3,10 @@ import {
   type ContextState,
   createMemoryStore,
   type EventStore,
-  project,
-  replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
+import { project, replay } from '@contextlog/core/store';
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
 import { runCommand } from '../commands/command.js';

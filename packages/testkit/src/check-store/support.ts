@@ -1,6 +1,7 @@
 // What the store checks share: opening a store for one check, judging refusals and logs, and
 // small batches to append.
-import type { ContextEvent, EventStore, StoredEvent } from '@contextlog/core';
+import type { EventStore, StoredEvent } from '@contextlog/core';
+import type { ContextEvent } from '@contextlog/core/store';
 import { stampEvents } from '../arbitraries/event.js';
 import { canonicalJson, codeOf, preview, sameJson } from '../json.js';
 import {

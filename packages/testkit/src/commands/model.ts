@@ -1,10 +1,10 @@
+import type { ContextState } from '@contextlog/core';
 import {
   type ContextEvent,
-  type ContextState,
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
   type EventType,
-} from '@contextlog/core';
+} from '@contextlog/core/store';
 import type { EngineCommand } from './command.js';
 
 /** What the contract says a command does against a given state. */
