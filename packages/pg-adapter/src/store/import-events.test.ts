@@ -49,6 +49,10 @@ async function compactedLog(): Promise<StoredEvent[]> {
   ];
 }
 
+async function* listed(events: readonly StoredEvent[]) {
+  yield* events;
+}
+
 async function* failingAfter(events: readonly StoredEvent[], count: number) {
   for (const [index, event] of events.entries()) {
     if (index === count) throw new Error('the source failed');
@@ -124,16 +128,9 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     expect(await store('half').lastSeq()).toBe(0);
     // A batch the store refuses half way (a gap) rolls back the batches before it too.
     const gap = [...events.slice(0, 5), ...events.slice(6)];
-    await expect(
-      copyEvents(createMemoryStore(events.slice(0, 5)), store('half')).then(() =>
-        store('gap').importEvents(
-          (async function* () {
-            yield* gap;
-          })(),
-          { batchSize: 2 },
-        ),
-      ),
-    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(store('gap').importEvents(listed(gap), { batchSize: 2 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     expect(await store('gap').lastSeq()).toBe(0);
   });
 
