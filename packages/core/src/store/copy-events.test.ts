@@ -104,7 +104,8 @@ describe('copyEvents', () => {
     await expect(
       copyEvents(source, full, { targetName: 'postgres://u:***@h/db' }),
     ).rejects.toMatchObject({
-      message: 'postgres://u:***@h/db already holds a session: copy writes only into an empty target',
+      message:
+        'postgres://u:***@h/db already holds a session: copy writes only into an empty target',
       cause: { target: 'table t, session "s"' },
     });
   });
