@@ -10,6 +10,7 @@ export default defineConfig({
     // tests (error classes compare by identity) and no build is needed between edits.
     alias: [
       { find: /^@contextlog\/core$/, replacement: src('core') },
+      { find: /^@contextlog\/core\/store$/, replacement: src('core', 'store-api') },
       { find: /^@contextlog\/fs-adapter$/, replacement: src('fs-adapter') },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },

@@ -62,6 +62,7 @@ describe('packed packages in a project outside the workspace', () => {
       join(app, 'main.js'),
       `
 import { createContext, openMemoryStore } from '@contextlog/core';
+import { parseStoredEvent } from '@contextlog/core/store';
 import { openFileSession, readSessionFile } from '@contextlog/fs-adapter';
 import { expectReplayEqualsLive } from '@contextlog/testkit';
 import { openPgStore } from '@contextlog/pg-adapter';
@@ -76,11 +77,12 @@ const memory = await openMemoryStore();
 const other = await createContext(memory);
 await other.appendMessages({ role: 'user', content: 'x' });
 await expectReplayEqualsLive(other, memory);
-console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore }));
+const parsed = parseStoredEvent({ seq: 1, type: 'context.cleared', v: 1, at: 'x', data: {} });
+console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore, seq: parsed.seq }));
 `,
     );
     const { stdout } = await run('node', ['main.js'], { cwd: app });
-    expect(JSON.parse(stdout)).toEqual({ equal: true, messages: 2, pg: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ equal: true, messages: 2, pg: 'function', seq: 1 });
 
     const cli = await run(
       join(app, 'node_modules', '.bin', 'contextlog'),
@@ -98,8 +100,11 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
       join(app, 'typed.ts'),
       `
 import { type ContextEngine, type ContextState, createContext, hasCode, openMemoryStore } from '@contextlog/core';
+import { type AppendOptions, checkBatchContinuity } from '@contextlog/core/store';
 import { openFileSession } from '@contextlog/fs-adapter';
 import { arbMessage } from '@contextlog/testkit';
+const options: AppendOptions = { expectedSeq: checkBatchContinuity([], 0) };
+void options;
 const engine: ContextEngine = await createContext(await openMemoryStore());
 const state: ContextState = engine.state;
 const count: number = state.tokenCount;

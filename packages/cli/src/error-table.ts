@@ -168,17 +168,17 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     exitCode: 1,
   },
   COPY_TARGET_NOT_EMPTY: {
-    package: pg,
-    meaning: '`copySession` refused a target that already holds events',
+    package: core,
+    meaning: '`copyEvents` refused a target that already holds events',
     exitCode: 1,
   },
   COPY_SOURCE_EMPTY: {
     package: pg,
-    meaning: '`copySession` refused a PostgreSQL source without events (nothing created)',
+    meaning: '`copy` refused a PostgreSQL source without events (nothing created)',
     exitCode: 1,
   },
-  COPY_CHECK_FAILED: {
-    package: pg,
+  COPY_MISMATCH: {
+    package: core,
     meaning: 'the written copy replays to another state than its source',
     exitCode: 1,
   },

@@ -1,4 +1,6 @@
-// The public API of @contextlog/core.
+// The public API of @contextlog/core, for agent authors. What store and adapter authors need
+// beyond it (parsing and checking stored events, the folds, the EventStore interface) is in
+// @contextlog/core/store (src/store-api.ts).
 
 export { createContext } from './engine/create-context.js';
 export type {
@@ -17,6 +19,8 @@ export {
   ContextlogError,
   type ContextlogErrorCode,
   type ContextlogErrorCodes,
+  CopyMismatchError,
+  CopyTargetNotEmptyError,
   CorruptSessionError,
   codeOf,
   describeError,
@@ -27,8 +31,7 @@ export {
   UnknownEventError,
   ValidationError,
 } from './errors/index.js';
-export { deepFreeze, type JsonValue, JsonValueSchema } from './events/json.js';
-export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
+export { type JsonValue, JsonValueSchema } from './events/json.js';
 export {
   type AudioUrlPart,
   AudioUrlPartSchema,
@@ -54,41 +57,19 @@ export {
   type VideoUrlPart,
   VideoUrlPartSchema,
 } from './events/message.js';
-export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
-export {
-  type CheckpointMark,
-  CheckpointMarkSchema,
-  type ContextEvent,
-  CURRENT_EVENT_VERSION,
-  EVENT_DATA_SCHEMAS,
-  EVENT_TYPES,
-  type EventData,
-  type EventType,
-  MetadataSchema,
-  type SnapshotState,
-  SnapshotStateSchema,
-  type StoredEvent,
-  StoredEventSchema,
-} from './events/schemas.js';
-export { isValidatedBatch } from './events/validated.js';
-export { formatPath, toValidationError } from './events/zod-issues.js';
-export {
-  createReplayer,
-  project,
-  type Replayer,
-  replay,
-  replayAsync,
-} from './projection/deprecated.js';
-export { createFold, type Fold, foldEvents } from './projection/fold.js';
+export type { CheckpointMark, StoredEvent } from './events/schemas.js';
 export {
   type ContextState,
   initialState,
   messageCount,
-  snapshotStateOf,
   stateToJson,
 } from './projection/state.js';
-export { checkBatchContinuity } from './store/continuity.js';
-export type { AppendOptions, EventStore } from './store/event-store.js';
+export {
+  type CopyEventsOptions,
+  type CopyEventsResult,
+  copyEvents,
+} from './store/copy-events.js';
+export type { EventSource, EventStore } from './store/event-store.js';
 export {
   createMemoryStore,
   type MemoryEventStore,

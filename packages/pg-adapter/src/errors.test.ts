@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { hasCode } from '@contextlog/core';
-import { openSession } from '@contextlog/fs-adapter';
+import { copyEvents, createContext, hasCode, openMemoryStore } from '@contextlog/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgPoolClient } from './client/pool-client.js';
-import { copySession } from './copy/copy-session.js';
 import { migrate } from './schema/migrate.js';
-import { createPgStore } from './store/pg-store.js';
+import { createPgStore, openPgStore } from './store/pg-store.js';
 import { BACKENDS, openTestDb, type TestDb } from './testing/backends.js';
 
 /** What `run` threw, for the assertions on its code. */
@@ -23,15 +18,12 @@ async function thrown(run: () => unknown): Promise<unknown> {
 
 describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
   let db: TestDb;
-  let dir: string;
 
   beforeAll(async () => {
     db = await openTestDb(kind);
-    dir = await mkdtemp(join(tmpdir(), 'contextlog-pg-errors-'));
   });
   afterAll(async () => {
     await db?.close();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it('an option out of range is a ValidationError naming the option, not a RangeError', async () => {
@@ -40,9 +32,8 @@ describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
       createPgStore({ client: db.client, sessionId: 's', table, pageSize: 0 }),
     );
     expect(hasCode(pageSize, 'VALIDATION') && pageSize.path).toBe('pageSize');
-    const batchSize = await thrown(() =>
-      copySession(join(dir, 'none.jsonl'), join(dir, 'none-copy.jsonl'), { batchSize: 1.5 }),
-    );
+    const [from, to] = [await openMemoryStore(), await openMemoryStore()];
+    const batchSize = await thrown(() => copyEvents(from, to, { batchSize: 1.5 }));
     expect(hasCode(batchSize, 'VALIDATION') && batchSize.path).toBe('batchSize');
     const payload = await thrown(() =>
       migrate(db.client, { table, payload: 'jsonb' as unknown as 'json' }),
@@ -72,7 +63,7 @@ describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
     expect(error).toMatchObject({ table, dataType: 'jsonb' });
   });
 
-  it('a copy that reads back to another state than its source: COPY_CHECK_FAILED', async () => {
+  it('a copy that reads back to another state than its source: COPY_MISMATCH', async () => {
     const table = db.table('tampered');
     await migrate(db.client, { table });
     // Rewrites every stored message on its way in, so the target replays to another state.
@@ -84,14 +75,14 @@ describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
     await db.admin(
       `CREATE TRIGGER tamper BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_tamper()`,
     );
-    const source = join(dir, 'hello.jsonl');
-    const engine = await openSession(source);
+    const source = await openMemoryStore();
+    const engine = await createContext(source);
     await engine.appendMessages({ role: 'user', content: 'hello' });
     await engine.close();
-    const error = await thrown(() =>
-      copySession(source, { client: db.client, sessionId: 'tampered', table }),
-    );
-    expect(hasCode(error, 'COPY_CHECK_FAILED'), String(error)).toBe(true);
-    expect(error).toMatchObject({ source, target: expect.stringContaining('tampered') });
+    const target = await openPgStore({ client: db.client, sessionId: 'tampered', table });
+    const error = await thrown(() => copyEvents(source, target, { targetName: 'tampered' }));
+    await target.close();
+    expect(hasCode(error, 'COPY_MISMATCH'), String(error)).toBe(true);
+    expect(String(error)).toContain('tampered');
   });
 });

@@ -8,7 +8,7 @@ declare module '@contextlog/core' {
     PG_FENCE_TIMEOUT: PgFenceTimeoutError;
     PG_TABLE_MISSING: PgTableMissingError;
     PG_SCHEMA_MISMATCH: PgSchemaMismatchError;
-    COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
+    COPY_SOURCE_EMPTY: CopySourceEmptyError;
   }
 }
 
@@ -75,10 +75,24 @@ export class PgSchemaMismatchError extends ContextlogError {
   }
 }
 
-/** `copySession` refuses to write into a session that already has events. */
-export class CopyTargetNotEmptyError extends ContextlogError {
-  readonly code = 'COPY_TARGET_NOT_EMPTY';
-  constructor(readonly target: string) {
-    super(`${target} already holds a session: copy writes only into an empty target`);
+/**
+ * A copy from PostgreSQL (`contextlog copy`) refuses a session without events (a mistyped
+ * session id or table, most likely): copying it would create an empty target and report success.
+ */
+export class CopySourceEmptyError extends ContextlogError {
+  readonly code = 'COPY_SOURCE_EMPTY';
+  constructor(
+    readonly sessionId: string,
+    readonly table: string,
+    /** True when the table itself does not exist. */
+    readonly tableMissing = false,
+    options?: ErrorOptions,
+  ) {
+    super(
+      tableMissing
+        ? `session ${JSON.stringify(sessionId)}: there is no table ${table} to copy it from`
+        : `session ${JSON.stringify(sessionId)} has no events in table ${table}`,
+      options,
+    );
   }
 }

@@ -1,5 +1,7 @@
 // The public API of @contextlog/pg-adapter.
 
+// Core's own class (copying moved to core's `copyEvents`), still importable from here.
+export { CopyTargetNotEmptyError } from '@contextlog/core';
 export { createPgliteClient, type PgliteLike, pgliteClient } from './client/pglite-client.js';
 export {
   createPgClient,
@@ -15,21 +17,9 @@ export type {
   PgRows,
   PgUnlisten,
 } from './client/types.js';
-export { CopyCheckError, CopySourceEmptyError } from './copy/copy-errors.js';
-export {
-  type CopySessionOptions,
-  type CopySessionResult,
-  copySession,
-} from './copy/copy-session.js';
-export {
-  type ParsedPgUrl,
-  type PgSessionLocation,
-  parsePgUrl,
-  type SessionLocation,
-} from './copy/location.js';
 export {
   ConnectionLostError,
-  CopyTargetNotEmptyError,
+  CopySourceEmptyError,
   PgFenceTimeoutError,
   PgSchemaMismatchError,
   PgTableMissingError,

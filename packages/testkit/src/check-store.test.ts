@@ -1,13 +1,11 @@
 import {
   ConcurrencyError,
-  checkBatchContinuity,
   createMemoryStore,
   type EventStore,
-  parseStoredEvent,
   StoreClosedError,
   type StoredEvent,
-  StoredEventSchema,
 } from '@contextlog/core';
+import { checkBatchContinuity, parseStoredEvent, StoredEventSchema } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import {
   checkAllOrNothing,

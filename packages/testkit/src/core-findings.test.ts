@@ -1,5 +1,6 @@
 // Bugs the testkit found in @contextlog/core, kept as regression tests once core was fixed.
-import { createContext, createMemoryStore, parseStoredEvent } from '@contextlog/core';
+import { createContext, createMemoryStore } from '@contextlog/core';
+import { parseStoredEvent } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkEngine } from './index.js';

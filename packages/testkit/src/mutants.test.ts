@@ -4,10 +4,9 @@ import {
   type ContextState,
   type EventStore,
   hasCode,
-  replay,
-  replayAsync,
   type StoredEvent,
 } from '@contextlog/core';
+import { replay, replayAsync } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

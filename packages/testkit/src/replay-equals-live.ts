@@ -1,4 +1,5 @@
-import { type ContextEngine, type EventStore, replay, stateToJson } from '@contextlog/core';
+import { type ContextEngine, type EventStore, stateToJson } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import { canonicalJson, preview } from './json.js';
 import { loadAll } from './store-factory.js';
 

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { checkJsonData, EVENT_DATA_SCHEMAS, type Message } from '@contextlog/core';
+import type { Message } from '@contextlog/core';
+import { checkJsonData, EVENT_DATA_SCHEMAS } from '@contextlog/core/store';
 import { z } from 'zod';
 
 /** The writer the floors are measured with. */

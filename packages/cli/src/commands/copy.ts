@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { codeOf } from '@contextlog/core';
+import { isPgUrl } from '../copy/location.js';
 import { FileError, UsageError } from '../errors.js';
 import {
   checkInputFile,
@@ -11,8 +12,6 @@ import {
 } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, type OptionValues, writeLines } from './command.js';
-
-const isUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
 
 export const copyCommand: Command = {
   name: 'copy',
@@ -47,10 +46,10 @@ export const copyCommand: Command = {
   async run({ values, positionals, io }) {
     const [source, target] = positionals as [string, string];
     checkUrlOptions(values, [source, target]);
-    if (!isUrl(source)) refuseKimi(source, await checkInputFile(source), 'copy');
-    if (!isUrl(target)) await checkCopyTarget(target, isUrl(source) ? undefined : source);
+    if (!isPgUrl(source)) refuseKimi(source, await checkInputFile(source), 'copy');
+    if (!isPgUrl(target)) await checkCopyTarget(target, isPgUrl(source) ? undefined : source);
     // Loaded only for this command, so the others never load a database driver.
-    const { copySession } = await import('@contextlog/pg-adapter');
+    const { copySession } = await import('../copy/copy-session.js');
     const result = await copySession(source, target, {
       ...(typeof values.session === 'string' ? { sessionId: values.session } : {}),
       ...(typeof values.table === 'string' ? { table: values.table } : {}),
@@ -76,7 +75,7 @@ function urlParameter(location: string, name: string): string | undefined {
  * names its own, or there is no URL) is a mistake, not something to ignore silently.
  */
 function checkUrlOptions(values: OptionValues, locations: readonly string[]): void {
-  const urls = locations.filter(isUrl);
+  const urls = locations.filter(isPgUrl);
   for (const name of ['session', 'table']) {
     if (typeof values[name] !== 'string') continue;
     if (urls.length === 0) {

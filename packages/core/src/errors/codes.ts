@@ -1,3 +1,4 @@
+import type { CopyMismatchError, CopyTargetNotEmptyError } from './copy-errors.js';
 import type {
   CheckpointNotFoundError,
   ConcurrencyError,
@@ -31,6 +32,8 @@ export interface ContextlogErrorCodes {
   QUEUE_FULL: QueueFullError;
   STORE_CLOSED: StoreClosedError;
   CORRUPT_SESSION: CorruptSessionError;
+  COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
+  COPY_MISMATCH: CopyMismatchError;
 }
 
 /** A code of a contextlog error: core's and every package's that extends `ContextlogErrorCodes`. */

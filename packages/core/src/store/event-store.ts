@@ -5,6 +5,16 @@ export interface AppendOptions {
   readonly expectedSeq: number;
 }
 
+export interface ImportEventsOptions {
+  /** Events per append within the import (a positive integer). */
+  readonly batchSize: number;
+  /**
+   * The store the events are read from, when there is one: a store that would wait for ever
+   * reading it while the import holds its connection (one PGlite instance) refuses it up front.
+   */
+  readonly source?: EventSource;
+}
+
 /**
  * Where committed events live. `append` is all-or-nothing: it resolves once every event of the
  * batch is stored (and durable, as the store promises), or rejects having stored none of them;
@@ -16,4 +26,15 @@ export interface EventStore {
   load(): AsyncIterable<StoredEvent>;
   append(events: readonly StoredEvent[], options: AppendOptions): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional bulk import, which `copyEvents` uses when a store has it: stores `events` (a whole
+   * log in seq order, which may start with a `state.snapshotted` past seq 1) into this store,
+   * which must hold no events (`CopyTargetNotEmptyError` otherwise), all or nothing: if anything
+   * fails, the source's iteration included, the store holds no events afterwards. Resolves
+   * once every event is stored (and durable, as the store promises).
+   */
+  importEvents?(events: AsyncIterable<StoredEvent>, options: ImportEventsOptions): Promise<void>;
 }
+
+/** Where `copyEvents` reads a log from: any store, or a read-only reader of one. */
+export type EventSource = Pick<EventStore, 'load'>;

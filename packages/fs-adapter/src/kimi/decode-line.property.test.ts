@@ -1,4 +1,4 @@
-import { parseStoredEvent } from '@contextlog/core';
+import { parseStoredEvent } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { decodeKimiLine } from './decode-line.js';

@@ -1,4 +1,5 @@
-import type { ContextEvent, Message } from '@contextlog/core';
+import type { Message } from '@contextlog/core';
+import type { ContextEvent } from '@contextlog/core/store';
 import { type KimiInt, kimiIntField } from './int-field.js';
 import { normalizeKimiMessage } from './normalize-message.js';
 import { type JsonPath, numberRefusal } from './number-tokens.js';

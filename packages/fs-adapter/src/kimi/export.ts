@@ -1,10 +1,5 @@
-import {
-  type ContextState,
-  createFold,
-  type Fold,
-  type Message,
-  type StoredEvent,
-} from '@contextlog/core';
+import type { ContextState, Message, StoredEvent } from '@contextlog/core';
+import { createFold, type Fold } from '@contextlog/core/store';
 import {
   defaultFileSystem,
   type FileSystem,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ContextState, createReplayer, type StoredEvent, stateToJson } from '@contextlog/core';
+import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
+import { createReplayer } from '@contextlog/core/store';
 import { decodeKimiLine } from './decode-line.js';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/kimi/', import.meta.url));

@@ -1,4 +1,5 @@
-import { CorruptSessionError, project, type StoredEvent } from '@contextlog/core';
+import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
+import { project } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
 import { jsonOf, loadFixtures, replayKimiBytes } from './fixture-harness.test-helper.js';

@@ -1,4 +1,5 @@
-import { type ContextState, CorruptSessionError, createFold } from '@contextlog/core';
+import { type ContextState, CorruptSessionError } from '@contextlog/core';
+import { createFold } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { headerLine } from '../format/header.js';
 import {

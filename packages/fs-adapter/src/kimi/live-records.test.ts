@@ -2,10 +2,10 @@ import {
   type ContextEngine,
   createContext,
   createMemoryStore,
-  createReplayer,
   type Message,
   type StoredEvent,
 } from '@contextlog/core';
+import { createReplayer } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { checkedLine, kimiLines } from './export.js';

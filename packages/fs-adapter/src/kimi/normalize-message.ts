@@ -1,4 +1,5 @@
-import { KNOWN_PART_TYPES, type Message, MessageSchema, toValidationError } from '@contextlog/core';
+import { KNOWN_PART_TYPES, type Message, MessageSchema } from '@contextlog/core';
+import { toValidationError } from '@contextlog/core/store';
 import { z } from 'zod';
 
 export type NormalizedMessage =

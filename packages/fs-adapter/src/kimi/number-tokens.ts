@@ -1,4 +1,4 @@
-import { formatPath } from '@contextlog/core';
+import { formatPath } from '@contextlog/core/store';
 
 /**
  * Numbers of a kimi-cli line that contextlog cannot keep as kimi-cli reads them.

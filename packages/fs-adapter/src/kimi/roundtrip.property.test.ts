@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codePointLength, type Message, project, type StoredEvent } from '@contextlog/core';
+import { codePointLength, type Message, type StoredEvent } from '@contextlog/core';
+import { project } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';

@@ -1,10 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import {
-  CorruptSessionError,
-  type Fold,
-  parseStoredEvent,
-  type StoredEvent,
-} from '@contextlog/core';
+import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
+import { type Fold, parseStoredEvent } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent } from './fast-event.js';

@@ -1,4 +1,4 @@
-import { parseStoredEvent } from '@contextlog/core';
+import { parseStoredEvent } from '@contextlog/core/store';
 import { arbStoredEvents, fuzzRuns } from '@contextlog/testkit';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CorruptSessionError, replay, type StoredEvent, stateToJson } from '@contextlog/core';
+import { CorruptSessionError, type StoredEvent, stateToJson } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { headerLine } from '../format/header.js';
 import { sha256, tempDir } from '../testing/temp-dir.js';

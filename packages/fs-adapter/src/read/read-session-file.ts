@@ -1,4 +1,5 @@
-import { createFold, type StoredEvent } from '@contextlog/core';
+import type { StoredEvent } from '@contextlog/core';
+import { createFold } from '@contextlog/core/store';
 import { defaultFileSystem, type FileHandleLike, openRegularFile } from '../fs/file-system.js';
 import { createContextlogDecoder, replayingSink } from './contextlog-decoder.js';
 import { detectFormat } from './detect-format.js';

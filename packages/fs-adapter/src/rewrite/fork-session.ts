@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { type ContextState, foldEvents, type StoredEvent } from '@contextlog/core';
+import type { ContextState, StoredEvent } from '@contextlog/core';
+import { foldEvents } from '@contextlog/core/store';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { acquireLock } from '../lock/session-lock.js';
 import { checkOutPath } from '../publish/out-path.js';

@@ -1,13 +1,11 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
-  type ContextState,
   checkJsonData,
   parseStoredEvent,
   STORED_EVENT_MAX_DEPTH,
-  type StoredEvent,
   snapshotStateOf,
-  stateToJson,
-} from '@contextlog/core';
+} from '@contextlog/core/store';
 import { RewriteCheckError, StateTooLargeError } from '../errors.js';
 import { headerLine } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';

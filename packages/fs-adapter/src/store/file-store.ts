@@ -1,19 +1,24 @@
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  type AppendOptions,
   ConcurrencyError,
+  CopyTargetNotEmptyError,
   CorruptSessionError,
-  checkBatchContinuity,
   codeOf,
-  createFold,
   type EventStore,
-  isValidatedBatch,
-  parseStoredEvent,
   StoreBrokenError,
   StoreClosedError,
   type StoredEvent,
 } from '@contextlog/core';
+import {
+  type AppendOptions,
+  appendInBatches,
+  checkBatchContinuity,
+  createFold,
+  type ImportEventsOptions,
+  isValidatedBatch,
+  parseStoredEvent,
+} from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { AppendFailedError, NotAFileError, SessionNotFoundError } from '../errors.js';
 import { headerLine } from '../format/header.js';
@@ -63,6 +68,12 @@ export interface FileEventStore extends EventStore {
   readonly committedBytes: number;
   /** Where the torn tail found at open was kept, if there was one. */
   readonly tornTailPath: string | undefined;
+  /**
+   * Writes a whole log into this session, which must have no events, under the writer lock and
+   * in one turn of its queue; if anything fails (the source included) the file goes back to its
+   * header. `copyEvents` uses it.
+   */
+  importEvents(events: AsyncIterable<StoredEvent>, options: ImportEventsOptions): Promise<void>;
 }
 
 /** Writes above ~100 KB got slower on the measured machine: large batches go in slices. */
@@ -301,8 +312,11 @@ function createFileStore(
     await finishValidation(decoder);
   };
 
-  /** Undoes a failed write: nothing of the batch may stay for a later append to build on. */
-  const undo = async (cause: unknown): Promise<never> => {
+  /**
+   * Undoes a failed write: nothing of the batch may stay for a later append to build on. Throws
+   * `AppendFailedError`, or `cause` itself when `wrap` is false (an import whose source failed).
+   */
+  const undo = async (cause: unknown, wrap = true): Promise<never> => {
     let step = 'truncating back to byte';
     try {
       await handle.truncate(committed);
@@ -315,7 +329,7 @@ function createFileStore(
       );
       throw broken;
     }
-    throw new AppendFailedError(path, committed, cause);
+    throw wrap ? new AppendFailedError(path, committed, cause) : cause;
   };
 
   /**
@@ -329,6 +343,36 @@ function createFileStore(
       `${path}: the file changed under the writer: expected ${committed} bytes, found ${size} (another process or tool wrote to it); nothing was written: no more appends, reopen the session`,
     );
     throw broken;
+  };
+
+  /** One append, inside the serialized section. */
+  const appendHere = async (events: readonly StoredEvent[], expectedSeq: number): Promise<void> => {
+    if (closed) throw new StoreClosedError();
+    if (broken !== undefined) throw broken;
+    // Awaits skipped on the hot path: each is a turn of the microtask queue per append.
+    if (!valid) await validateHere();
+    if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
+    // A batch the engine built is valid and frozen (core's events/validated.ts explains why
+    // that mark is safe to trust); any other, say a direct caller's, is validated here.
+    const parsed = isValidatedBatch(events)
+      ? events
+      : events.map((event) => parseStoredEvent(event));
+    const newLastSeq = checkBatchContinuity(parsed, lastSeq);
+    if (parsed.length === 0) return;
+    checkUnchanged(
+      handle.statSync !== undefined ? handle.statSync().size : (await handle.stat()).size,
+    );
+    const bytes = encodeLines(parsed);
+    try {
+      for (let at = 0; at < bytes.length; at += MAX_WRITE) {
+        await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
+      }
+      if (syncAfterWrite) await handle.sync();
+    } catch (error) {
+      await undo(error);
+    }
+    committed += bytes.length;
+    lastSeq = newLastSeq;
   };
 
   let closing: Promise<void> | undefined;
@@ -368,33 +412,32 @@ function createFileStore(
       // Appends called before `close()` are written, in call order, whether or not the store was
       // busy; appends called after it are refused at once.
       if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
+      return serialize(() => appendHere(events, expectedSeq));
+    },
+
+    importEvents(events: AsyncIterable<StoredEvent>, { batchSize }: ImportEventsOptions) {
+      if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
+      // One turn of the queue for the whole import: no append of this store runs in between,
+      // and the writer lock keeps every other writer out.
       return serialize(async () => {
         if (closed) throw new StoreClosedError();
         if (broken !== undefined) throw broken;
-        // Awaits skipped on the hot path: each is a turn of the microtask queue per append.
         if (!valid) await validateHere();
-        if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
-        // A batch the engine built is valid and frozen (core's events/validated.ts explains why
-        // that mark is safe to trust); any other, say a direct caller's, is validated here.
-        const parsed = isValidatedBatch(events)
-          ? events
-          : events.map((event) => parseStoredEvent(event));
-        const newLastSeq = checkBatchContinuity(parsed, lastSeq);
-        if (parsed.length === 0) return;
-        checkUnchanged(
-          handle.statSync !== undefined ? handle.statSync().size : (await handle.stat()).size,
-        );
-        const bytes = encodeLines(parsed);
+        if (lastSeq !== 0) throw new CopyTargetNotEmptyError(path);
+        const start = committed;
         try {
-          for (let at = 0; at < bytes.length; at += MAX_WRITE) {
-            await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
-          }
-          if (syncAfterWrite) await handle.sync();
+          await appendInBatches(
+            { append: (batch, { expectedSeq }) => appendHere(batch, expectedSeq) },
+            events,
+            batchSize,
+          );
         } catch (error) {
-          await undo(error);
+          if (broken !== undefined || committed === start) throw error;
+          // All or nothing: the batches already written go again, back to the empty session.
+          committed = start;
+          lastSeq = 0;
+          await undo(error, false);
         }
-        committed += bytes.length;
-        lastSeq = newLastSeq;
       });
     },
 

@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replay, type StoredEvent, stateToJson } from '@contextlog/core';
+import { type StoredEvent, stateToJson } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';

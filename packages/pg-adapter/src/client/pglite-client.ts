@@ -10,7 +10,7 @@ export interface PgliteLike {
 /**
  * A `PgClient` on PGlite (PostgreSQL in WASM, in this process). PGlite has one connection, so
  * a transaction holds the whole instance: every call of this client is serialized, and nothing
- * else should use the instance while contextlog runs a transaction on it (only `copySession`
+ * else should use the instance while contextlog runs a transaction on it (only `importEvents`
  * does). Statements run in this process, so a commit's outcome is never unknown.
  */
 export function pgliteClient(db: PgliteLike): PgClient {

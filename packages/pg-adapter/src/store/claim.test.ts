@@ -1,24 +1,21 @@
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ConcurrencyError,
+  copyEvents,
   createContext,
+  createMemoryStore,
   hasCode,
-  replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { openSession, readSessionEvents, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { replay } from '@contextlog/core/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
-import { copySession } from '../copy/copy-session.js';
 import { migrate } from '../schema/migrate.js';
 import { sessionsTableName, tableName } from '../schema/table.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
-import { openPgStore } from './pg-store.js';
+import { createPgStore, openPgStore } from './pg-store.js';
 
 const AT = '2026-11-27T12:00:00.000Z';
 const appended = (seq: number, text = `m${seq}`): StoredEvent => ({
@@ -106,14 +103,11 @@ async function gate(db: TestDb, table: string, applicationName: string) {
 
 describe.each(BACKENDS)('one head per session on %s', (kind) => {
   let db: TestDb;
-  let dir: string;
   beforeAll(async () => {
     db = await openTestDb(kind);
-    dir = await mkdtemp(join(tmpdir(), 'contextlog-claim-'));
   });
   afterAll(async () => {
     await db?.close();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   // Two racers whose batches start at different seqs: a check of the events alone lets both
@@ -163,17 +157,9 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
   );
 
   it.skipIf(kind !== 'postgres')(
-    'a copy of a file that starts with a snapshot racing an engine that appends seq 1: one of them is refused, whole',
+    'a copy of a log that starts with a snapshot racing an engine that appends seq 1: one of them is refused, whole',
     async () => {
-      const file = join(dir, 'snapshotted.jsonl');
-      const writer = await openSession(file);
-      for (let i = 0; i < 30; i++) await writer.appendMessages({ role: 'user', content: `f${i}` });
-      await writer.close();
-      await snapshotSessionFile(file);
-      const source: StoredEvent[] = [];
-      for await (const event of readSessionEvents(file)) source.push(event);
-      expect(source[0]?.seq).toBeGreaterThan(1);
-
+      const source = [snapshotAt(31), ...events(32, 3)];
       for (const copyFirst of [true, false]) {
         const table = db.table('copyrace');
         await migrate(db.client, { table });
@@ -183,7 +169,11 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
           await openPgStore({ client: db.newPool(2, app), sessionId, table }),
         );
         const copyClient = db.newPool(2, app);
-        const copy = () => copySession(file, { client: copyClient, sessionId, table });
+        const copy = () =>
+          copyEvents(
+            createMemoryStore(source),
+            createPgStore({ client: copyClient, sessionId, table }),
+          );
         const append = () => engine.appendMessages({ role: 'user', content: 'engine' });
         const door = await gate(db, table, app);
         const one = outcome(copyFirst ? copy() : append());

@@ -2,10 +2,10 @@ import {
   type ContextEngine,
   createContext,
   hasCode,
-  replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';

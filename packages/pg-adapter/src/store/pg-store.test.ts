@@ -3,12 +3,12 @@ import {
   createContext,
   hasCode,
   type Message,
-  replay,
   StoreClosedError,
   type StoredEvent,
   stateToJson,
   ValidationError,
 } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { ConnectionLostError, PgTableMissingError } from '../errors.js';

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type AppendOptions,
   ConcurrencyError,
-  checkBatchContinuity,
   codeOf,
   type EventStore,
   hasCode,
-  parseStoredEvent,
   StoreBrokenError,
   StoreClosedError,
   type StoredEvent,
   ValidationError,
 } from '@contextlog/core';
+import {
+  type AppendOptions,
+  checkBatchContinuity,
+  type ImportEventsOptions,
+  parseStoredEvent,
+} from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgTableMissingError } from '../errors.js';
 import {
@@ -22,6 +25,7 @@ import {
   sessionsTableName,
   tableName,
 } from '../schema/table.js';
+import { importInTransaction } from './import-events.js';
 import { nextSeq, rowToEvent, sessionSource } from './rows.js';
 import { type EventRow, statements } from './sql.js';
 
@@ -45,7 +49,15 @@ export interface PgEventStore extends EventStore {
   readonly table: string;
   /** The session's last stored seq (0 when it has none). */
   lastSeq(): Promise<number>;
+  /**
+   * Writes a whole log into this session, which must have no events, in one transaction that
+   * claims the session's head like any append. `copyEvents` uses it.
+   */
+  importEvents(events: AsyncIterable<StoredEvent>, options: ImportEventsOptions): Promise<void>;
 }
+
+/** The client each store was made on: an import refuses a source on the same PGlite instance. */
+const clientOf = new WeakMap<object, PgClient>();
 
 /** `work`, or a rejection once `deadline` has passed without its answer. */
 async function beforeDeadline<T>(work: Promise<T>, deadline: number, ms: number): Promise<T> {
@@ -195,7 +207,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
     throw await refusal(expectedSeq, firstSeq);
   };
 
-  return {
+  const store: PgEventStore = {
     sessionId,
     table: table.name,
     lastSeq,
@@ -298,9 +310,40 @@ function pgStore(options: PgStoreOptions): PgEventStore {
       );
     },
 
+    async importEvents(events: AsyncIterable<StoredEvent>, { batchSize, source: from }) {
+      if (closed) throw new StoreClosedError();
+      if (broken !== undefined) throw broken;
+      if (client.kind === 'pglite' && from !== undefined && clientOf.get(from) === client) {
+        // Reading the source while the import's transaction holds the one connection would
+        // wait for ever.
+        throw new ValidationError(
+          'copying within one PGlite instance is not supported (it has a single connection)',
+          'source',
+        );
+      }
+      await importInTransaction(
+        {
+          client,
+          source,
+          open: (on, inTransaction) =>
+            createPgStore({
+              ...options,
+              client: on,
+              // Inside a transaction nothing is committed before COMMIT: a lost connection lost
+              // it all, and there is nothing to settle.
+              ...(inTransaction ? { settleTimeoutMs: 0 } : {}),
+            }),
+        },
+        events,
+        batchSize,
+      );
+    },
+
     async close() {
       closed = true;
       await Promise.all(notifications);
     },
   };
+  clientOf.set(store, client);
+  return store;
 }

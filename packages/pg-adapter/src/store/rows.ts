@@ -1,4 +1,5 @@
-import { CorruptSessionError, hasCode, parseStoredEvent, type StoredEvent } from '@contextlog/core';
+import { CorruptSessionError, hasCode, type StoredEvent } from '@contextlog/core';
+import { parseStoredEvent } from '@contextlog/core/store';
 import type { EventRow } from './sql.js';
 
 /** Where a session lives, as errors name it. */

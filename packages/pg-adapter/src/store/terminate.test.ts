@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { createContext, hasCode, replay, type StoredEvent, stateToJson } from '@contextlog/core';
+import { createContext, hasCode, type StoredEvent, stateToJson } from '@contextlog/core';
+import { replay } from '@contextlog/core/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgPoolClientLike, type PgPoolLike, pgPoolClient } from '../client/pool-client.js';

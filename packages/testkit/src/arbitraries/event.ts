@@ -1,4 +1,5 @@
-import type { ContextEvent, StoredEvent } from '@contextlog/core';
+import type { StoredEvent } from '@contextlog/core';
+import type { ContextEvent } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { arbJsonValue } from './json-value.js';
 import { arbMessage } from './message.js';

@@ -2,11 +2,10 @@ import {
   type ContextState,
   codeOf,
   hasCode,
-  project,
-  replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
+import { project, replay } from '@contextlog/core/store';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
 import { preview, sameJson } from '../json.js';
 import { expectedOutcome, type OperationOutcome } from '../operations/model.js';

@@ -4,11 +4,10 @@ import {
   codeOf,
   type EventStore,
   openMemoryStore,
-  project,
-  replay,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
+import { project, replay } from '@contextlog/core/store';
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';

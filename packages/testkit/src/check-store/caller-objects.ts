@@ -1,4 +1,5 @@
-import type { ContextEvent, StoredEvent } from '@contextlog/core';
+import type { StoredEvent } from '@contextlog/core';
+import type { ContextEvent } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { arbEvent, stampEvents } from '../arbitraries/event.js';
 import { fuzzRuns } from '../check-engine/check-engine.js';

@@ -1,12 +1,11 @@
 import {
   ConcurrencyError,
-  checkBatchContinuity,
   type EventStore,
-  parseStoredEvent,
   StoreBrokenError,
   StoreClosedError,
   type StoredEvent,
 } from '@contextlog/core';
+import { checkBatchContinuity, parseStoredEvent } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import { checkStalledAppend, checkTwoWriters, type MakeStore, runStoreChecks } from '../index.js';
 import { checkStore } from '../vitest.js';

@@ -1,13 +1,13 @@
 // What the store checks share: opening a store for one check, judging refusals and logs, and
 // small batches to append.
 import {
-  type ContextEvent,
   type ContextlogErrorCode,
   codeOf,
   type EventStore,
   hasCode,
   type StoredEvent,
 } from '@contextlog/core';
+import type { ContextEvent } from '@contextlog/core/store';
 import { stampEvents } from '../arbitraries/event.js';
 import { canonicalJson, preview, sameJson } from '../json.js';
 import {

@@ -1,10 +1,10 @@
 import {
-  type AppendOptions,
   ContextlogError,
   type EventStore,
   StoreBrokenError,
   type StoredEvent,
 } from '@contextlog/core';
+import type { AppendOptions } from '@contextlog/core/store';
 import type fc from 'fast-check';
 
 declare module '@contextlog/core' {

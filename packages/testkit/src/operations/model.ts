@@ -1,10 +1,10 @@
+import type { ContextState } from '@contextlog/core';
 import {
   type ContextEvent,
-  type ContextState,
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
   type EventType,
-} from '@contextlog/core';
+} from '@contextlog/core/store';
 import type { EngineOperation } from './operation.js';
 
 /** What the contract says an operation does against a given state. */

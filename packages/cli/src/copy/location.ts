@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { ValidationError } from '@contextlog/core';
-import type { PgClient } from '../client/types.js';
+import type { PgClient } from '@contextlog/pg-adapter';
 
 /** A session in PostgreSQL reached through a client the caller already has (PGlite, a pool). */
 export interface PgSessionLocation {
@@ -10,7 +10,7 @@ export interface PgSessionLocation {
 }
 
 /**
- * Where `copySession` reads or writes a session: a contextlog file path, a
+ * Where `copySession` (`contextlog copy`) reads or writes a session: a contextlog file path, a
  * `postgres://user@host:port/db?session=ID&table=T` URL (`postgresql://` too; `session` and
  * `table` are ours, every other parameter goes to the connection), or a `PgSessionLocation`.
  */

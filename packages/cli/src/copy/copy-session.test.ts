@@ -1,20 +1,17 @@
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type StoredEvent, stateToJson } from '@contextlog/core';
+import { CopyTargetNotEmptyError, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
   importKimiSession,
   openSession,
   readSessionEvents,
   snapshotSessionFile,
 } from '@contextlog/fs-adapter';
+import { CopySourceEmptyError, createPgStore, migrate } from '@contextlog/pg-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CopyTargetNotEmptyError } from '../errors.js';
-import { migrate } from '../schema/migrate.js';
-import { createPgStore } from '../store/pg-store.js';
-import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
-import { CopySourceEmptyError } from './copy-errors.js';
 import { copySession } from './copy-session.js';
+import { BACKENDS, openTestDb, PG_URL, type TestDb } from './pg-backends.test-helper.js';
 
 async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];

@@ -1,0 +1,34 @@
+// @contextlog/core/store: what store and adapter authors need beyond the main entry (which has
+// the error classes, the StoredEvent and EventStore types, copyEvents): parsing and checking stored events,
+// their schemas and versions, the folds readers replay with, the append and import options.
+
+export { deepFreeze } from './events/json.js';
+export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
+export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
+export {
+  CheckpointMarkSchema,
+  type ContextEvent,
+  CURRENT_EVENT_VERSION,
+  EVENT_DATA_SCHEMAS,
+  EVENT_TYPES,
+  type EventData,
+  type EventType,
+  MetadataSchema,
+  type SnapshotState,
+  SnapshotStateSchema,
+  StoredEventSchema,
+} from './events/schemas.js';
+export { isValidatedBatch } from './events/validated.js';
+export { formatPath, toValidationError } from './events/zod-issues.js';
+export {
+  createReplayer,
+  project,
+  type Replayer,
+  replay,
+  replayAsync,
+} from './projection/deprecated.js';
+export { createFold, type Fold, foldEvents } from './projection/fold.js';
+export { snapshotStateOf } from './projection/state.js';
+export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';
+export { checkBatchContinuity } from './store/continuity.js';
+export type { AppendOptions, ImportEventsOptions } from './store/event-store.js';

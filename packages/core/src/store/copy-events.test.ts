@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../engine/create-context.js';
+import { CopyMismatchError, CopyTargetNotEmptyError } from '../errors/copy-errors.js';
+import type { StoredEvent } from '../events/schemas.js';
+import { snapshotStateOf, stateToJson } from '../projection/state.js';
+import { appendInBatches } from './append-in-batches.js';
+import { copyEvents } from './copy-events.js';
+import type { EventStore, ImportEventsOptions } from './event-store.js';
+import { createMemoryStore } from './memory-store.js';
+
+const AT = '2026-01-01T00:00:00.000Z';
+
+/** A compacted log: a snapshot at seq 6, then seqs 7..11. */
+async function compactedLog(): Promise<StoredEvent[]> {
+  const engine = await createContext(createMemoryStore());
+  await engine.setSystemPrompt('be brief');
+  for (let i = 0; i < 4; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
+  await engine.checkpoint();
+  const snapshot: StoredEvent = {
+    seq: engine.state.seq,
+    type: 'state.snapshotted',
+    v: 1,
+    at: AT,
+    data: { state: snapshotStateOf(engine.state) },
+  };
+  const store = createMemoryStore([snapshot]);
+  const after = await createContext(store);
+  for (let i = 0; i < 5; i++) await after.appendMessages({ role: 'user', content: `n${i}` });
+  return store.events.slice();
+}
+
+describe('copyEvents', () => {
+  it('copies a compacted log batch by batch, keeping seqs, and returns the replayed state', async () => {
+    const events = await compactedLog();
+    const target = createMemoryStore();
+    const sizes: number[] = [];
+    const append = target.append.bind(target);
+    const watched: EventStore = {
+      load: () => target.load(),
+      close: () => target.close(),
+      append: (batch, options) => {
+        sizes.push(batch.length);
+        return append(batch, options);
+      },
+    };
+    const result = await copyEvents(createMemoryStore(events), watched, { batchSize: 4 });
+    expect(target.events).toEqual(events);
+    expect(sizes).toEqual([4, 2]);
+    expect(result.events).toBe(6);
+    expect(result.lastSeq).toBe(11);
+    expect(stateToJson(result.state)).toEqual(
+      stateToJson((await copyEvents(createMemoryStore(events), createMemoryStore())).state),
+    );
+    expect(result.state.messages.map((m) => m.content)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'n0',
+      'n1',
+      'n2',
+      'n3',
+      'n4',
+    ]);
+  });
+
+  it('refuses a target with events, naming it, and leaves it as it was', async () => {
+    const events = await compactedLog();
+    const target = createMemoryStore(events);
+    await expect(copyEvents(createMemoryStore(events), target)).rejects.toThrow(
+      'the target already holds a session',
+    );
+    const error = await copyEvents(createMemoryStore(events), target, {
+      targetName: 'b.jsonl',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CopyTargetNotEmptyError);
+    expect(error).toMatchObject({ code: 'COPY_TARGET_NOT_EMPTY', target: 'b.jsonl' });
+    expect(target.events).toEqual(events);
+  });
+
+  it("hands the whole log to the target's importEvents when it has one", async () => {
+    const events = await compactedLog();
+    const target = createMemoryStore();
+    const calls: ImportEventsOptions[] = [];
+    const source = createMemoryStore(events);
+    const importing: EventStore = {
+      load: () => target.load(),
+      append: () => Promise.reject(new Error('append is not used when importEvents exists')),
+      close: () => target.close(),
+      async importEvents(incoming, options) {
+        calls.push(options);
+        await appendInBatches(target, incoming, options.batchSize);
+      },
+    };
+    const result = await copyEvents(source, importing, { batchSize: 3 });
+    expect(calls).toEqual([{ batchSize: 3, source }]);
+    expect(target.events).toEqual(events);
+    expect(result.lastSeq).toBe(11);
+    // Its refusal is named as the caller names the target.
+    const full: EventStore = {
+      ...importing,
+      importEvents: () => Promise.reject(new CopyTargetNotEmptyError('table t, session "s"')),
+    };
+    await expect(
+      copyEvents(source, full, { targetName: 'postgres://u:***@h/db' }),
+    ).rejects.toMatchObject({
+      message:
+        'postgres://u:***@h/db already holds a session: copy writes only into an empty target',
+      cause: { target: 'table t, session "s"' },
+    });
+  });
+
+  it('checks that the target replays to the state of the source', async () => {
+    const events = await compactedLog();
+    const target = createMemoryStore();
+    const lossy: EventStore = {
+      // A store that loses the last event it was given.
+      load: async function* () {
+        const stored = target.events;
+        yield* stored.slice(0, -1);
+      },
+      append: (batch, options) => target.append(batch, options),
+      close: () => target.close(),
+    };
+    const error = await copyEvents(createMemoryStore(events), lossy, {
+      sourceName: 'a.jsonl',
+      targetName: 'b',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CopyMismatchError);
+    expect(error).toMatchObject({
+      code: 'COPY_MISMATCH',
+      message: 'b: the copy replays to another state than a.jsonl',
+    });
+  });
+
+  it('refuses a batch size that is not a positive integer, copying nothing', async () => {
+    const target = createMemoryStore();
+    for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+      await expect(
+        copyEvents(createMemoryStore(await compactedLog()), target, { batchSize }),
+      ).rejects.toMatchObject({ code: 'VALIDATION', path: 'batchSize' });
+    }
+    expect(target.events).toEqual([]);
+  });
+});
