@@ -11,6 +11,12 @@ export default defineConfig({
     alias: [
       { find: /^@contextlog\/core$/, replacement: src('core') },
       { find: /^@contextlog\/fs-adapter$/, replacement: src('fs-adapter') },
+      { find: /^@contextlog\/fs-adapter\/formats$/, replacement: src('fs-adapter', 'formats') },
+      {
+        find: /^@contextlog\/fs-adapter\/testing$/,
+        replacement: src('fs-adapter', 'testing/temp-dir'),
+      },
+      { find: /^@contextlog\/kimi$/, replacement: src('kimi') },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
       { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },

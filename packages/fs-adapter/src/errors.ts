@@ -176,3 +176,18 @@ export class WriteFailedError extends ContextlogError {
 function systemReason(error: unknown): string {
   return describe(error).replace(/, \w+ '.*'$/s, '');
 }
+
+/** A reader was asked for a format it was not given (`format` names none of `formats`). */
+export class UnknownFormatError extends ContextlogError {
+  readonly code = 'UNKNOWN_FORMAT';
+  constructor(
+    readonly format: string | undefined,
+    readonly known: readonly string[],
+  ) {
+    super(
+      format === undefined
+        ? 'no session format given: pass at least one in `formats`'
+        : `unknown session format ${JSON.stringify(format)}: the formats given are ${known.join(', ')}`,
+    );
+  }
+}

@@ -1,8 +1,8 @@
 import type { ContextState, StoredEvent } from '@contextlog/core';
 import type { SessionHeader } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';
+import type { SessionFormat, SessionFormatName } from './session-format.js';
 
-export type SessionFormat = 'contextlog' | 'kimi';
 export type ReadMode = 'strict' | 'lenient';
 
 /** Something a reader noticed, and where: 1-based line, byte offset of the line's start. */
@@ -19,8 +19,13 @@ export interface ReadProgress {
 }
 
 export interface ReadSessionOptions {
-  /** `'auto'` (default) tells contextlog and kimi-cli files apart by their content. */
-  readonly format?: 'auto' | SessionFormat;
+  /**
+   * The formats the file may be in, asked in this order (default: contextlog only). Pass
+   * `[contextlogFormat, kimiFormat]` (from `@contextlog/kimi`) to read kimi-cli files too.
+   */
+  readonly formats?: readonly SessionFormat[];
+  /** `'auto'` (default) tells the formats apart by the content; a name picks one of `formats`. */
+  readonly format?: 'auto' | SessionFormatName;
   /** `'strict'` (default) stops at the first corruption; `'lenient'` skips it with a diagnostic. */
   readonly mode?: ReadMode;
   /** Called after each chunk read. */
@@ -44,7 +49,8 @@ export interface ReadCounts {
 }
 
 export interface ReadSessionResult {
-  readonly format: SessionFormat;
+  /** The name of the format the file was read as. */
+  readonly format: SessionFormatName;
   readonly state: ContextState;
   readonly diagnostics: readonly Diagnostic[];
   readonly counts: ReadCounts;

@@ -1,9 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ContextState, createReplayer, type StoredEvent, stateToJson } from '@contextlog/core';
+import {
+  type ReadSessionOptions,
+  type ReadSessionResult,
+  readSessionFile,
+} from '@contextlog/fs-adapter';
 import { decodeKimiLine } from './decode-line.js';
+import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
 
-export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/kimi/', import.meta.url));
+export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** `readSessionFile` that knows kimi-cli files too, as the CLI reads them. */
+export function readSession(
+  path: string,
+  options: ReadSessionOptions = {},
+): Promise<ReadSessionResult> {
+  return readSessionFile(path, { formats: KIMI_AND_CONTEXTLOG, ...options });
+}
 
 export interface FixtureExpectation {
   readonly description: string;
