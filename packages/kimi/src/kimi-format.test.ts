@@ -155,3 +155,25 @@ describe('kimiFormat: what else reads or refuses a kimi-cli file', () => {
     expect(await readdir(dir)).toEqual(['context.jsonl']);
   });
 });
+
+describe("kimiFormat's encoder", () => {
+  it('writes the live history as lines that kimi-cli reads back to the same state', async () => {
+    const source = await write(
+      'context.jsonl',
+      '{"role": "_system_prompt", "content": "s"}\n{"role": "_checkpoint", "id": 0}\n' +
+        '{"role":"user","content":"a"}\n{"role": "_usage", "token_count": 7}\n',
+    );
+    const read = await readSession(source, { withEvents: true });
+    const encoder = kimiFormat.createEncoder?.(source);
+    for (const event of read.events ?? []) encoder?.apply(event);
+    const lines = [...(encoder?.lines() ?? [])];
+    expect(lines).toEqual([
+      '{"role": "_system_prompt", "content": "s"}',
+      '{"role": "_checkpoint", "id": 0}',
+      '{"role":"user","content":"a"}',
+      '{"role": "_usage", "token_count": 7}',
+    ]);
+    const back = await readSession(await write('back.jsonl', `${lines.join('\n')}\n`));
+    expect(back.state).toEqual(read.state);
+  });
+});

@@ -38,11 +38,11 @@ export interface ReadSessionOptions {
 export interface ReadCounts {
   /** Lines seen, the header, blank lines and a torn tail included. */
   readonly lines: number;
-  /** Events (contextlog) or records (kimi-cli) folded into the state. */
+  /** Events folded into the state (one per record, for a format whose lines are records). */
   readonly events: number;
   /** Lines skipped as invalid (lenient mode) and torn tails ignored. */
   readonly skipped: number;
-  /** Blank lines (kimi-cli files only; contextlog files have none). */
+  /** Blank lines, in a format that allows them (contextlog files have none). */
   readonly blank: number;
   /** Bytes read: the file size when the read started. */
   readonly bytes: number;
@@ -54,7 +54,7 @@ export interface ReadSessionResult {
   readonly state: ContextState;
   readonly diagnostics: readonly Diagnostic[];
   readonly counts: ReadCounts;
-  /** The header line of a contextlog file (absent for kimi-cli files and empty files). */
+  /** The header line of a contextlog file (absent for other formats and empty files). */
   readonly header?: SessionHeader;
   /** Present when `withEvents` was asked for. */
   readonly events?: readonly StoredEvent[];
