@@ -9,8 +9,6 @@ export {
   removeQuietly,
   type Temporary,
 } from './publish/publish-file.js';
-export { replayingSink } from './read/contextlog-decoder.js';
-export { contextlogFormat } from './read/contextlog-format.js';
 export {
   DETECT_WINDOW,
   type Detection,
@@ -28,7 +26,7 @@ export {
 } from './read/json-shape.js';
 export { type LineBatch, lineBatches } from './read/line-batches.js';
 export { eventsOfHandle } from './read/read-session-events.js';
-export { formatsOf, readOpenSession } from './read/read-session-file.js';
+export { readOpenSession } from './read/read-session-file.js';
 export type {
   DecoderContext,
   DetectedLine,

@@ -1,4 +1,4 @@
-import { contextlogFormat, type SessionFormat } from '@contextlog/fs-adapter/formats';
+import { contextlogFormat, type SessionFormat } from '@contextlog/fs-adapter';
 import { decodeKimiLine, looksLikeKimiRecord } from './decode-line.js';
 import { createKimiDecoder } from './kimi-decoder.js';
 import { createKimiEncoder } from './kimi-encoder.js';

@@ -27,7 +27,7 @@ export async function readSessionFile(
 }
 
 /** The formats a reader was given (contextlog only by default); refuses an empty list. */
-export function formatsOf(options: {
+function formatsOf(options: {
   readonly formats?: readonly SessionFormat[];
 }): readonly SessionFormat[] {
   const formats = options.formats ?? [contextlogFormat];
