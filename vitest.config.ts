@@ -12,6 +12,12 @@ export default defineConfig({
       { find: /^@contextlog\/core$/, replacement: src('core') },
       { find: /^@contextlog\/core\/store$/, replacement: src('core', 'store-api') },
       { find: /^@contextlog\/fs-adapter$/, replacement: src('fs-adapter') },
+      { find: /^@contextlog\/fs-adapter\/formats$/, replacement: src('fs-adapter', 'formats') },
+      {
+        find: /^@contextlog\/fs-adapter\/testing$/,
+        replacement: src('fs-adapter', 'testing/temp-dir'),
+      },
+      { find: /^@contextlog\/kimi$/, replacement: src('kimi') },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
       { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },

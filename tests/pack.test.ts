@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const published = ['core', 'fs-adapter', 'testkit', 'pg-adapter', 'cli'];
+const published = ['core', 'fs-adapter', 'kimi', 'testkit', 'pg-adapter', 'cli'];
 
 /**
  * Another project must be able to depend on the packages: pack them as they would be published,

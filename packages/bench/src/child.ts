@@ -6,7 +6,8 @@
  * (`process.resourceUsage().maxRSS`): node itself and its modules included, nothing subtracted.
  */
 import { messageCount } from '@contextlog/core';
-import { importKimiSession, readSessionFile } from '@contextlog/fs-adapter';
+import { contextlogFormat, readSessionFile } from '@contextlog/fs-adapter';
+import { importKimiSession, kimiFormat } from '@contextlog/kimi';
 import { plainRead, plainReadKeepingMessages } from './lib/plain-reader.js';
 
 export type ChildTask = 'plain-read' | 'plain-read-keep' | 'replay' | 'kimi-import';
@@ -35,7 +36,8 @@ async function run(task: string, file: string, out: string | undefined): Promise
   }
   if (task === 'replay') {
     const started = performance.now();
-    const { state } = await readSessionFile(file); // format detected, strict: what users get
+    // Format detected, strict: what users of the command line get.
+    const { state } = await readSessionFile(file, { formats: [contextlogFormat, kimiFormat] });
     const ms = performance.now() - started;
     return { ms, seq: state.seq, messages: messageCount(state), maxRssBytes: maxRssBytes() };
   }

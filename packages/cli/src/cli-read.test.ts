@@ -297,10 +297,10 @@ describe('contextlog verify', () => {
 describe('a valid kimi-cli file with a raw NUL and an invalid byte in strings is not binary', () => {
   // kimi-cli's Python writer lets these through; fs-adapter's fixture documents what it reads.
   const QUIRKS = fileURLToPath(
-    new URL('../../fs-adapter/fixtures/kimi/python-json-quirks.jsonl', import.meta.url),
+    new URL('../../kimi/fixtures/python-json-quirks.jsonl', import.meta.url),
   );
   const EXPECTED = fileURLToPath(
-    new URL('../../fs-adapter/fixtures/kimi/python-json-quirks.expected.json', import.meta.url),
+    new URL('../../kimi/fixtures/python-json-quirks.expected.json', import.meta.url),
   );
 
   it('replay --lenient gives the expected state; verify lists the two lines kimi-cli skips', () =>
@@ -344,7 +344,7 @@ describe('kimi-cli numbers contextlog cannot keep as written, and counts past it
   /** The fs-adapter's kimi fixture `name`, copied into `dir`, and what `verify` says of it. */
   async function verified(name: string, dir: string) {
     const path = join(dir, `${name}.jsonl`);
-    const source = new URL(`../../fs-adapter/fixtures/kimi/${name}.jsonl`, import.meta.url);
+    const source = new URL(`../../kimi/fixtures/${name}.jsonl`, import.meta.url);
     await copyFile(fileURLToPath(source), path);
     return { path, verify: await readOnly(['verify', path], path, dir) };
   }

@@ -253,6 +253,17 @@ describe('contextlog follow', () => {
       expect(await sha256(path)).toBe(before);
     }));
 
+  it('a kimi-cli file only its format tells (a raw control character): the same one line', () =>
+    withTempDir(async (dir) => {
+      // JSON.parse refuses the line; kimi-cli reads it, and so does kimiFormat's detection.
+      await writeFile(join(dir, 'raw.jsonl'), '{"role":"user","content":"a\u0001b"}\n');
+      const result = await runCli(['follow', 'raw.jsonl'], dir);
+      expect(result.code, result.stderr).toBe(1);
+      expect(oneLineError(result)).toBe(
+        'contextlog: raw.jsonl: is a kimi-cli context.jsonl: follow reads contextlog sessions; convert it with `contextlog import-kimi raw.jsonl OUT`',
+      );
+    }));
+
   it('a missing file or a directory: exit 1 at once', () =>
     withTempDir(async (dir) => {
       const result = await runCli(['follow', join(dir, 'nope.jsonl')], dir);

@@ -15,6 +15,7 @@ export interface ErrorCodeEntry<C extends ContextlogErrorCode = ContextlogErrorC
 const core = '@contextlog/core';
 const fs = '@contextlog/fs-adapter';
 const pg = '@contextlog/pg-adapter';
+const kimi = '@contextlog/kimi';
 const cli = '@contextlog/cli';
 
 /**
@@ -120,6 +121,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'the path is a symbolic link to a file that does not exist',
     exitCode: 1,
   },
+  UNKNOWN_FORMAT: {
+    package: fs,
+    meaning: 'a format was asked for by a name that is not among the formats given to the reader',
+    exitCode: 1,
+  },
   STATE_TOO_LARGE: {
     package: fs,
     meaning: "the state's JSON is longer than one JavaScript string; nothing was written",
@@ -136,7 +142,7 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     exitCode: 1,
   },
   KIMI_EXPORT_UNSUPPORTED: {
-    package: fs,
+    package: kimi,
     meaning: 'the session holds something kimi-cli cannot read; nothing was written',
     exitCode: 1,
   },

@@ -1,6 +1,7 @@
 import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { codeOf, hasCode } from '@contextlog/core';
+import { contextlogFormat, type SessionFormat } from '@contextlog/fs-adapter';
 import { FileError } from './errors.js';
 import { describeLiveWriter } from './lock-status.js';
 import { type Sniffed, sniff } from './sniff.js';
@@ -58,14 +59,18 @@ export function shellWord(path: string): string {
 }
 
 /**
- * Refuses a kimi-cli file for a command that reads contextlog sessions only, naming the command
- * that converts it.
+ * Refuses a file of another format for a command that reads contextlog sessions only, naming the
+ * command that converts it (`import-<format>`, as `import-kimi`).
  */
-export function refuseKimi(path: string, input: InputFile, command: string): void {
-  if (input.format !== 'kimi') return;
+export function refuseOtherFormat(
+  path: string,
+  format: SessionFormat | undefined,
+  command: string,
+): void {
+  if (format === undefined || format.name === contextlogFormat.name) return;
   throw new FileError(
     path,
-    `is a kimi-cli context.jsonl: ${command} reads contextlog sessions; convert it with \`contextlog import-kimi ${shellWord(path)} OUT\``,
+    `is ${format.title}: ${command} reads contextlog sessions; convert it with \`contextlog import-${format.name} ${shellWord(path)} OUT\``,
   );
 }
 

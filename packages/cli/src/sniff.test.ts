@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { kimiFormat } from '@contextlog/kimi';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { looksBinary, sniff } from './sniff.js';
 
 const QUIRKS = fileURLToPath(
-  new URL('../../fs-adapter/fixtures/kimi/python-json-quirks.jsonl', import.meta.url),
+  new URL('../../kimi/fixtures/python-json-quirks.jsonl', import.meta.url),
 );
 
 /** A deterministic stand-in for random bytes (xorshift32), so the test is the same every run. */
@@ -27,7 +28,7 @@ describe('sniffing the first block', () => {
   it('a kimi-cli file with a raw NUL and an invalid byte inside strings is text, and kimi', async () => {
     const bytes = await readFile(QUIRKS);
     expect(bytes.includes(0)).toBe(true);
-    expect(sniff(bytes, true)).toEqual({ binary: false, format: 'kimi' });
+    expect(sniff(bytes, true)).toEqual({ binary: false, format: kimiFormat });
   });
 
   test.prop([fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 256, max: 8192 })])(
@@ -53,15 +54,23 @@ describe('sniffing the first block', () => {
 
   it('tells the formats apart by the first line that says, past malformed ones', () => {
     const header = '{"format":"contextlog","version":1,"createdAt":"2026-01-01T00:00:00Z"}\n';
-    expect(sniff(Buffer.from(header), true).format).toBe('contextlog');
-    expect(sniff(Buffer.from('{"seq":1,"type":"x"}\n'), true).format).toBe('contextlog');
-    expect(sniff(Buffer.from('oops\n\n{"role":"user","content":"hi"}\n'), true).format).toBe(
+    expect(sniff(Buffer.from(header), true).format?.name).toBe('contextlog');
+    expect(sniff(Buffer.from('{"seq":1,"type":"x"}\n'), true).format?.name).toBe('contextlog');
+    expect(sniff(Buffer.from('oops\n\n{"role":"user","content":"hi"}\n'), true).format?.name).toBe(
       'kimi',
     );
-    expect(sniff(Buffer.from('\uFEFF{"role":"user"}\n'), true).format).toBe('kimi');
-    expect(sniff(Buffer.from('plain text\n'), true).format).toBeUndefined();
+    expect(sniff(Buffer.from('\uFEFF{"role":"user"}\n'), true).format?.name).toBe('kimi');
+    expect(sniff(Buffer.from('plain text\n'), true).format?.name).toBeUndefined();
     // A first line longer than the block: judged by how it starts.
-    expect(sniff(Buffer.from('{"role":"user","content":"aaaa'), false).format).toBe('kimi');
-    expect(sniff(Buffer.from('{"seq":1,"type":"message.appen'), false).format).toBe('contextlog');
+    expect(sniff(Buffer.from('{"role":"user","content":"aaaa'), false).format?.name).toBe('kimi');
+    expect(sniff(Buffer.from('{"seq":1,"type":"message.appen'), false).format?.name).toBe(
+      'contextlog',
+    );
+  });
+
+  it('agrees with the reader where JSON.parse alone would not tell: the formats decide', () => {
+    // A raw control character inside a string: JSON.parse refuses the line, kimi-cli reads it.
+    const raw = Buffer.from('{"role":"user","content":"a\u0001b"}\n');
+    expect(sniff(raw, true).format).toBe(kimiFormat);
   });
 });

@@ -1,3 +1,7 @@
+import type { SessionFormat } from '@contextlog/fs-adapter';
+import { detectFormatOfBlock } from '@contextlog/fs-adapter/formats';
+import { FORMATS } from './formats.js';
+
 /** What the first block of a file suggests, before any reader parses it. */
 export interface Sniffed {
   /** Mostly control bytes or invalid UTF-8: an archive, an image, a database, not JSON text. */
@@ -6,7 +10,7 @@ export interface Sniffed {
    * The format the first line that says anything names (a contextlog header or event, a kimi-cli
    * record with a string `role`); undefined when no line in the block says.
    */
-  readonly format: 'contextlog' | 'kimi' | undefined;
+  readonly format: SessionFormat | undefined;
 }
 
 /**
@@ -74,47 +78,11 @@ export function looksBinary(bytes: Uint8Array): boolean {
   );
 }
 
-const KIMI_START = /^\s*\{\s*"role"\s*:\s*"/;
-const CONTEXTLOG_START = /^\s*\{\s*("format"\s*:\s*"contextlog"|"seq"\s*:\s*\d)/;
-
-function classifyLine(line: string): Sniffed['format'] {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const record = value as Record<string, unknown>;
-  if (record.format === 'contextlog' || typeof record.seq === 'number') return 'contextlog';
-  if (typeof record.role === 'string') return 'kimi';
-  return undefined;
-}
-
 /**
- * The format of the first line in the block that names one, looking past malformed lines; a line
- * longer than the block is judged by how it starts (kimi-cli writes `role` first).
+ * The format of the first line in the block that names one, as the formats' own detection says
+ * (looking past malformed lines; a line longer than the block is judged by how it starts).
  */
-export function sniffFormat(bytes: Uint8Array, complete: boolean): Sniffed['format'] {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
-  const lines = text.split('\n');
-  // The last piece is cut by the block's end unless the block is the whole file.
-  const last = complete ? undefined : lines.pop();
-  for (const line of lines) {
-    if (line.trim() === '') continue;
-    const format = classifyLine(line);
-    if (format !== undefined) return format;
-  }
-  if (last !== undefined && last.trim() !== '') {
-    if (KIMI_START.test(last)) return 'kimi';
-    if (CONTEXTLOG_START.test(last)) return 'contextlog';
-  }
-  return undefined;
-}
-
 export function sniff(bytes: Uint8Array, complete: boolean): Sniffed {
   const binary = looksBinary(bytes);
-  return { binary, format: binary ? undefined : sniffFormat(bytes, complete) };
+  return { binary, format: binary ? undefined : detectFormatOfBlock(bytes, complete, FORMATS) };
 }

@@ -13,6 +13,7 @@ declare module '@contextlog/core' {
     DIRECTORY_NOT_FOUND: DirectoryNotFoundError;
     DANGLING_SYMLINK: DanglingSymlinkError;
     STATE_TOO_LARGE: StateTooLargeError;
+    UNKNOWN_FORMAT: UnknownFormatError;
     REWRITE_CHECK_FAILED: RewriteCheckError;
     WRITE_FAILED: WriteFailedError;
   }
@@ -192,4 +193,19 @@ export class WriteFailedError extends ContextlogError {
 /** A system error's reason without the internal path Node appends ("ENOSPC: no space …, open '…'"). */
 function systemReason(error: unknown): string {
   return describe(error).replace(/, \w+ '.*'$/s, '');
+}
+
+/** A reader was asked for a format it was not given (`format` names none of `formats`). */
+export class UnknownFormatError extends ContextlogError {
+  readonly code = 'UNKNOWN_FORMAT';
+  constructor(
+    readonly format: string | undefined,
+    readonly known: readonly string[],
+  ) {
+    super(
+      format === undefined
+        ? 'no session format given: pass at least one in `formats`'
+        : `unknown session format ${JSON.stringify(format)}: the formats given are ${known.join(', ')}`,
+    );
+  }
 }

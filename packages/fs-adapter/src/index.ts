@@ -12,6 +12,7 @@ export {
   SessionRolledBackError,
   StateTooLargeError,
   TargetExistsError,
+  UnknownFormatError,
   WriteFailedError,
 } from './errors.js';
 export {
@@ -22,11 +23,12 @@ export {
 } from './follow/follow-session-file.js';
 export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';
 export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
-// kimi-cli interop (the kimi module adds its exports below).
-export * from './kimi/index.js';
 export { lockPathOf, readSessionLock, type SessionLockStatus } from './lock/session-lock.js';
+export { contextlogFormat } from './read/contextlog-format.js';
 export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
 export { readSessionFile } from './read/read-session-file.js';
+// What a format plugin fills: see ./formats.ts (the `@contextlog/fs-adapter/formats` subpath).
+export type { SessionFormat, SessionFormatName } from './read/session-format.js';
 export type {
   Diagnostic,
   ReadCounts,
@@ -34,7 +36,6 @@ export type {
   ReadProgress,
   ReadSessionOptions,
   ReadSessionResult,
-  SessionFormat,
 } from './read/types.js';
 export { type ForkOptions, type ForkResult, forkSession } from './rewrite/fork-session.js';
 export {

@@ -1,5 +1,5 @@
 import { messageCount } from '@contextlog/core';
-import { exportKimiSession, importKimiSession } from '@contextlog/fs-adapter';
+import { exportKimiSession, importKimiSession } from '@contextlog/kimi';
 import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';

@@ -7,8 +7,8 @@ import {
   checkParentDirectory,
   danglingLinkTarget,
   refuseDirectoryName,
-  refuseKimi,
   refuseNonRegular,
+  refuseOtherFormat,
 } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, type OptionValues, writeLines } from './command.js';
@@ -46,7 +46,7 @@ export const copyCommand: Command = {
   async run({ values, positionals, io }) {
     const [source, target] = positionals as [string, string];
     checkUrlOptions(values, [source, target]);
-    if (!isPgUrl(source)) refuseKimi(source, await checkInputFile(source), 'copy');
+    if (!isPgUrl(source)) refuseOtherFormat(source, (await checkInputFile(source)).format, 'copy');
     if (!isPgUrl(target)) await checkCopyTarget(target, isPgUrl(source) ? undefined : source);
     // Loaded only for this command, so the others never load a database driver.
     const { copySession } = await import('../copy/copy-session.js');

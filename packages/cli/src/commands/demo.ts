@@ -1,11 +1,13 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { exportKimiSession, openSession, readSessionFile } from '@contextlog/fs-adapter';
+import { openSession, readSessionFile } from '@contextlog/fs-adapter';
+import { exportKimiSession } from '@contextlog/kimi';
 import { compareStates, sideBySide, tableHeader } from '../demo/compare.js';
 import { createFaultyFs } from '../demo/faulty-fs.js';
 import { runScenario } from '../demo/scenario.js';
 import { FileError } from '../errors.js';
+import { FORMATS } from '../formats.js';
 import { checkOutputFile } from '../input.js';
 import { describeCounts } from '../output/counts.js';
 import { type Command, writeLines } from './command.js';
@@ -65,7 +67,7 @@ export const demoCommand: Command = {
     );
 
     await exportKimiSession(sessionPath, kimiPath, { force: true });
-    const kimi = await readSessionFile(kimiPath);
+    const kimi = await readSessionFile(kimiPath, { formats: FORMATS });
     const roundTrip = compareStates(live, kimi.state, NOT_IN_KIMI);
     say(
       `Exported to kimi-cli's format and read back: ${kimiPath} (${kimi.format})`,

@@ -1,6 +1,6 @@
 import { followSessionFile } from '@contextlog/fs-adapter';
 import type { Subscription } from 'rxjs';
-import { checkInputFile, refuseKimi } from '../input.js';
+import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { describeEvent } from '../output/describe-event.js';
 import { createSink } from '../output/sink.js';
 import type { Command } from './command.js';
@@ -23,7 +23,7 @@ export const followCommand: Command = {
   ],
   async run({ values, positionals, io }) {
     const path = positionals[0] as string;
-    refuseKimi(path, await checkInputFile(path), 'follow');
+    refuseOtherFormat(path, (await checkInputFile(path)).format, 'follow');
     const json = flag(values, 'json');
     const sink = createSink(io.stdout);
     const events$ = followSessionFile(path);

@@ -1,6 +1,7 @@
 import { messageCount } from '@contextlog/core';
 import { forkSession } from '@contextlog/fs-adapter';
 import { UsageError } from '../errors.js';
+import { FORMATS } from '../formats.js';
 import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, writeLines } from './command.js';
@@ -32,7 +33,11 @@ export const forkCommand: Command = {
     const force = flag(values, 'force');
     await checkOutputFile(output, force, input);
     const { state } = await withForceFlag(
-      forkSession(input, output, { force, ...(at === undefined ? {} : { atCheckpoint: at }) }),
+      forkSession(input, output, {
+        force,
+        formats: FORMATS,
+        ...(at === undefined ? {} : { atCheckpoint: at }),
+      }),
     );
     writeLines(io, [
       `forked ${input}${at === undefined ? '' : ` at checkpoint ${at}`} into ${output}: ${plural(messageCount(state), 'message')}, seq ${state.seq}`,

@@ -1,4 +1,5 @@
 import { type ReadSessionResult, readSessionFile } from '@contextlog/fs-adapter';
+import { FORMATS } from '../formats.js';
 import { checkInputFile } from '../input.js';
 import { createProgress, PROGRESS_THRESHOLD_BYTES } from '../output/progress.js';
 import type { Io } from './command.js';
@@ -24,6 +25,7 @@ export async function readSession(
   const progress = showProgress ? createProgress(io.stderr) : undefined;
   try {
     return await readSessionFile(path, {
+      formats: FORMATS,
       format: options.format,
       mode: options.mode,
       ...(progress === undefined

@@ -1,11 +1,12 @@
-import type { SessionFormat } from '@contextlog/fs-adapter';
+import type { SessionFormatName } from '@contextlog/fs-adapter';
 import { UsageError } from '../errors.js';
+import { FORMATS as KNOWN_FORMATS } from '../formats.js';
 import type { OptionSpec, OptionValues } from './command.js';
 
 export const FORMAT_OPTION: OptionSpec = {
   type: 'string',
   valueName: 'FORMAT',
-  description: 'auto (default: detected from the content), contextlog or kimi',
+  description: `auto (default: detected from the content), ${KNOWN_FORMATS.map((format) => format.name).join(' or ')}`,
   check: (value) => (FORMATS.includes(value as FormatOption) ? undefined : badFormat(value)),
 };
 
@@ -20,9 +21,9 @@ export const FORCE_OPTION: OptionSpec = {
 };
 
 /** `--format`: a session format, or `auto` to tell them apart by content. */
-export type FormatOption = 'auto' | SessionFormat;
+export type FormatOption = 'auto' | SessionFormatName;
 
-const FORMATS: readonly FormatOption[] = ['auto', 'contextlog', 'kimi'];
+const FORMATS: readonly FormatOption[] = ['auto', ...KNOWN_FORMATS.map((format) => format.name)];
 
 function badFormat(value: unknown): string {
   return `--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(value)}`;

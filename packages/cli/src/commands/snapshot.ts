@@ -1,6 +1,7 @@
 import { hasCode } from '@contextlog/core';
-import { snapshotSessionFile } from '@contextlog/fs-adapter';
-import { checkInputFile, refuseKimi } from '../input.js';
+import { type SessionFormat, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { FORMATS } from '../formats.js';
+import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { type Command, writeLines } from './command.js';
 
 export const snapshotCommand: Command = {
@@ -16,14 +17,15 @@ export const snapshotCommand: Command = {
   examples: ['contextlog snapshot session.jsonl'],
   async run({ positionals, io }) {
     const path = positionals[0] as string;
-    refuseKimi(path, await checkInputFile(path), 'snapshot');
-    const { seq, bytesBefore, bytesAfter, tornTailPath } = await snapshotSessionFile(path).catch(
-      (error: unknown) => {
-        // The store says so too (in API terms) when the kimi-cli records start past the sniffed block.
-        if (isKimiRefusal(error)) refuseKimi(path, { size: 0, format: 'kimi' }, 'snapshot');
-        throw error;
-      },
-    );
+    refuseOtherFormat(path, (await checkInputFile(path)).format, 'snapshot');
+    const { seq, bytesBefore, bytesAfter, tornTailPath } = await snapshotSessionFile(path, {
+      formats: FORMATS,
+    }).catch((error: unknown) => {
+      // The store says so too (in API terms) when the other format's records start past the
+      // sniffed block.
+      refuseOtherFormat(path, refusedFormat(error), 'snapshot');
+      throw error;
+    });
     writeLines(io, [
       seq === 0
         ? `${path} is an empty session: left as it is`
@@ -36,10 +38,11 @@ export const snapshotCommand: Command = {
   },
 };
 
-function isKimiRefusal(error: unknown): boolean {
-  return (
-    hasCode(error, 'CORRUPT_SESSION') &&
-    typeof error.reason === 'string' &&
-    error.reason.includes('importKimiSession')
+/** The format whose import a store's refusal names, if it is one. */
+function refusedFormat(error: unknown): SessionFormat | undefined {
+  if (!hasCode(error, 'CORRUPT_SESSION') || typeof error.reason !== 'string') return undefined;
+  const { reason } = error;
+  return FORMATS.find(
+    (format) => format.importedBy !== undefined && reason.includes(`(${format.importedBy})`),
   );
 }

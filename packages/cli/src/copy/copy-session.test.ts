@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CopyTargetNotEmptyError, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
-  importKimiSession,
   openSession,
   readSessionEvents,
+  readSessionFile,
   snapshotSessionFile,
 } from '@contextlog/fs-adapter';
 import { CopySourceEmptyError, createPgStore, migrate } from '@contextlog/pg-adapter';
@@ -108,17 +108,26 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
   });
 
   it('a kimi-cli import with counts past 2^53 - 1, snapshotted, copies both ways', async () => {
-    // kimi-cli reads the token count 2^64 and -3; the import keeps 2^53 - 1 and 0 (warned), and
-    // the snapshot of a state whose token count with pending text passes 2^53 is valid.
-    const kimi = join(dir, 'context.jsonl');
-    await writeFile(
-      kimi,
-      '{"role": "_usage", "token_count": -3}\n{"role": "_usage", "token_count": 18446744073709551616}\n{"role":"user","content":"twelve chars"}\n',
-    );
+    // What @contextlog/kimi's import writes for kimi-cli's token counts -3 and 2^64 (0 and
+    // 2^53 - 1, warned); the snapshot of a state whose token count with pending text passes 2^53
+    // is valid.
     const path = join(dir, 'imported.jsonl');
-    const imported = await importKimiSession(kimi, path, { withState: true });
+    const at = '2026-01-01T00:00:00.000Z';
+    const events = [
+      { seq: 1, type: 'usage.recorded', v: 1, at, data: { tokenCount: 0 } },
+      { seq: 2, type: 'usage.recorded', v: 1, at, data: { tokenCount: Number.MAX_SAFE_INTEGER } },
+      {
+        seq: 3,
+        type: 'messages.appended',
+        v: 1,
+        at,
+        data: { messages: [{ role: 'user', content: 'twelve chars' }] },
+      },
+    ];
+    const header = JSON.stringify({ format: 'contextlog', version: 1, createdAt: at });
+    await writeFile(path, `${[header, ...events.map((e) => JSON.stringify(e))].join('\n')}\n`);
+    const imported = await readSessionFile(path);
     expect(imported.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
-    expect(imported.diagnostics.map((d) => d.severity)).toEqual(['warning', 'warning']);
     await snapshotSessionFile(path);
     const there = await copySession(path, { client: db.client, sessionId: 'kimi-ints', table });
     const back = join(dir, 'kimi-ints-back.jsonl');

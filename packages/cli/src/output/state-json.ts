@@ -1,5 +1,5 @@
 import type { ContextState } from '@contextlog/core';
-import type { Diagnostic, SessionFormat } from '@contextlog/fs-adapter';
+import type { Diagnostic, SessionFormatName } from '@contextlog/fs-adapter';
 import type { Sink } from './sink.js';
 
 /**
@@ -9,7 +9,7 @@ import type { Sink } from './sink.js';
  */
 export async function writeStateJson(
   sink: Sink,
-  format: SessionFormat,
+  format: SessionFormatName,
   state: ContextState,
   diagnostics: readonly Diagnostic[],
 ): Promise<void> {

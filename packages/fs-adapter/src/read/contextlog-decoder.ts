@@ -4,15 +4,8 @@ import { type Fold, parseStoredEvent } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent } from './fast-event.js';
-import type { LineBatch } from './line-batches.js';
+import type { EventSink, FormatDecoder } from './session-format.js';
 import type { Diagnostic, ReadMode } from './types.js';
-
-/**
- * Called for each valid event in file order. Returns false when the caller could not use it
- * (say, a revert to a checkpoint that is not live); `reason` then says why, and the line counts
- * as corrupt.
- */
-export type EventSink = (event: StoredEvent, line: number, offset: number) => string | undefined;
 
 /** A sink that folds each event into `replayer` (an event it refuses names why) and keeps it in `kept`. */
 export function replayingSink(replayer: Fold, kept?: StoredEvent[]): EventSink {
@@ -27,14 +20,9 @@ export function replayingSink(replayer: Fold, kept?: StoredEvent[]): EventSink {
   };
 }
 
-export interface ContextlogDecoder {
-  /** Decodes the complete lines of a batch, and its torn tail if it is the final one. */
-  batch(batch: LineBatch, sink: EventSink): void;
+export interface ContextlogDecoder extends FormatDecoder {
   readonly header: SessionHeader | undefined;
   readonly lastSeq: number;
-  readonly lines: number;
-  readonly events: number;
-  readonly skipped: number;
   /** Byte offset just past the last complete line seen. */
   readonly completeEnd: number;
   /** Start offset and length of the torn tail, if the final batch had one. */
@@ -205,8 +193,14 @@ export function createContextlogDecoder(
         });
       }
     },
+    finish() {
+      // A torn tail was settled by the final batch: nothing waits.
+    },
     get header() {
       return header;
+    },
+    get blank() {
+      return 0;
     },
     get lastSeq() {
       return lastSeq;

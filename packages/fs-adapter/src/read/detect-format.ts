@@ -1,8 +1,7 @@
 import { CorruptSessionError } from '@contextlog/core';
-import { isHeaderLike } from '../format/header.js';
+import { UnknownFormatError } from '../errors.js';
 import type { FileHandleLike } from '../fs/file-system.js';
-import { decodeKimiLine, looksLikeKimiRecord } from '../kimi/decode-line.js';
-import type { SessionFormat } from './types.js';
+import type { SessionFormat } from './session-format.js';
 
 /** The longest line classified whole; a longer one is classified by its start (`classifyStart`). */
 export const DETECT_WINDOW = 4 << 20;
@@ -17,7 +16,7 @@ export interface Detection {
   readonly positive: boolean;
 }
 
-function isBlank(buf: Buffer, start: number, end: number): boolean {
+function isBlank(buf: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = buf[i];
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 12 && c !== 11) return false;
@@ -30,65 +29,83 @@ function withoutBom(bytes: Buffer): Buffer {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
-/** What one whole non-blank line says about the format, if anything. */
-function classify(line: Buffer): SessionFormat | undefined {
-  const bytes = withoutBom(line);
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    // kimi-cli also accepts raw control characters inside strings, which JSON.parse refuses.
-    try {
-      const { kind } = decodeKimiLine(bytes);
-      return kind === 'record' || kind === 'refused' ? 'kimi' : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  if (isHeaderLike(value)) return 'contextlog';
-  if (looksLikeKimiRecord(value)) return 'kimi';
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { type?: unknown }).type === 'string' &&
-    typeof (value as { seq?: unknown }).seq === 'number'
-  ) {
-    return 'contextlog';
-  }
-  return undefined;
-}
-
-const KIMI_START = /^\s*\{\s*"role"\s*:\s*"(?:[^"\\]|\\.)*"\s*[,}]/;
-const HEADER_START = /^\s*\{\s*"format"\s*:\s*"contextlog"/;
-const EVENT_START = /^\s*\{\s*"seq"\s*:\s*\d/;
-
 /**
- * What the start of a line too long to hold says: kimi-cli writes `role` first (a message's
- * image data URL can be megabytes long), contextlog writes its header's `format` or an event's
- * `seq` first.
+ * The format one whole non-blank line names, if any: the first format sure of it, else the first
+ * with a weak claim (formats are asked in the order given).
  */
-function classifyStart(line: Buffer): SessionFormat | undefined {
+function classify(line: Buffer, formats: readonly SessionFormat[]): SessionFormat | undefined {
+  const bytes = withoutBom(line);
+  let json: { value: unknown } | undefined;
+  try {
+    json = { value: JSON.parse(bytes.toString('utf8')) };
+  } catch {
+    json = undefined;
+  }
+  let weak: SessionFormat | undefined;
+  for (const format of formats) {
+    const claim = format.detectLine({ bytes, json });
+    if (claim === 'sure') return format;
+    if (claim === 'weak') weak ??= format;
+  }
+  return weak;
+}
+
+/** What the start of a line too long to hold says: the first format whose lines start so. */
+function classifyStart(line: Buffer, formats: readonly SessionFormat[]): SessionFormat | undefined {
   const text = withoutBom(line).toString('utf8', 0, Math.min(line.length, CHUNK));
-  if (HEADER_START.test(text) || EVENT_START.test(text)) return 'contextlog';
-  if (KIMI_START.test(text)) return 'kimi';
-  return undefined;
+  return formats.find((format) => format.detectStart(text));
+}
+
+/** The format a file of nothing telling defaults to: blank lines only, or nothing at all. */
+function defaultFormat(formats: readonly SessionFormat[], blankLines: boolean): SessionFormat {
+  const first = formats[0];
+  if (first === undefined) throw new UnknownFormatError(undefined, []);
+  return (blankLines ? formats.find((format) => format.blankLines) : undefined) ?? first;
 }
 
 /**
- * Tells a contextlog file (its header, or stored events) from a kimi-cli one (objects with a
- * string `role`) by the first line that says anything, looking past malformed ones (however
- * many). Lines up to `DETECT_WINDOW` bytes are classified whole, longer ones by their start and
- * then skipped, so memory stays within the window. An unfinished last line (no `\n`) counts only
- * if nothing before it said anything: a kimi-cli record if it is one; otherwise, as the only
- * content of the file, the torn remains of a contextlog header (an empty session with a torn
- * tail). An empty file is an empty contextlog session; a file of blank lines an empty kimi-cli one.
+ * The format the first line of a block that says anything names, looking past malformed lines;
+ * the last piece of a block that is not the whole file (`complete` false) is judged by how it
+ * starts. Undefined when no line in the block says. For a first look at a file (the CLI's).
+ */
+export function detectFormatOfBlock(
+  block: Uint8Array,
+  complete: boolean,
+  formats: readonly SessionFormat[],
+): SessionFormat | undefined {
+  const buf = Buffer.from(block.buffer, block.byteOffset, block.length);
+  let start = 0;
+  while (start < buf.length) {
+    const nl = buf.indexOf(10, start);
+    if (nl === -1) break;
+    if (!isBlank(buf, start, nl)) {
+      const format = classify(buf.subarray(start, nl), formats);
+      if (format !== undefined) return format;
+    }
+    start = nl + 1;
+  }
+  if (start >= buf.length || isBlank(buf, start, buf.length)) return undefined;
+  const last = buf.subarray(start);
+  return complete ? classify(last, formats) : classifyStart(last, formats);
+}
+
+/**
+ * Tells which of `formats` a file is in (a contextlog file by its header or stored events, a
+ * kimi-cli one by objects with a string `role`) by the first line that says anything, looking
+ * past malformed ones (however many). Lines up to `DETECT_WINDOW` bytes are classified whole,
+ * longer ones by their start and then skipped, so memory stays within the window. An unfinished
+ * last line (no `\n`) counts only if nothing before it said anything: a record of a format if it
+ * is one; otherwise, as the only content of the file, the torn remains of a header (an empty
+ * session of the first format, with a torn tail). An empty file is an empty session of the first
+ * format; a file of blank lines one of the first format that allows blank lines (kimi-cli's).
  */
 export async function detectFormatDetail(
   handle: FileHandleLike,
   size: number,
   source: string,
+  formats: readonly SessionFormat[],
 ): Promise<Detection> {
-  if (size === 0) return { format: 'contextlog', positive: false };
+  if (size === 0) return { format: defaultFormat(formats, false), positive: false };
   let buf = Buffer.allocUnsafe(Math.min(size, CHUNK));
   let base = 0; // file offset of buf[0]
   let len = 0; // valid bytes in buf
@@ -142,7 +159,7 @@ export async function detectFormatDetail(
     if (nl !== -1 && nl < len) {
       const s = lineStart - base;
       if (!isBlank(buf, s, nl)) {
-        const format = classify(buf.subarray(s, nl));
+        const format = classify(buf.subarray(s, nl), formats);
         if (format !== undefined) return { format, positive: true };
         seen++;
       }
@@ -153,7 +170,7 @@ export async function detectFormatDetail(
     searchFrom = base + len;
     if (base + len - lineStart >= DETECT_WINDOW) {
       const start = buf.subarray(lineStart - base, len);
-      const format = classifyStart(start);
+      const format = classifyStart(start, formats);
       if (format !== undefined) return { format, positive: true };
       const end = await skipLine();
       if (end === -1) {
@@ -169,21 +186,23 @@ export async function detectFormatDetail(
       // End of file: `buf[lineStart, len)` is an unfinished last line.
       const s = lineStart - base;
       if (!isBlank(buf, s, len)) {
-        unfinished = { offset: lineStart, format: classify(buf.subarray(s, len)) };
+        unfinished = { offset: lineStart, format: classify(buf.subarray(s, len), formats) };
       }
       break;
     }
   }
   if (unfinished !== undefined) {
     if (unfinished.format !== undefined) return { format: unfinished.format, positive: true };
-    if (seen === 0 && unfinished.offset === 0) return { format: 'contextlog', positive: false };
+    if (seen === 0 && unfinished.offset === 0) {
+      return { format: defaultFormat(formats, false), positive: false };
+    }
   }
-  if (seen === 0) return { format: 'kimi', positive: false };
+  if (seen === 0) return { format: defaultFormat(formats, true), positive: false };
   throw new CorruptSessionError(
     source,
     undefined,
     undefined,
-    `cannot tell the format: no contextlog header and no record with a string "role" in its ${seen} non-blank ${seen === 1 ? 'line' : 'lines'}`,
+    `cannot tell the format: no ${formats.map((format) => format.signature).join(' and no ')} in its ${seen} non-blank ${seen === 1 ? 'line' : 'lines'}`,
   );
 }
 
@@ -192,6 +211,7 @@ export async function detectFormat(
   handle: FileHandleLike,
   size: number,
   source: string,
+  formats: readonly SessionFormat[],
 ): Promise<SessionFormat> {
-  return (await detectFormatDetail(handle, size, source)).format;
+  return (await detectFormatDetail(handle, size, source, formats)).format;
 }

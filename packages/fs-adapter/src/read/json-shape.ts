@@ -1,6 +1,6 @@
 /**
  * Shape checks on freshly parsed JSON, shared by the fast paths that skip zod for values they can
- * prove valid (read/fast-event.ts for stored events, kimi/plain-message.ts for kimi-cli message
+ * prove valid (read/fast-event.ts for stored events, @contextlog/kimi's plain-message.ts for kimi-cli message
  * lines). Each says yes only when core's schemas would accept the value unchanged.
  */
 export type Json = Record<string, unknown>;

@@ -200,31 +200,5 @@ describe('readSessionFile on contextlog files', () => {
     const lenient = await readSessionFile(path, { mode: 'lenient' });
     expect(lenient.format).toBe('contextlog');
     expect(lenient.state.seq).toBe(6);
-    const kimi = await write('k.jsonl', 'not json\n{"role":"user","content":"hi"}\n');
-    const read = await readSessionFile(kimi, { mode: 'lenient' });
-    expect(read.format).toBe('kimi');
-    expect(read.state.messages).toEqual([{ role: 'user', content: 'hi' }]);
-    expect(read.state.seq).toBe(1);
-    await expect(readSessionFile(kimi)).rejects.toMatchObject({ line: 1 });
-  });
-
-  it('reads kimi-cli files: a decodable unterminated last line is a record', async () => {
-    const text =
-      '{"role": "_system_prompt", "content": "s"}\n{"role": "_checkpoint", "id": 0}\n' +
-      '{"role":"user","content":"a"}\n{"role": "_usage", "token_count": 7}\n{"role":"assistant","content":"bcde"}';
-    const result = await readSessionFile(await write('context.jsonl', text), { withEvents: true });
-    expect(result.format).toBe('kimi');
-    expect(result.counts).toMatchObject({ lines: 5, events: 5 });
-    expect(result.state).toMatchObject({
-      systemPrompt: 's',
-      tokenCount: 7,
-      pendingTokenEstimate: 1,
-      nextCheckpointId: 1,
-      seq: 5,
-    });
-    expect(result.events?.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    const torn = await readSessionFile(await write('c2.jsonl', `${text}\n{"role":"us`));
-    expect(torn.state.seq).toBe(5);
-    expect(torn.diagnostics).toEqual([expect.objectContaining({ line: 6, severity: 'warning' })]);
   });
 });

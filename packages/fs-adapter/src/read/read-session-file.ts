@@ -1,10 +1,12 @@
 import type { StoredEvent } from '@contextlog/core';
 import { createFold } from '@contextlog/core/store';
+import { UnknownFormatError } from '../errors.js';
 import { defaultFileSystem, type FileHandleLike, openRegularFile } from '../fs/file-system.js';
-import { createContextlogDecoder, replayingSink } from './contextlog-decoder.js';
+import { replayingSink } from './contextlog-decoder.js';
+import { contextlogFormat } from './contextlog-format.js';
 import { detectFormat } from './detect-format.js';
-import { createKimiDecoder } from './kimi-decoder.js';
 import { lineBatches } from './line-batches.js';
+import type { SessionFormat } from './session-format.js';
 import type { Diagnostic, ReadSessionOptions, ReadSessionResult } from './types.js';
 
 /**
@@ -25,6 +27,36 @@ export async function readSessionFile(
   }
 }
 
+/** The formats a reader was given (contextlog only by default); refuses an empty list. */
+function formatsOf(options: {
+  readonly formats?: readonly SessionFormat[];
+}): readonly SessionFormat[] {
+  const formats = options.formats ?? [contextlogFormat];
+  if (formats.length === 0) throw new UnknownFormatError(undefined, []);
+  return formats;
+}
+
+/** The format a reader was told to use, by name, or the one the content names (`'auto'`). */
+async function chooseFormat(
+  handle: FileHandleLike,
+  size: number,
+  path: string,
+  options: ReadSessionOptions,
+): Promise<SessionFormat> {
+  const formats = formatsOf(options);
+  if (options.format === undefined || options.format === 'auto') {
+    return detectFormat(handle, size, path, formats);
+  }
+  const named = formats.find((format) => format.name === options.format);
+  if (named === undefined) {
+    throw new UnknownFormatError(
+      options.format,
+      formats.map((format) => format.name),
+    );
+  }
+  return named;
+}
+
 /** `readSessionFile` on an open handle, up to `end` (the file size by default). */
 export async function readOpenSession(
   handle: FileHandleLike,
@@ -32,58 +64,37 @@ export async function readOpenSession(
   options: ReadSessionOptions = {},
   end?: number,
 ): Promise<ReadSessionResult> {
-  const mode = options.mode ?? 'strict';
   const stat = await handle.stat();
   const size = end ?? stat.size;
-  const format =
-    options.format === undefined || options.format === 'auto'
-      ? await detectFormat(handle, size, path)
-      : options.format;
+  const format = await chooseFormat(handle, size, path, options);
   const diagnostics: Diagnostic[] = [];
   const replayer = createFold();
   const events: StoredEvent[] | undefined = options.withEvents ? [] : undefined;
   const sink = replayingSink(replayer, events);
-  const progress = (bytesRead: number) =>
-    options.onProgress?.({ bytesRead: Math.min(bytesRead, size), totalBytes: size });
-
-  if (format === 'contextlog') {
-    const decoder = createContextlogDecoder(path, mode, diagnostics);
-    for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
-      decoder.batch(batch, sink);
-      progress(batch.position);
-    }
-    return {
-      format,
-      state: replayer.state,
-      diagnostics,
-      counts: {
-        lines: decoder.lines,
-        events: decoder.events,
-        skipped: decoder.skipped,
-        blank: 0,
-        bytes: size,
-      },
-      ...(decoder.header === undefined ? {} : { header: decoder.header }),
-      ...(events === undefined ? {} : { events }),
-    };
-  }
-  const decoder = createKimiDecoder(path, mode, diagnostics, stat.mtime.toISOString());
+  const decoder = format.createDecoder({
+    source: path,
+    mode: options.mode ?? 'strict',
+    diagnostics,
+    modified: stat.mtime.toISOString(),
+  });
   for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
     decoder.batch(batch, sink);
-    progress(batch.position);
+    options.onProgress?.({ bytesRead: Math.min(batch.position, size), totalBytes: size });
   }
   decoder.finish();
+  const { header } = decoder;
   return {
-    format,
+    format: format.name,
     state: replayer.state,
     diagnostics,
     counts: {
       lines: decoder.lines,
-      events: decoder.records,
+      events: decoder.events,
       skipped: decoder.skipped,
       blank: decoder.blank,
       bytes: size,
     },
+    ...(header === undefined ? {} : { header }),
     ...(events === undefined ? {} : { events }),
   };
 }

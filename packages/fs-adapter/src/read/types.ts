@@ -1,8 +1,8 @@
 import type { ContextState, StoredEvent } from '@contextlog/core';
 import type { SessionHeader } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';
+import type { SessionFormat, SessionFormatName } from './session-format.js';
 
-export type SessionFormat = 'contextlog' | 'kimi';
 export type ReadMode = 'strict' | 'lenient';
 
 /** Something a reader noticed, and where: 1-based line, byte offset of the line's start. */
@@ -19,8 +19,13 @@ export interface ReadProgress {
 }
 
 export interface ReadSessionOptions {
-  /** `'auto'` (default) tells contextlog and kimi-cli files apart by their content. */
-  readonly format?: 'auto' | SessionFormat;
+  /**
+   * The formats the file may be in, asked in this order (default: contextlog only). Pass
+   * `[contextlogFormat, kimiFormat]` (from `@contextlog/kimi`) to read kimi-cli files too.
+   */
+  readonly formats?: readonly SessionFormat[];
+  /** `'auto'` (default) tells the formats apart by the content; a name picks one of `formats`. */
+  readonly format?: 'auto' | SessionFormatName;
   /** `'strict'` (default) stops at the first corruption; `'lenient'` skips it with a diagnostic. */
   readonly mode?: ReadMode;
   /** Called after each chunk read. */
@@ -33,22 +38,23 @@ export interface ReadSessionOptions {
 export interface ReadCounts {
   /** Lines seen, the header, blank lines and a torn tail included. */
   readonly lines: number;
-  /** Events (contextlog) or records (kimi-cli) folded into the state. */
+  /** Events folded into the state (one per record, for a format whose lines are records). */
   readonly events: number;
   /** Lines skipped as invalid (lenient mode) and torn tails ignored. */
   readonly skipped: number;
-  /** Blank lines (kimi-cli files only; contextlog files have none). */
+  /** Blank lines, in a format that allows them (contextlog files have none). */
   readonly blank: number;
   /** Bytes read: the file size when the read started. */
   readonly bytes: number;
 }
 
 export interface ReadSessionResult {
-  readonly format: SessionFormat;
+  /** The name of the format the file was read as. */
+  readonly format: SessionFormatName;
   readonly state: ContextState;
   readonly diagnostics: readonly Diagnostic[];
   readonly counts: ReadCounts;
-  /** The header line of a contextlog file (absent for kimi-cli files and empty files). */
+  /** The header line of a contextlog file (absent for other formats and empty files). */
   readonly header?: SessionHeader;
   /** Present when `withEvents` was asked for. */
   readonly events?: readonly StoredEvent[];

@@ -5,6 +5,7 @@ import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-syste
 import { acquireLock } from '../lock/session-lock.js';
 import { checkOutPath } from '../publish/out-path.js';
 import { readSessionFile } from '../read/read-session-file.js';
+import type { SessionFormat } from '../read/session-format.js';
 import type { ReadMode } from '../read/types.js';
 import { publishSession, sessionText, snapshotEvent } from './publish.js';
 
@@ -15,6 +16,8 @@ export interface ForkOptions {
   readonly force?: boolean;
   /** How to read the source (strict by default). */
   readonly mode?: ReadMode;
+  /** The formats the source may be in (default: contextlog only), as `readSessionFile` takes them. */
+  readonly formats?: readonly SessionFormat[];
   readonly fs?: FileSystem;
 }
 
@@ -25,7 +28,7 @@ export interface ForkResult {
 }
 
 /**
- * Starts a new session at `target` from the state of `source` (a contextlog or kimi-cli file):
+ * Starts a new session at `target` from the state of `source` (a file of one of `formats`):
  * seq 1 is a `state.snapshotted` of that state (reverted to `atCheckpoint` if given), seq 2 a
  * `metadata.set` of `forkedFrom` = { path, seq, checkpoint }. The source is only read. An existing
  * target is refused with `TargetExistsError` unless `force`; a target that is no regular file (a
@@ -42,6 +45,7 @@ export async function forkSession(
   const read = await readSessionFile(source, {
     fs,
     ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.formats ? { formats: options.formats } : {}),
   });
   const at = new Date().toISOString();
   let state = read.state;

@@ -232,17 +232,16 @@ describe('forkSession', () => {
     expect((await readdir(dir)).sort()).toEqual(['fork.jsonl', 's.jsonl']);
   });
 
-  it('forks a kimi-cli file, and refuses to replace a target a live writer holds', async () => {
-    const kimi = join(dir, 'context.jsonl');
-    await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"hi"}\n');
+  it('refuses to replace a target a live writer holds', async () => {
+    const source = join(dir, 's.jsonl');
+    await (await session(source)).close();
     const target = join(dir, 'fork.jsonl');
     const writer = await openFileSession(target);
-    await expect(forkSession(kimi, target, { force: true })).rejects.toMatchObject({
+    await expect(forkSession(source, target, { force: true })).rejects.toMatchObject({
       code: 'SESSION_LOCKED',
     });
     await writer.close();
-    const fork = await forkSession(kimi, target, { force: true });
-    expect(fork.state.messages).toEqual([{ role: 'user', content: 'hi' }]);
-    expect(fork.state.nextCheckpointId).toBe(1);
+    const fork = await forkSession(source, target, { force: true });
+    expect(fork.state.messages).toHaveLength(4);
   });
 });

@@ -1,10 +1,13 @@
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
+import type { SessionFormat } from '../read/session-format.js';
 import { openStore } from '../store/file-store.js';
 import { publishSession, sessionText, snapshotEvent } from './publish.js';
 
 export interface SnapshotOptions {
   readonly fs?: FileSystem;
+  /** Formats to recognize a file by, so one of another format is refused by name (as `openFileStore`). */
+  readonly formats?: readonly SessionFormat[];
 }
 
 export interface SnapshotResult {
@@ -29,14 +32,15 @@ export async function snapshotSessionFile(
   options: SnapshotOptions = {},
 ): Promise<SnapshotResult> {
   const fs = options.fs ?? defaultFileSystem;
-  // An empty file is an empty session (perhaps a kimi-cli one): there is nothing to snapshot, and
+  // An empty file is an empty session (perhaps of another format): there is nothing to snapshot, and
   // opening a store on it would write a header into it.
   const size = await fs
     .stat(path)
     .then((stats) => (stats.isFile?.() === false ? undefined : stats.size))
     .catch(() => undefined);
   if (size === 0) return { seq: 0, bytesBefore: 0, bytesAfter: 0 };
-  const store = await openStore(path, { fs }, true, true);
+  const formats = options.formats === undefined ? {} : { formats: options.formats };
+  const store = await openStore(path, { fs, ...formats }, true, true);
   try {
     // Renaming over a symlink would replace the link, not the session it names.
     const real = await realPathOf(fs, path);

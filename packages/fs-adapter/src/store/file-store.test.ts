@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionLockedError } from '../errors.js';
 import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { lockPathOf } from '../lock/session-lock.js';
+import { notesFormat } from '../read/notes-format.test-helper.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
@@ -171,15 +172,15 @@ describe('openFileStore / openFileSession', () => {
     expect((await readSessionFile(path)).state.messages).toHaveLength(50);
   });
 
-  it('refuses a kimi-cli file and a corrupt file, leaving them untouched and unlocked', async () => {
-    const kimi = join(dir, 'context.jsonl');
-    await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"x"}\n');
-    const kimiHash = await sha256(kimi);
-    await expect(openFileStore(kimi)).rejects.toMatchObject({
+  it('refuses a file of another format and a corrupt file, leaving them untouched and unlocked', async () => {
+    const notes = join(dir, 'notes.jsonl');
+    await writeFile(notes, '{"note":"x"}\n');
+    const notesHash = await sha256(notes);
+    await expect(openFileStore(notes, { formats: [notesFormat] })).rejects.toMatchObject({
       code: 'CORRUPT_SESSION',
-      reason: expect.stringContaining('kimi-cli'),
+      reason: expect.stringContaining('a notes file, not a contextlog session'),
     });
-    expect(await sha256(kimi)).toBe(kimiHash);
+    expect(await sha256(notes)).toBe(notesHash);
 
     const path = join(dir, 'corrupt.jsonl');
     const engine = await openFileSession(path);

@@ -42,9 +42,11 @@ import {
   createContextlogDecoder,
   replayingSink,
 } from '../read/contextlog-decoder.js';
+import { contextlogFormat } from '../read/contextlog-format.js';
 import { detectFormat } from '../read/detect-format.js';
 import { lineBatches } from '../read/line-batches.js';
 import { eventsOfHandle } from '../read/read-session-events.js';
+import type { SessionFormat } from '../read/session-format.js';
 import { encodeLines } from './encode-lines.js';
 
 export type Durability = 'fsync' | 'os';
@@ -57,6 +59,13 @@ export interface FileStoreOptions {
   readonly durability?: Durability;
   /** The file system to use; tests inject one that fails chosen calls. */
   readonly fs?: FileSystem;
+  /**
+   * Formats to recognize a file by (contextlog is always one of them), so that a file of another
+   * format is refused by name (say, `kimiFormat`'s: "a kimi-cli context.jsonl, not a contextlog
+   * session: import it first") rather than as a file of no known format. Nothing is ever written
+   * to such a file.
+   */
+  readonly formats?: readonly SessionFormat[];
 }
 
 export interface FileEventStore extends EventStore {
@@ -152,14 +161,7 @@ export async function openStore(
     const stat = await handle.stat();
     checkIsFile(path, stat);
     const { size } = stat;
-    if (size > 0 && (await detectFormat(handle, size, path)) === 'kimi') {
-      throw new CorruptSessionError(
-        path,
-        1,
-        0,
-        'a kimi-cli context.jsonl, not a contextlog session: import it first (importKimiSession)',
-      );
-    }
+    if (size > 0) await refuseOtherFormat(handle, size, path, options.formats ?? []);
     const store = createFileStore(fs, handle, lock, path, real, durability, dsync !== 0, created);
     if (eager || size === 0) await store.validate();
     return store;
@@ -168,6 +170,27 @@ export async function openStore(
     await lock.release().catch(() => undefined);
     throw error;
   }
+}
+
+/** Refuses a file another of `formats` claims: a store writes contextlog sessions only. */
+async function refuseOtherFormat(
+  handle: FileHandleLike,
+  size: number,
+  path: string,
+  formats: readonly SessionFormat[],
+): Promise<void> {
+  const known = formats.some((format) => format.name === contextlogFormat.name)
+    ? formats
+    : [contextlogFormat, ...formats];
+  const format = await detectFormat(handle, size, path, known);
+  if (format.name === contextlogFormat.name) return;
+  const how = format.importedBy === undefined ? '' : ` (${format.importedBy})`;
+  throw new CorruptSessionError(
+    path,
+    1,
+    0,
+    `${format.title}, not a contextlog session: import it first${how}`,
+  );
 }
 
 /**

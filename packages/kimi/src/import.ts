@@ -1,21 +1,31 @@
-import { type ContextState, CorruptSessionError } from '@contextlog/core';
-import { createFold } from '@contextlog/core/store';
-import { describe } from '../describe.js';
-import { headerLine } from '../format/header.js';
 import {
+  type ContextState,
+  CorruptSessionError,
+  describeError as describe,
+} from '@contextlog/core';
+import { createFold } from '@contextlog/core/store';
+import {
+  type Diagnostic,
+  type Durability,
   defaultFileSystem,
   type FileHandleLike,
   type FileSystem,
+  headerLine,
+  type ReadMode,
+} from '@contextlog/fs-adapter';
+import {
+  checkOutPath,
+  detectFormatDetail,
+  type EventSink,
+  lineBatches,
   openRegularFile,
-} from '../fs/file-system.js';
-import { checkOutPath } from '../publish/out-path.js';
-import { openTemporary, publishFile, removeQuietly } from '../publish/publish-file.js';
-import { detectFormatDetail } from '../read/detect-format.js';
-import { createKimiDecoder, type KimiSink } from '../read/kimi-decoder.js';
-import { lineBatches } from '../read/line-batches.js';
-import type { Diagnostic, ReadMode } from '../read/types.js';
-import type { Durability } from '../store/file-store.js';
+  openTemporary,
+  publishFile,
+  removeQuietly,
+} from '@contextlog/fs-adapter/formats';
 import { createEventLineWriter } from './event-line-writer.js';
+import { createKimiDecoder } from './kimi-decoder.js';
+import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
 
 /** Written data is fsynced along the way in steps of this size (see EventLineWriter). */
 const EARLY_SYNC_BYTES = 16 << 20;
@@ -114,8 +124,10 @@ export async function importKimiSession(
 
 /** Refused only when a line says contextlog: a file nothing can be told of is kimi-cli's. */
 async function refuseContextlog(input: FileHandleLike, size: number, path: string) {
-  const detected = await detectFormatDetail(input, size, path).catch(() => undefined);
-  if (detected?.positive === true && detected.format === 'contextlog') {
+  const detected = await detectFormatDetail(input, size, path, KIMI_AND_CONTEXTLOG).catch(
+    () => undefined,
+  );
+  if (detected?.positive === true && detected.format.name === 'contextlog') {
     throw new CorruptSessionError(
       path,
       1,
@@ -126,7 +138,7 @@ async function refuseContextlog(input: FileHandleLike, size: number, path: strin
 }
 
 /**
- * kimi-cli's rules, line by line, through the decoder `readSessionFile` uses (read/kimi-decoder.ts,
+ * kimi-cli's rules, line by line, through the decoder `readSessionFile` uses (kimi-decoder.ts,
  * which hands a plain message line's own bytes to the sink so they can be spliced; import.test.ts
  * compares both, state and diagnostics, on every fixture and on spelling edge cases): records fold in file order
  * with seq = records folded; an invalid line is an error unless it is the last non-blank line
@@ -155,7 +167,7 @@ async function convert(
   // The decoder turns what a sink throws into a problem with the line; a failure of the writer
   // is none, so it is kept here and thrown after the batch.
   let writeFailure: { error: unknown } | undefined;
-  const sink: KimiSink = (event, _line, _offset, raw, start = 0, end = 0) => {
+  const sink: EventSink = (event, _line, _offset, raw, start = 0, end = 0) => {
     try {
       replayer?.apply(event);
     } catch (error) {
@@ -190,7 +202,7 @@ async function convert(
   }
   return {
     ...(replayer === undefined ? {} : { state: replayer.state }),
-    events: decoder.records,
+    events: decoder.events,
     messages,
     diagnostics,
   };

@@ -2,18 +2,21 @@ import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  defaultFileSystem,
+  type FileSystem,
+  forkSession,
+  openFileSession,
+  openFileStore,
+  readSessionFile,
+} from '@contextlog/fs-adapter';
+import { tempDir } from '@contextlog/fs-adapter/testing';
+import { exportKimiSession, importKimiSession } from '@contextlog/kimi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultFileSystem, type FileSystem } from '../fs/file-system.js';
-import { exportKimiSession } from '../kimi/export.js';
-import { importKimiSession } from '../kimi/import.js';
-import { readSessionFile } from '../read/read-session-file.js';
-import { forkSession } from '../rewrite/fork-session.js';
-import { openFileStore } from '../store/file-store.js';
-import { openFileSession } from '../store/open-session.js';
-import { tempDir } from '../testing/temp-dir.js';
 
-// Every library writer of a new file (fork, import, export, a new session): what it must refuse
-// before it creates anything, and how it says so.
+// Every library writer of a new file (fork, import, export, a new session), across the packages
+// that share fs-adapter's checks of OUT: what it must refuse before it creates anything, and how
+// it says so.
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import {
   isToolCallShape,
   knownPartIsValid,
   optionalOf,
-} from '../read/json-shape.js';
+} from '@contextlog/fs-adapter/formats';
 
 /**
  * A fast path in front of `normalizeKimiMessage` for the message lines kimi-cli itself writes.

@@ -3,13 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptSessionError, createContext, hasCode, type StoredEvent } from '@contextlog/core';
+import { openFileStore, TargetExistsError } from '@contextlog/fs-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TargetExistsError } from '../errors.js';
-import { readSessionFile } from '../read/read-session-file.js';
-import { openFileStore } from '../store/file-store.js';
 import { KimiExportError } from './errors.js';
 import { exportKimiSession } from './export.js';
-import { FIXTURE_DIR, jsonOf, loadFixtures } from './fixture-harness.test-helper.js';
+import { FIXTURE_DIR, jsonOf, loadFixtures, readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 import { kimiStateDifference } from './kimi-state.js';
 
@@ -52,7 +50,7 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
       const result = await importKimiSession(path, imported, { mode: 'lenient', withState: true });
       expect(jsonOf(result.state)).toEqual(expected.state);
       expect(result.events).toBe(expected.state.seq);
-      const reread = await readSessionFile(imported);
+      const reread = await readSession(imported);
       expect(reread.format).toBe('contextlog');
       expect(jsonOf(reread.state)).toEqual(expected.state);
 
@@ -67,7 +65,7 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
       }
       const { state, warnings } = await exporting;
       expect(warnings).toEqual([]);
-      const back = await readSessionFile(exported, { format: 'kimi' });
+      const back = await readSession(exported, { format: 'kimi' });
       expect(back.diagnostics.filter((d) => !/arguments is null/.test(d.reason))).toEqual([]);
       expect(kimiStateDifference(state, back.state)).toBe(undefined);
       expect(kimiStateDifference(reread.state, back.state)).toBe(undefined);
@@ -118,7 +116,7 @@ describe('importKimiSession refusals', () => {
       withState: true,
     });
     expect(result.events).toBe(6);
-    expect(jsonOf((await readSessionFile(out)).state)).toEqual(fixture('cjk-emoji').expected.state);
+    expect(jsonOf((await readSession(out)).state)).toEqual(fixture('cjk-emoji').expected.state);
     expect(readdirSync(dir)).toEqual(['session.jsonl']);
   });
   it('refuses a contextlog session as its input', async () => {
@@ -144,7 +142,7 @@ describe('importKimiSession refusals', () => {
     const out = join(dir, 'session.jsonl');
     const result = await importKimiSession(kimi, out, { durability: 'os', withState: true });
     expect(result.events).toBe(12_001);
-    const reread = await readSessionFile(out);
+    const reread = await readSession(out);
     expect(reread.state.seq).toBe(12_001);
     expect(reread.state.messages).toHaveLength(11_880);
     expect(reread.state.tokenCount).toBe(11_900);
@@ -212,7 +210,7 @@ describe('exportKimiSession of a contextlog session', () => {
         '',
       ].join('\n'),
     );
-    const back = await readSessionFile(out);
+    const back = await readSession(out);
     expect(back.format).toBe('kimi');
     expect(kimiStateDifference(result.state, back.state)).toBe(undefined);
     expect(back.state.pendingTokenEstimate).toBe(1);
@@ -264,7 +262,7 @@ describe('exportKimiSession of a contextlog session', () => {
         '',
       ].join('\n'),
     );
-    expect(kimiStateDifference(result.state, (await readSessionFile(out)).state)).toBe(undefined);
+    expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 
   it('refuses checkpoint numbering kimi-cli cannot restore, and writes nothing', async () => {
@@ -311,6 +309,6 @@ describe('exportKimiSession of a contextlog session', () => {
       '{"role": "_system_prompt", "content": "compact \\u00e9 \\u00e9"}',
       '{"role": "_checkpoint", "id": 0}',
     ]);
-    expect(kimiStateDifference(result.state, (await readSessionFile(out)).state)).toBe(undefined);
+    expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 });

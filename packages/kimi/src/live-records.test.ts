@@ -8,7 +8,8 @@ import {
 import { createReplayer } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { checkedLine, kimiLines } from './export.js';
+import { checkedLine } from './export.js';
+import { kimiLines } from './kimi-encoder.js';
 import { kimiStateDifference } from './kimi-state.js';
 import {
   createLiveRecords,

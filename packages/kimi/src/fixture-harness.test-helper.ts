@@ -1,10 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
-import { createReplayer } from '@contextlog/core/store';
+import { createFold } from '@contextlog/core/store';
+import {
+  type ReadSessionOptions,
+  type ReadSessionResult,
+  readSessionFile,
+} from '@contextlog/fs-adapter';
 import { decodeKimiLine } from './decode-line.js';
+import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
 
-export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/kimi/', import.meta.url));
+export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** `readSessionFile` that knows kimi-cli files too, as the CLI reads them. */
+export function readSession(
+  path: string,
+  options: ReadSessionOptions = {},
+): Promise<ReadSessionResult> {
+  return readSessionFile(path, { formats: KIMI_AND_CONTEXTLOG, ...options });
+}
 
 export interface FixtureExpectation {
   readonly description: string;
@@ -66,7 +80,7 @@ export function replayKimiBytes(bytes: Uint8Array): HarnessResult {
   if (!endsWithNewline) lines.push(bytes.subarray(start));
   const decoded = lines.map((bytesOfLine) => decodeKimiLine(bytesOfLine));
   const lastNonBlank = decoded.findLastIndex((line) => line.kind !== 'blank');
-  const replayer = createReplayer();
+  const replayer = createFold();
   const events: StoredEvent[] = [];
   const diagnostics: HarnessResult['diagnostics'] = [];
   let strictStop: number | undefined;

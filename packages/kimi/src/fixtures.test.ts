@@ -1,8 +1,12 @@
 import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
 import { project } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
-import { readSessionFile } from '../read/read-session-file.js';
-import { jsonOf, loadFixtures, replayKimiBytes } from './fixture-harness.test-helper.js';
+import {
+  jsonOf,
+  loadFixtures,
+  readSession,
+  replayKimiBytes,
+} from './fixture-harness.test-helper.js';
 
 const fixtures = loadFixtures();
 
@@ -54,7 +58,7 @@ describe('kimi fixtures through readSessionFile (format detected)', () => {
   for (const fixture of fixtures) {
     describe(fixture.name, () => {
       it('lenient mode gives the expected state and diagnostics', async () => {
-        const result = await readSessionFile(fixture.path, { mode: 'lenient' });
+        const result = await readSession(fixture.path, { mode: 'lenient' });
         expect(result.format).toBe(fixture.bytes.length === 0 ? 'contextlog' : 'kimi');
         expect(jsonOf(result.state)).toEqual(fixture.expected.state);
         expect(result.diagnostics.map(({ line, severity }) => ({ line, severity }))).toEqual(
@@ -64,7 +68,7 @@ describe('kimi fixtures through readSessionFile (format detected)', () => {
 
       it('strict mode throws where expected', async () => {
         const { strict } = fixture.expected;
-        const read = readSessionFile(fixture.path);
+        const read = readSession(fixture.path);
         if (!strict.throws) {
           expect(jsonOf((await read).state)).toEqual(fixture.expected.state);
           return;

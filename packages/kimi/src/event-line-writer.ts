@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@contextlog/core';
-import { type FileHandleLike, writeFully } from '../fs/file-system.js';
+import type { FileHandleLike } from '@contextlog/fs-adapter';
+import { writeFully } from '@contextlog/fs-adapter/formats';
 
 const INITIAL_BYTES = 2 << 20;
 const NEWLINE = 10;

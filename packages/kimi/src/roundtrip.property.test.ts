@@ -5,8 +5,8 @@ import { codePointLength, type Message, type StoredEvent } from '@contextlog/cor
 import { project } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { readSessionFile } from '../read/read-session-file.js';
 import { exportKimiSession } from './export.js';
+import { readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 import { kimiStateDifference } from './kimi-state.js';
 
@@ -258,7 +258,7 @@ describe('kimi-cli files written as kimi-cli writes them', () => {
       const body = sim.lines.join('\n');
       await writeFile(kimiPath, sim.lines.length > 0 && finalNewline ? `${body}\n` : body);
 
-      const read = await readSessionFile(kimiPath);
+      const read = await readSession(kimiPath);
       expect(read.diagnostics).toEqual([]);
       const { state } = read;
       expect(state.systemPrompt).toBe(sim.filePrompt);
@@ -291,7 +291,7 @@ describe('kimi-cli files written as kimi-cli writes them', () => {
       await importKimiSession(kimiPath, `${base}.session.jsonl`);
       const exported = await exportKimiSession(`${base}.session.jsonl`, `${base}.back.jsonl`);
       expect(exported.warnings).toEqual([]);
-      const back = await readSessionFile(`${base}.back.jsonl`, { format: 'kimi' });
+      const back = await readSession(`${base}.back.jsonl`, { format: 'kimi' });
       expect(back.diagnostics).toEqual([]);
       expect(kimiStateDifference(state, back.state)).toBe(undefined);
       await Promise.all(

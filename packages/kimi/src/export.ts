@@ -1,28 +1,29 @@
-import type { ContextState, Message, StoredEvent } from '@contextlog/core';
+import type { ContextState, StoredEvent } from '@contextlog/core';
 import { createFold, type Fold } from '@contextlog/core/store';
 import {
+  type Diagnostic,
   defaultFileSystem,
   type FileSystem,
-  openRegularFile,
-  writeFully,
-} from '../fs/file-system.js';
-import { checkOutPath } from '../publish/out-path.js';
-import { openTemporary, publishFile, removeQuietly } from '../publish/publish-file.js';
-import { detectFormat } from '../read/detect-format.js';
-import { eventsOfHandle } from '../read/read-session-events.js';
-import { readOpenSession } from '../read/read-session-file.js';
-import type { Diagnostic, ReadMode, SessionFormat } from '../read/types.js';
-import { decodeKimiLine } from './decode-line.js';
+  type ReadMode,
+  type SessionFormatName,
+} from '@contextlog/fs-adapter';
 import {
-  encodeCheckpoint,
-  encodeKimiMessage,
-  encodeSystemPrompt,
-  encodeUsage,
-  UnknownPartTypeError,
-} from './encode-line.js';
+  checkOutPath,
+  detectFormat,
+  eventsOfHandle,
+  type FormatEncoder,
+  openRegularFile,
+  openTemporary,
+  publishFile,
+  readOpenSession,
+  removeQuietly,
+  writeFully,
+} from '@contextlog/fs-adapter/formats';
+import { decodeKimiLine } from './decode-line.js';
 import { KimiExportError } from './errors.js';
+import { createKimiEncoder } from './kimi-encoder.js';
+import { KIMI_AND_CONTEXTLOG, kimiFormat } from './kimi-format.js';
 import { kimiStateDifference } from './kimi-state.js';
-import { createLiveRecords, type LiveRecords, UnrepresentableStateError } from './live-records.js';
 
 export interface ExportKimiOptions {
   /** Replace an existing `outPath` (default: refuse with `TargetExistsError`). */
@@ -35,7 +36,7 @@ export interface ExportKimiOptions {
 export interface ExportKimiResult {
   readonly outPath: string;
   /** The format of the source (a kimi-cli file can be re-exported, normalized). */
-  readonly sourceFormat: SessionFormat;
+  readonly sourceFormat: SessionFormatName;
   /** The source's state, which the written file restores to (metadata and seq aside). */
   readonly state: ContextState;
   /** Lines written (system prompt, checkpoint, usage and message records). */
@@ -81,7 +82,7 @@ export async function exportKimiSession(
   const force = options.force ?? false;
   await checkOutPath(fs, outPath, force);
 
-  const { source, records, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
+  const { source, encoder, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
   const state = source.state;
   const warnings: string[] = [];
   const metadataKeys = Object.keys(state.metadata);
@@ -105,7 +106,7 @@ export async function exportKimiSession(
       await writeFully(handle, bytes, position);
       position += bytes.length;
     };
-    for (const line of kimiLines(records, contextlogPath)) {
+    for (const line of encoder.lines()) {
       const bytes = checkedLine(contextlogPath, line, restored);
       chunk.push(bytes);
       chunkBytes += bytes.length;
@@ -132,30 +133,6 @@ export async function exportKimiSession(
   return { outPath, sourceFormat: format, state, lines, warnings, diagnostics };
 }
 
-export function* kimiLines(
-  history: Pick<LiveRecords, 'systemPrompt' | 'records'>,
-  source: string,
-): Generator<string> {
-  if (history.systemPrompt !== null) yield encodeSystemPrompt(history.systemPrompt);
-  let messageIndex = 0;
-  for (const record of history.records) {
-    if (record.kind === 'usage') yield encodeUsage(record.tokenCount);
-    else if (record.kind === 'checkpoint') yield encodeCheckpoint(record.id);
-    else yield encodeMessageOf(record.message, messageIndex++, source);
-  }
-}
-
-function encodeMessageOf(message: Message, index: number, source: string): string {
-  try {
-    return encodeKimiMessage(message);
-  } catch (error) {
-    if (error instanceof UnknownPartTypeError) {
-      throw new KimiExportError(source, `message ${index} holds ${error.message}`);
-    }
-    throw error;
-  }
-}
-
 /** Decodes a written line as a reader of the file will, folding it into `restored`; refuses one that does not read back cleanly. Returns the line's bytes, newline included. */
 export function checkedLine(source: string, line: string, restored: Fold): Buffer {
   const bytes = Buffer.from(`${line}\n`, 'utf8');
@@ -178,9 +155,9 @@ export function checkedLine(source: string, line: string, restored: Fold): Buffe
 
 interface FoldedSource {
   readonly source: Fold;
-  readonly records: LiveRecords;
+  readonly encoder: FormatEncoder;
   readonly diagnostics: readonly Diagnostic[];
-  readonly format: SessionFormat;
+  readonly format: SessionFormatName;
 }
 
 /**
@@ -190,39 +167,32 @@ interface FoldedSource {
  */
 async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise<FoldedSource> {
   const source = createFold();
-  const records = createLiveRecords();
+  const encoder = createKimiEncoder(path);
   const apply = (event: StoredEvent) => {
     try {
       source.apply(event);
     } catch {
       return; // the reader skipped it too (lenient mode): it cannot apply
     }
-    try {
-      records.apply(event);
-    } catch (error) {
-      if (error instanceof UnrepresentableStateError) {
-        throw new KimiExportError(path, `event seq ${event.seq}: ${error.message}`);
-      }
-      throw error;
-    }
+    encoder.apply(event);
   };
   const handle = await openRegularFile(fs, path);
   try {
     const { size } = await handle.stat();
-    const format = await detectFormat(handle, size, path);
+    const { name: format } = await detectFormat(handle, size, path, KIMI_AND_CONTEXTLOG);
     // A kimi-cli source is read once, its events kept; a contextlog one is validated, then streamed.
     const read = await readOpenSession(
       handle,
       path,
-      { mode, format, withEvents: format === 'kimi' },
+      { mode, formats: KIMI_AND_CONTEXTLOG, format, withEvents: format === kimiFormat.name },
       size,
     );
-    if (format === 'contextlog') {
+    if (format !== kimiFormat.name) {
       for await (const event of eventsOfHandle(handle, path, 0, size, mode)) apply(event);
     } else {
       for (const event of read.events ?? []) apply(event);
     }
-    return { source, records, diagnostics: read.diagnostics, format };
+    return { source, encoder, diagnostics: read.diagnostics, format };
   } finally {
     await handle.close();
   }

@@ -7,10 +7,6 @@ import { isPlainKimiMessage } from './plain-message.js';
 import { parsePythonJson } from './python-json.js';
 
 /**
- * CONTRACT between the session-file reader (packages/fs-adapter/src/read, owned by the fs-adapter
- * helper) and the kimi-cli interop module (packages/fs-adapter/src/kimi, owned by the kimi helper).
- * The kimi helper implements the body; the signature stays.
- *
  * Decodes one line of a kimi-cli `context.jsonl` (the bytes between two `\n`, without the `\n`;
  * a trailing `\r` is the line's own) the way kimi-cli's `Context.restore()` reads it:
  * - `blank`: whitespace only; kimi-cli ignores it.

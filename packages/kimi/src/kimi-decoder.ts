@@ -1,39 +1,24 @@
 import { isUtf8 } from 'node:buffer';
-import { CorruptSessionError, type Message, type StoredEvent } from '@contextlog/core';
-import { describe } from '../describe.js';
+import {
+  CorruptSessionError,
+  describeError as describe,
+  type Message,
+  type StoredEvent,
+} from '@contextlog/core';
+import type { Diagnostic, ReadMode } from '@contextlog/fs-adapter';
+import type { EventSink, FormatDecoder } from '@contextlog/fs-adapter/formats';
 import {
   decodeKimiLine,
   decodeKimiText,
   decodeKimiValue,
   type KimiLine,
   messageNumberRefusal,
-} from '../kimi/decode-line.js';
-import { isPlainKimiMessage } from '../kimi/plain-message.js';
-import type { LineBatch } from './line-batches.js';
-import type { Diagnostic, ReadMode } from './types.js';
+} from './decode-line.js';
+import { isPlainKimiMessage } from './plain-message.js';
 
-/**
- * Receives each record's event; when the line is the event's one message as is, `raw` holds the
- * line's own bytes at `[start, end)` (so a writer can splice them; passed as offsets, since a view
- * per line cost the import ~5%). Returns a reason if the record is refused.
- */
-export type KimiSink = (
-  event: StoredEvent,
-  line: number,
-  offset: number,
-  raw?: Buffer,
-  start?: number,
-  end?: number,
-) => string | undefined;
-
-export interface KimiDecoder {
-  batch(batch: LineBatch, sink: KimiSink): void;
-  /** Settles an invalid line still waiting to know whether it was the last one. */
-  finish(): void;
-  readonly lines: number;
-  readonly records: number;
-  readonly blank: number;
-  readonly skipped: number;
+export interface KimiDecoder extends FormatDecoder {
+  /** Records folded: also the seq of the last event. */
+  readonly events: number;
 }
 
 /**
@@ -72,7 +57,7 @@ export function createKimiDecoder(
   const fold = (
     event: StoredEvent,
     offset: number,
-    sink: KimiSink,
+    sink: EventSink,
     raw?: Buffer,
     start?: number,
     end?: number,
@@ -91,7 +76,7 @@ export function createKimiDecoder(
     line: KimiLine,
     offset: number,
     terminated: boolean,
-    sink: KimiSink,
+    sink: EventSink,
   ): undefined => {
     if (line.kind === 'blank') {
       blank++;
@@ -191,7 +176,7 @@ export function createKimiDecoder(
     get lines() {
       return lineNo;
     },
-    get records() {
+    get events() {
       return records;
     },
     get blank() {

@@ -3,13 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptSessionError, stateToJson } from '@contextlog/core';
+import { forkSession, openSession, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { faultyFileSystem } from '@contextlog/fs-adapter/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSessionFile } from '../read/read-session-file.js';
-import { forkSession } from '../rewrite/fork-session.js';
-import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
-import { openSession } from '../store/open-session.js';
-import { faultyFileSystem } from '../testing/temp-dir.js';
-import { jsonOf, loadFixtures } from './fixture-harness.test-helper.js';
+import { jsonOf, loadFixtures, readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 
 let dir: string;
@@ -28,11 +25,11 @@ async function importAndCompare(kimi: string) {
     durability: 'os',
     withState: true,
   });
-  const read = await readSessionFile(kimi, { format: 'kimi', mode: 'lenient' });
+  const read = await readSession(kimi, { format: 'kimi', mode: 'lenient' });
   expect(result.diagnostics).toEqual(read.diagnostics);
   expect(result.events).toBe(read.state.seq);
   expect(jsonOf(result.state)).toEqual(jsonOf(read.state));
-  const reread = await readSessionFile(out, { withEvents: true });
+  const reread = await readSession(out, { withEvents: true });
   expect(reread.diagnostics).toEqual([]);
   expect(jsonOf(reread.state)).toEqual(jsonOf(result.state));
   // Key order too: a spliced message must be the very value the state holds.
@@ -53,12 +50,12 @@ describe('importKimiSession without withState', () => {
     for (const { path } of loadFixtures()) {
       const out = join(dir, 'counted.jsonl');
       const result = await importKimiSession(path, out, { mode: 'lenient', durability: 'os' });
-      const read = await readSessionFile(path, { format: 'kimi', mode: 'lenient' });
+      const read = await readSession(path, { format: 'kimi', mode: 'lenient' });
       expect(result).not.toHaveProperty('state');
       expect(result.events).toBe(read.state.seq);
       expect(result.messages).toBe(read.state.messages.length);
       expect(result.diagnostics).toEqual(read.diagnostics);
-      expect(jsonOf((await readSessionFile(out)).state)).toEqual(jsonOf(read.state));
+      expect(jsonOf((await readSession(out)).state)).toEqual(jsonOf(read.state));
       await rm(out);
     }
   });
