@@ -79,6 +79,7 @@ export {
   stateToJson,
 } from './projection/project.js';
 export { type ContextState, initialState, messageCount } from './projection/state.js';
+export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
 export { checkBatchContinuity } from './store/continuity.js';
 export type { AppendOptions, EventStore } from './store/event-store.js';
 export { createMemoryStore, type MemoryEventStore } from './store/memory-store.js';

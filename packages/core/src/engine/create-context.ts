@@ -1,4 +1,4 @@
-import { BehaviorSubject, concatMap, Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import {
   ConcurrencyError,
   ContextBrokenError,
@@ -13,6 +13,7 @@ import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
 import { applyInPlace, copyFields, replayAsync } from '../projection/project.js';
 import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
+import { createSerializer } from '../serial/serializer.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
@@ -60,12 +61,19 @@ function fulfil(command: QueuedCommand, event: StoredEvent): void {
   command.resolve(command.result === undefined ? undefined : command.result(event));
 }
 
+/**
+ * `reload()` or `close()`: runs alone, once the commands queued before it are written. A close is
+ * always the last entry, since nothing is accepted once it is queued.
+ */
 interface QueuedControl {
-  readonly kind: 'control';
+  readonly kind: 'reload' | 'close';
+  /** Does the work and settles the caller's promise; never rejects. */
   readonly run: () => Promise<void>;
 }
 
 type QueueEntry = QueuedCommand | QueuedControl;
+
+const ignore = (): void => {};
 
 const DEFAULT_MAX_PENDING = 10_000;
 
@@ -99,24 +107,17 @@ export async function createContext(
   let lastBatchSize = 0;
   let lastAppendLatencyMs = 0;
 
-  // One drain at a time: concatMap starts the next only when the previous write has settled. A
-  // drain takes whatever is queued then (group commit), so no timer decides batch sizes.
-  const drains$ = new Subject<void>();
+  // One drain at a time, through the serializer's concatMap: the next starts only when the
+  // previous write has settled. A drain takes whatever is queued then (group commit), so no timer
+  // decides batch sizes. drain() settles every caller's promise itself; the catch only keeps a
+  // subscriber's exception that escapes from being an unhandled rejection.
+  const drains = createSerializer({ closedError: () => new ContextClosedError() });
   let drainRequested = false;
   const requestDrain = () => {
     if (drainRequested || queue.length === 0) return;
     drainRequested = true;
-    drains$.next();
+    drains.run(drain).catch(ignore);
   };
-  const pipeline = drains$
-    .pipe(
-      // concatMap calls its project function only once the previous drain has settled, so each
-      // drain starts then (as `defer` would, one Observable layer less per batch). drain() settles
-      // every promise itself; the catch only keeps the pipeline alive if a subscriber's exception
-      // escapes, because an error here would end it for good.
-      concatMap(() => drain().catch(() => undefined)),
-    )
-    .subscribe();
 
   /** Why a command cannot be accepted or written now, if it cannot. */
   const refusal = (): Error | undefined => {
@@ -129,7 +130,7 @@ export async function createContext(
     drainRequested = false;
     const first = queue[0];
     if (first === undefined) return;
-    if (first.kind === 'control') {
+    if (first.kind !== 'command') {
       queue.shift();
       await first.run();
     } else {
@@ -264,10 +265,11 @@ export async function createContext(
     });
   }
 
-  function control<R>(run: () => Promise<R>): Promise<R> {
+  /** Queues a reload or the close behind the commands already waiting. */
+  function control<R>(kind: QueuedControl['kind'], run: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       queue.push({
-        kind: 'control',
+        kind,
         run: () => run().then(resolve, reject),
       });
       requestDrain();
@@ -320,7 +322,7 @@ export async function createContext(
     reload() {
       if (broken !== undefined) return Promise.reject(broken);
       if (closing) return Promise.reject(new ContextClosedError());
-      return control(async () => {
+      return control('reload', async () => {
         if (broken !== undefined) throw broken;
         // Events another writer committed reach events$ too, so a follower of it stays in step.
         const knownSeq = state$.getValue().seq;
@@ -343,11 +345,11 @@ export async function createContext(
     close() {
       closePromise ??= (() => {
         closing = true;
-        return control(async () => {
+        return control('close', async () => {
           try {
             await store.close();
           } finally {
-            pipeline.unsubscribe();
+            void drains.close();
             state$.complete();
             events$.complete();
           }

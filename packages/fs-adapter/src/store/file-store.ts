@@ -6,6 +6,7 @@ import {
   CorruptSessionError,
   checkBatchContinuity,
   createReplayer,
+  createSerializer,
   type EventStore,
   isValidatedBatch,
   parseStoredEvent,
@@ -211,29 +212,9 @@ function createFileStore(
   let closed = false;
   let broken: StoreBrokenError | undefined;
   // Appends and repairs run one at a time even if a caller does not serialize them. When nothing
-  // is running (always, under the engine), `run` starts at once: a hop through the microtask
-  // queue first cost ~4 µs of each durable append's latency. Every `run` here is an async
-  // function, so it cannot throw before returning its promise.
-  let queue: Promise<void> = Promise.resolve();
-  let running = 0;
-  const serialize = <T>(run: () => Promise<T>): Promise<T> => {
-    const idle = running === 0;
-    running++;
-    // This call's turn ends when its run settles; `queue` is that turn before `run` starts, so a
-    // call made from inside `run` (an injected file system's hook, say) waits for it.
-    const previous = queue;
-    let endTurn = () => {};
-    queue = new Promise<void>((resolve) => {
-      endTurn = resolve;
-    });
-    const result = idle ? run() : previous.then(run);
-    const settle = () => {
-      running--;
-      endTurn();
-    };
-    result.then(settle, settle);
-    return result;
-  };
+  // is running (always, under the engine), a task starts at once. Calls made before `close()` run,
+  // in call order; calls after it are refused with StoreClosedError.
+  const serializer = createSerializer({ closedError: () => new StoreClosedError() });
   const checkOpen = () => {
     if (closed) throw new StoreClosedError();
   };
@@ -289,7 +270,7 @@ function createFileStore(
     committed = header.length;
   };
 
-  /** The validating pass inside the serialized section (so never nested in `serialize`). */
+  /** The validating pass inside the serialized section (so never nested in `serializer.run`). */
   const validateHere = async (): Promise<void> => {
     if (valid) return;
     const { size } = await handle.stat();
@@ -331,8 +312,6 @@ function createFileStore(
     throw broken;
   };
 
-  let closing: Promise<void> | undefined;
-
   return {
     path,
     durability,
@@ -346,7 +325,7 @@ function createFileStore(
       return tornTailPath;
     },
 
-    validate: () => serialize(validateHere),
+    validate: () => serializer.run(validateHere),
 
     async *load() {
       checkOpen();
@@ -363,14 +342,13 @@ function createFileStore(
         for (const event of out) yield event;
         out.length = 0;
       }
-      await serialize(() => finishValidation(decoder));
+      await serializer.run(() => finishValidation(decoder));
     },
 
     append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       // Appends called before `close()` are written, in call order, whether or not the store was
-      // busy; appends called after it are refused at once.
-      if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
-      return serialize(async () => {
+      // busy; appends called after it are refused at once (by the serializer).
+      return serializer.run(async () => {
         if (closed) throw new StoreClosedError();
         if (broken !== undefined) throw broken;
         // Awaits skipped on the hot path: each is a turn of the microtask queue per append.
@@ -401,7 +379,7 @@ function createFileStore(
     },
 
     close() {
-      closing ??= serialize(async () => {
+      return serializer.close(async () => {
         closed = true;
         try {
           await handle.close();
@@ -409,7 +387,6 @@ function createFileStore(
           await lock.release();
         }
       });
-      return closing;
     },
   };
 }
