@@ -28,41 +28,44 @@ describe('createSerializer', () => {
       }),
       { maxLength: 20 },
     ),
-  ])('runs tasks one at a time in call order, each caller getting its own outcome', async (tasks) => {
-    const serializer = createSerializer({ closedError });
-    const started: number[] = [];
-    let running = 0;
-    let overlap = false;
-    const calls = tasks.map(({ delay, outcome, sync }, index) =>
-      serializer
-        .run(async () => {
-          started.push(index);
-          if (running > 0) overlap = true;
-          running++;
-          try {
-            if (!sync) for (let i = 0; i < delay; i++) await tick();
-            if (outcome === 'resolve') return index;
-            throw new Error(`task ${index}`);
-          } finally {
-            running--;
-          }
-        })
-        .then(
-          (value) => ({ ok: true as const, value }),
-          (error: Error) => ({ ok: false as const, value: error.message }),
+  ])(
+    'runs tasks one at a time in call order, each caller getting its own outcome',
+    async (tasks) => {
+      const serializer = createSerializer({ closedError });
+      const started: number[] = [];
+      let running = 0;
+      let overlap = false;
+      const calls = tasks.map(({ delay, outcome, sync }, index) =>
+        serializer
+          .run(async () => {
+            started.push(index);
+            if (running > 0) overlap = true;
+            running++;
+            try {
+              if (!sync) for (let i = 0; i < delay; i++) await tick();
+              if (outcome === 'resolve') return index;
+              throw new Error(`task ${index}`);
+            } finally {
+              running--;
+            }
+          })
+          .then(
+            (value) => ({ ok: true as const, value }),
+            (error: Error) => ({ ok: false as const, value: error.message }),
+          ),
+      );
+      const outcomes = await Promise.all(calls);
+      expect(overlap).toBe(false);
+      expect(started).toEqual(tasks.map((_, index) => index));
+      expect(outcomes).toEqual(
+        tasks.map(({ outcome }, index) =>
+          outcome === 'resolve'
+            ? { ok: true, value: index }
+            : { ok: false, value: `task ${index}` },
         ),
-    );
-    const outcomes = await Promise.all(calls);
-    expect(overlap).toBe(false);
-    expect(started).toEqual(tasks.map((_, index) => index));
-    expect(outcomes).toEqual(
-      tasks.map(({ outcome }, index) =>
-        outcome === 'resolve'
-          ? { ok: true, value: index }
-          : { ok: false, value: `task ${index}` },
-      ),
-    );
-  });
+      );
+    },
+  );
 
   it('starts a task only once the previous one settled, rejected or not', async () => {
     const serializer = createSerializer({ closedError });
@@ -133,9 +136,7 @@ describe('createSerializer', () => {
       log.push('last');
     });
     expect(serializer.close()).toBe(closed);
-    await expect(serializer.run(() => log.push('late'))).rejects.toBeInstanceOf(
-      StoreClosedError,
-    );
+    await expect(serializer.run(() => log.push('late'))).rejects.toBeInstanceOf(StoreClosedError);
     await expect(serializer.acquire()).rejects.toBeInstanceOf(StoreClosedError);
     gate.resolve();
     await Promise.all(before);
@@ -145,9 +146,9 @@ describe('createSerializer', () => {
 
   it('close() rejects as `last` does', async () => {
     const serializer = createSerializer({ closedError });
-    await expect(
-      serializer.close(() => Promise.reject(new Error('close failed'))),
-    ).rejects.toThrow('close failed');
+    await expect(serializer.close(() => Promise.reject(new Error('close failed')))).rejects.toThrow(
+      'close failed',
+    );
   });
 
   it('acquire() holds the turn until released; releasing twice changes nothing', async () => {

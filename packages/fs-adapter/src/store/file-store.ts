@@ -90,20 +90,23 @@ export function openFileStore(
   path: string,
   options: FileStoreOptions = {},
 ): Promise<FileEventStore> {
-  return openStore(path, options, true);
+  return openStore(path, { ...options, eager: true });
 }
 
-/**
- * `eager: false` leaves the validating pass to the first `load()` (or `append`), which yields the
- * events of that same single read: `openSession` loads at once, so a session is read once, not
- * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
- */
-export async function openStore(
-  path: string,
-  options: FileStoreOptions,
-  eager: boolean,
-  mustExist = false,
-): Promise<FileEventStore> {
+/** `openStore`'s own options, beside the public ones. */
+export interface OpenStoreOptions extends FileStoreOptions {
+  /**
+   * `false` leaves the validating pass to the first `load()` (or `append`), which yields the
+   * events of that same single read: `openSession` loads at once, so a session is read once, not
+   * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
+   */
+  readonly eager: boolean;
+  /** Refuse a missing file with `SessionNotFoundError` instead of creating it (default false). */
+  readonly mustExist?: boolean;
+}
+
+export async function openStore(path: string, options: OpenStoreOptions): Promise<FileEventStore> {
+  const { eager, mustExist = false } = options;
   const fs = options.fs ?? defaultFileSystem;
   const durability = options.durability ?? 'fsync';
   // The real path: a symlink and its target are one session, with one lock (see acquireLock).
@@ -150,7 +153,16 @@ export async function openStore(
         'a kimi-cli context.jsonl, not a contextlog session: import it first (importKimiSession)',
       );
     }
-    const store = createFileStore(fs, handle, lock, path, real, durability, dsync !== 0, created);
+    const store = createFileStore({
+      fs,
+      handle,
+      lock,
+      path,
+      real,
+      durability,
+      durableWrites: dsync !== 0,
+      created,
+    });
     if (eager || size === 0) await store.validate();
     return store;
   } catch (error) {
@@ -169,8 +181,7 @@ async function keepAside(
   fs: FileSystem,
   handle: FileHandleLike,
   path: string,
-  offset: number,
-  length: number,
+  { offset, length }: TornTail,
 ): Promise<string> {
   const buffer = Buffer.alloc(length);
   const bytes = buffer.subarray(0, await readFully(handle, buffer, 0, length, offset));
@@ -188,21 +199,34 @@ async function keepAside(
   }
 }
 
+/** The torn tail a validating pass found: `length` bytes from `offset` to the end. */
+interface TornTail {
+  readonly offset: number;
+  readonly length: number;
+}
+
 interface InternalStore extends FileEventStore {
   /** Runs the validating pass (and its repairs) unless it already succeeded. */
   validate(): Promise<void>;
 }
 
-function createFileStore(
-  fs: FileSystem,
-  handle: FileHandleLike,
-  lock: HeldLock,
-  path: string,
-  real: string,
-  durability: Durability,
-  durableWrites: boolean,
-  created: boolean,
-): InternalStore {
+interface FileStoreParts {
+  readonly fs: FileSystem;
+  /** The session file, open for reading and writing (with O_DSYNC when `durableWrites`). */
+  readonly handle: FileHandleLike;
+  readonly lock: HeldLock;
+  /** The path as the caller gave it (for messages) and its real path (for what is written). */
+  readonly path: string;
+  readonly real: string;
+  readonly durability: Durability;
+  /** Every write is durable when it resolves (O_DSYNC): no fsync after it. */
+  readonly durableWrites: boolean;
+  /** The file was created by this open: its directory entry is fsynced once it is valid. */
+  readonly created: boolean;
+}
+
+function createFileStore(parts: FileStoreParts): InternalStore {
+  const { fs, handle, lock, path, real, durability, durableWrites, created } = parts;
   // With O_DSYNC every write is already durable when it resolves (see DSYNC_FLAG).
   const syncAfterWrite = durability === 'fsync' && !durableWrites;
   let valid = false;
@@ -237,7 +261,7 @@ function createFileStore(
     committed = decoder.completeEnd;
     const torn = decoder.tornTail;
     if (torn !== undefined) {
-      tornTailPath = await keepAside(fs, handle, real, torn.offset, torn.length);
+      tornTailPath = await keepAside(fs, handle, real, torn);
       await handle.truncate(torn.offset);
       await handle.sync();
       committed = torn.offset;
@@ -330,7 +354,12 @@ function createFileStore(
     async *load() {
       checkOpen();
       if (valid) {
-        yield* eventsOfHandle(handle, path, 0, committed, 'strict', [], checkOpen);
+        yield* eventsOfHandle(handle, {
+          path,
+          end: committed,
+          mode: 'strict',
+          beforeChunk: checkOpen,
+        });
         return;
       }
       // The first load is the validating pass itself; repairs wait until it fully succeeded.

@@ -11,7 +11,7 @@ export async function openSession(
   path: string,
   options: OpenSessionOptions = {},
 ): Promise<ContextEngine> {
-  const store = await openStore(path, options, false);
+  const store = await openStore(path, { ...options, eager: false });
   try {
     return await createContext(store, options);
   } catch (error) {
