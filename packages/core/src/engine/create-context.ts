@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, concatMap, Subject } from 'rxjs';
 import {
   ConcurrencyError,
   ContextBrokenError,
@@ -13,7 +13,6 @@ import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
 import { applyInPlace, copyFields, replayAsync } from '../projection/project.js';
 import { type ContextState, fieldsOf, makeState } from '../projection/state.js';
-import { createSerializer } from '../serial/serializer.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
@@ -73,8 +72,6 @@ interface QueuedControl {
 
 type QueueEntry = QueuedCommand | QueuedControl;
 
-const ignore = (): void => {};
-
 const DEFAULT_MAX_PENDING = 10_000;
 
 /**
@@ -107,17 +104,27 @@ export async function createContext(
   let lastBatchSize = 0;
   let lastAppendLatencyMs = 0;
 
-  // One drain at a time, through the serializer's concatMap: the next starts only when the
-  // previous write has settled. A drain takes whatever is queued then (group commit), so no timer
-  // decides batch sizes. drain() settles every caller's promise itself; the catch only keeps a
-  // subscriber's exception that escapes from being an unhandled rejection.
-  const drains = createSerializer({ closedError: () => new ContextClosedError() });
+  // One drain at a time: concatMap starts the next only when the previous write has settled. A
+  // drain takes whatever is queued then (group commit), so no timer decides batch sizes. This is
+  // the engine's own RxJS pipeline, not core's `createSerializer` (serial/serializer.ts): at most
+  // one drain ever waits here, and the commands wait in `queue`, where a drain takes them as a
+  // batch and an abort takes one out.
+  const drains$ = new Subject<void>();
   let drainRequested = false;
   const requestDrain = () => {
     if (drainRequested || queue.length === 0) return;
     drainRequested = true;
-    drains.run(drain).catch(ignore);
+    drains$.next();
   };
+  const pipeline = drains$
+    .pipe(
+      // concatMap calls its project function only once the previous drain has settled, so each
+      // drain starts then (as `defer` would, one Observable layer less per batch). drain() settles
+      // every promise itself; the catch only keeps the pipeline alive if a subscriber's exception
+      // escapes, because an error here would end it for good.
+      concatMap(() => drain().catch(() => undefined)),
+    )
+    .subscribe();
 
   /** Why a command cannot be accepted or written now, if it cannot. */
   const refusal = (): Error | undefined => {
@@ -349,7 +356,7 @@ export async function createContext(
           try {
             await store.close();
           } finally {
-            void drains.close();
+            pipeline.unsubscribe();
             state$.complete();
             events$.complete();
           }

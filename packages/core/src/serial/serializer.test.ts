@@ -144,6 +144,34 @@ describe('createSerializer', () => {
     expect(log).toEqual(['a', 'b', 'last']);
   });
 
+  it('close() called from inside a task settles once that task and those queued have', async () => {
+    const serializer = createSerializer({ closedError });
+    const log: string[] = [];
+    let closed: Promise<void> | undefined;
+    const queued = serializer.run(async () => {
+      closed = serializer.close(async () => {
+        log.push('last');
+      });
+      await tick();
+      log.push('task');
+    });
+    await queued;
+    await closed;
+    expect(log).toEqual(['task', 'last']);
+  });
+
+  it('runs ten thousand waiting tasks in call order', async () => {
+    const serializer = createSerializer({ closedError });
+    const order: number[] = [];
+    const calls = Array.from({ length: 10_000 }, (_, index) =>
+      serializer.run(async () => {
+        order.push(index);
+      }),
+    );
+    await Promise.all(calls);
+    expect(order).toEqual(calls.map((_, index) => index));
+  });
+
   it('close() rejects as `last` does', async () => {
     const serializer = createSerializer({ closedError });
     await expect(serializer.close(() => Promise.reject(new Error('close failed')))).rejects.toThrow(
