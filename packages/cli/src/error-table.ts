@@ -76,6 +76,16 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'stored data that cannot be replayed; the message says where (line, byte) and why',
     exitCode: 1,
   },
+  COPY_TARGET_NOT_EMPTY: {
+    package: core,
+    meaning: '`copyEvents` refused a target that already holds events',
+    exitCode: 1,
+  },
+  COPY_MISMATCH: {
+    package: core,
+    meaning: 'the written copy replays to another state than its source',
+    exitCode: 1,
+  },
   SESSION_LOCKED: {
     package: fs,
     meaning: "another live process holds the session's writer lock",
@@ -173,19 +183,9 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: "the events table's `data` column is neither `json` nor `text`",
     exitCode: 1,
   },
-  COPY_TARGET_NOT_EMPTY: {
-    package: core,
-    meaning: '`copyEvents` refused a target that already holds events',
-    exitCode: 1,
-  },
   COPY_SOURCE_EMPTY: {
     package: pg,
     meaning: '`copy` refused a PostgreSQL source without events (nothing created)',
-    exitCode: 1,
-  },
-  COPY_MISMATCH: {
-    package: core,
-    meaning: 'the written copy replays to another state than its source',
     exitCode: 1,
   },
   USAGE: {

@@ -132,10 +132,16 @@ export function refuseNonRegular(path: string, info: Stats): void {
  * without --force), and an existing OUT is replaced only with `force`, never a directory, a
  * device or FIFO, nor a session a live writer holds. Resolves with whether OUT exists.
  */
+export interface OutputFileOptions {
+  /** Replace an existing OUT (--force). */
+  readonly force: boolean;
+  /** IN, which OUT must not be. */
+  readonly input?: string;
+}
+
 export async function checkOutputFile(
   path: string,
-  force: boolean,
-  input?: string,
+  { force, input }: OutputFileOptions,
 ): Promise<boolean> {
   refuseDirectoryName(path);
   let info: Stats;

@@ -29,6 +29,7 @@ export {
 } from './projection/deprecated.js';
 export { createFold, type Fold, foldEvents } from './projection/fold.js';
 export { snapshotStateOf } from './projection/state.js';
+export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
 export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';
 export { checkBatchContinuity } from './store/continuity.js';
 export type { AppendOptions, ImportEventsOptions } from './store/event-store.js';

@@ -80,7 +80,7 @@ export async function exportKimiSession(
   const fs = options.fs ?? defaultFileSystem;
   const mode = options.mode ?? 'strict';
   const force = options.force ?? false;
-  await checkOutPath(fs, outPath, force);
+  await checkOutPath(fs, outPath, { force });
 
   const { source, encoder, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
   const state = source.state;
@@ -188,7 +188,7 @@ async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise
       size,
     );
     if (format !== kimiFormat.name) {
-      for await (const event of eventsOfHandle(handle, path, 0, size, mode)) apply(event);
+      for await (const event of eventsOfHandle(handle, { path, end: size, mode })) apply(event);
     } else {
       for (const event of read.events ?? []) apply(event);
     }

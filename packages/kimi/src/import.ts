@@ -92,7 +92,7 @@ export async function importKimiSession(
 ): Promise<ImportKimiResult> {
   const fs = options.fs ?? defaultFileSystem;
   const force = options.force ?? false;
-  await checkOutPath(fs, outPath, force);
+  await checkOutPath(fs, outPath, { force });
   let temporary: string | undefined;
   try {
     const input = await openRegularFile(fs, kimiPath);

@@ -75,10 +75,11 @@ describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
     await db.admin(
       `CREATE TRIGGER tamper BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_tamper()`,
     );
-    const source = await openMemoryStore();
-    const engine = await createContext(source);
+    const written = await openMemoryStore();
+    const engine = await createContext(written);
     await engine.appendMessages({ role: 'user', content: 'hello' });
     await engine.close();
+    const source = await openMemoryStore({ events: written.events });
     const target = await openPgStore({ client: db.client, sessionId: 'tampered', table });
     const error = await thrown(() => copyEvents(source, target, { targetName: 'tampered' }));
     await target.close();

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Message } from '@contextlog/core';
+import { type Message, StoreClosedError } from '@contextlog/core';
+import { createSerializer } from '@contextlog/core/store';
 import { openSession } from '@contextlog/fs-adapter';
 import { storedLines } from '../data/lines.js';
 import { messagePool } from '../data/messages.js';
 import { openMinimalWriter } from '../lib/minimal-writer.js';
-import { createMutex } from '../lib/mutex.js';
 import { compare, type Scenario } from '../scenario.js';
 
 const PRODUCERS = 64;
@@ -81,14 +81,17 @@ function diskLimitRate(file: string, lines: readonly string[]): number {
   }
 }
 
-/** (b) Naive: 64 producers, open-append-fsync-close per message under an async mutex. */
+/**
+ * (b) Naive: 64 producers, open-append-fsync-close per message one at a time (what a lock-based
+ * fix of kimi-cli's writer puts around each write).
+ */
 async function naiveRate(file: string, lines: readonly string[]): Promise<number> {
-  const locked = createMutex();
+  const serializer = createSerializer({ closedError: () => new StoreClosedError() });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: PRODUCERS }, async (_, producer) => {
       for (let i = producer; i < lines.length; i += PRODUCERS) {
-        await locked(async () => {
+        await serializer.run(async () => {
           const handle = await fsp.open(file, 'a');
           try {
             await handle.write(lines[i] as string);

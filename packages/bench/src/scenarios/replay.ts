@@ -9,12 +9,13 @@ import { type BenchContext, compare, type Figure, type Scenario } from '../scena
  * state) and reads it with the plain reader, each in a fresh process; lines per second of each,
  * and the peak RSS of the replaying process against the file size.
  */
-async function replayFigures(
-  ctx: BenchContext,
-  bytes: number,
-  rounds: number,
-  targets: boolean,
-): Promise<Figure[]> {
+interface ReplayRun {
+  /** The size of the session to generate. */
+  readonly bytes: number;
+  readonly rounds: number;
+}
+
+async function replayFigures(ctx: BenchContext, { bytes, rounds }: ReplayRun): Promise<Figure[]> {
   const file = path.join(ctx.tmpDir, `session-${bytes}.jsonl`);
   ctx.log(`writing a ${sizeLabel(bytes)} session`);
   const generated = writeContextlogSession(file, bytes);
@@ -45,7 +46,7 @@ async function replayFigures(
       unit: 'lines/s',
       figure: rate(runs.ours.ms),
       baseline: rate(runs.baseline.ms),
-      ...(targets ? { target: { atLeast: 0.6 } } : {}),
+      target: { atLeast: 0.6 },
     }),
     ...(runs.floor === undefined
       ? []
@@ -68,7 +69,7 @@ async function replayFigures(
       unit: 'MB',
       figure: runs.oursMaxRssBytes / MB,
       baseline: fileMB,
-      ...(targets ? { target: { atMost: 3 } } : {}),
+      target: { atMost: 3 },
     }),
     compare({
       name: `plain reader ${label}: peak RSS vs file size`,
@@ -124,7 +125,10 @@ export const replayScenario: Scenario = {
   id: 'replay',
   title: 'replay a session file into state (readSessionFile, strict)',
   async run(ctx) {
-    const figures = await replayFigures(ctx, ctx.size(100 * MB, 2 * MB), ctx.size(3, 1), true);
+    const figures = await replayFigures(ctx, {
+      bytes: ctx.size(100 * MB, 2 * MB),
+      rounds: ctx.size(3, 1),
+    });
     if (ctx.large) figures.push(...(await largeFigures(ctx)));
     return figures;
   },

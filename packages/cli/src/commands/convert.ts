@@ -21,7 +21,7 @@ export const importKimiCommand: Command = {
     const [input, output] = positionals as [string, string];
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force, input);
+    await checkOutputFile(output, { force, input });
     const result = await withForceFlag(
       importKimiSession(input, output, { mode: modeOf(values), force }),
     );
@@ -52,7 +52,7 @@ export const exportKimiCommand: Command = {
     const [input, output] = positionals as [string, string];
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force, input);
+    await checkOutputFile(output, { force, input });
     const result = await withForceFlag(exportKimiSession(input, output, { force }));
     for (const warning of result.warnings) {
       io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);

@@ -38,7 +38,7 @@ export const demoCommand: Command = {
   examples: ['contextlog demo', 'contextlog demo --dir ./demo-out'],
   async run({ values, io }) {
     const started = performance.now();
-    const dir = await demoDirectory(values.dir, flag(values, 'force'));
+    const dir = await demoDirectory(values.dir, { force: flag(values, 'force') });
     const sessionPath = join(dir, 'session.jsonl');
     const kimiPath = join(dir, 'context.jsonl');
     const say = (...lines: string[]) => writeLines(io, lines);
@@ -104,7 +104,10 @@ export const demoCommand: Command = {
   },
 };
 
-async function demoDirectory(dir: string | boolean | undefined, force: boolean): Promise<string> {
+async function demoDirectory(
+  dir: string | boolean | undefined,
+  { force }: { readonly force: boolean },
+): Promise<string> {
   if (typeof dir !== 'string') return mkdtemp(join(tmpdir(), 'contextlog-demo-'));
   const absolute = resolve(dir);
   const existing = await stat(absolute).catch(() => undefined);
@@ -114,7 +117,7 @@ async function demoDirectory(dir: string | boolean | undefined, force: boolean):
   await mkdir(absolute, { recursive: true });
   for (const name of ['session.jsonl', 'context.jsonl']) {
     const path = join(absolute, name);
-    if (await checkOutputFile(path, force)) await rm(path);
+    if (await checkOutputFile(path, { force })) await rm(path);
   }
   return absolute;
 }

@@ -1,3 +1,5 @@
+import { ContextClosedError } from '@contextlog/core';
+import { createSerializer } from '@contextlog/core/store';
 import { followSessionFile } from '@contextlog/fs-adapter';
 import type { Subscription } from 'rxjs';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
@@ -29,7 +31,8 @@ export const followCommand: Command = {
     const events$ = followSessionFile(path);
 
     return new Promise<number>((resolve, reject) => {
-      let written: Promise<void> = Promise.resolve();
+      // Events are written one at a time, in order; finishing waits for those already queued.
+      const writes = createSerializer({ closedError: () => new ContextClosedError() });
       let subscription: Subscription | undefined;
       let finished = false;
       const finish = (outcome: () => void) => {
@@ -38,7 +41,7 @@ export const followCommand: Command = {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         subscription?.unsubscribe();
-        written.then(outcome, reject);
+        writes.close().then(outcome, reject);
       };
       // Ctrl-C is how a user stops following: a normal end, not a failure.
       const onSignal = () => finish(() => resolve(0));
@@ -47,12 +50,13 @@ export const followCommand: Command = {
       subscription = events$.subscribe({
         next(event) {
           const text = json ? `${JSON.stringify(event)}\n` : `${describeEvent(event).join('\n')}\n`;
-          written = written
-            .then(async () => {
+          writes
+            .run(async () => {
               await sink.write(text);
               await sink.flush();
             })
             // stdout closed (| head) or failed: stop following; main() decides what it means.
+            // After the finish, an event still arriving is refused here and changes nothing.
             .catch((error: unknown) => finish(() => reject(error)));
         },
         error: (error: unknown) => finish(() => reject(error)),

@@ -31,7 +31,7 @@ export const forkCommand: Command = {
     const at = checkpointOf(values.at);
     await checkInputFile(input);
     const force = flag(values, 'force');
-    await checkOutputFile(output, force, input);
+    await checkOutputFile(output, { force, input });
     const { state } = await withForceFlag(
       forkSession(input, output, {
         force,

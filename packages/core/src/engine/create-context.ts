@@ -60,8 +60,13 @@ function fulfil(command: QueuedCommand, event: StoredEvent): void {
   command.resolve(command.result === undefined ? undefined : command.result(event));
 }
 
+/**
+ * `reload()` or `close()`: runs alone, once the commands queued before it are written. A close is
+ * always the last entry, since nothing is accepted once it is queued.
+ */
 interface QueuedControl {
-  readonly kind: 'control';
+  readonly kind: 'reload' | 'close';
+  /** Does the work and settles the caller's promise; never rejects. */
   readonly run: () => Promise<void>;
 }
 
@@ -100,7 +105,10 @@ export async function createContext(
   let lastAppendLatencyMs = 0;
 
   // One drain at a time: concatMap starts the next only when the previous write has settled. A
-  // drain takes whatever is queued then (group commit), so no timer decides batch sizes.
+  // drain takes whatever is queued then (group commit), so no timer decides batch sizes. This is
+  // the engine's own RxJS pipeline, not core's `createSerializer` (serial/serializer.ts): at most
+  // one drain ever waits here, and the commands wait in `queue`, where a drain takes them as a
+  // batch and an abort takes one out.
   const drains$ = new Subject<void>();
   let drainRequested = false;
   const requestDrain = () => {
@@ -129,7 +137,7 @@ export async function createContext(
     drainRequested = false;
     const first = queue[0];
     if (first === undefined) return;
-    if (first.kind === 'control') {
+    if (first.kind !== 'command') {
       queue.shift();
       await first.run();
     } else {
@@ -265,10 +273,11 @@ export async function createContext(
     });
   }
 
-  function control<R>(run: () => Promise<R>): Promise<R> {
+  /** Queues a reload or the close behind the commands already waiting. */
+  function control<R>(kind: QueuedControl['kind'], run: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       queue.push({
-        kind: 'control',
+        kind,
         run: () => run().then(resolve, reject),
       });
       requestDrain();
@@ -321,7 +330,7 @@ export async function createContext(
     reload() {
       if (broken !== undefined) return Promise.reject(broken);
       if (closing) return Promise.reject(new ContextClosedError());
-      return control(async () => {
+      return control('reload', async () => {
         if (broken !== undefined) throw broken;
         // Events another writer committed reach events$ too, so a follower of it stays in step.
         const knownSeq = state$.getValue().seq;
@@ -344,7 +353,7 @@ export async function createContext(
     close() {
       closePromise ??= (() => {
         closing = true;
-        return control(async () => {
+        return control('close', async () => {
           try {
             await store.close();
           } finally {

@@ -137,6 +137,11 @@ export async function syncDirectory(fs: FileSystem, dir: string): Promise<void> 
   }
 }
 
+export interface WriteNewFileOptions {
+  /** fsync the file before closing it (default true). */
+  readonly sync?: boolean;
+}
+
 /**
  * Creates `path` (which must not exist) holding `bytes`, fsynced unless told not to.
  * If the write, fsync or close fails, the file is removed: a half-written file is never left.
@@ -145,7 +150,7 @@ export async function writeNewFile(
   fs: FileSystem,
   path: string,
   bytes: Uint8Array,
-  sync = true,
+  { sync = true }: WriteNewFileOptions = {},
 ): Promise<void> {
   const handle = await fs.open(path, 'wx', 0o644);
   try {

@@ -59,7 +59,7 @@ async function readRaw(fs: FileSystem, path: string): Promise<Buffer | undefined
 async function createExclusive(fs: FileSystem, path: string, content: Buffer): Promise<boolean> {
   const temp = await temporaryPathFor(path);
   // writeNewFile removes the temporary file itself if its write fails.
-  await writeNewFile(fs, temp, content, false);
+  await writeNewFile(fs, temp, content, { sync: false });
   try {
     await fs.link(temp, path);
     return true;
@@ -143,7 +143,7 @@ export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLoc
       const now = await readRaw(fs, lockPath);
       if (now === undefined || !now.equals(raw)) continue; // somebody moved on: start again
       const temp = await temporaryPathFor(lockPath);
-      await writeNewFile(fs, temp, content, false);
+      await writeNewFile(fs, temp, content, { sync: false });
       try {
         await fs.rename(temp, lockPath);
       } catch (error) {

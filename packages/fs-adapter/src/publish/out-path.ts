@@ -79,7 +79,11 @@ export async function checkCreatable(fs: FileSystem, path: string): Promise<void
  * `inspectOutPath`, then an existing file (or a dangling symbolic link, which `force` replaces)
  * is refused with `TargetExistsError` unless `force`.
  */
-export async function checkOutPath(fs: FileSystem, path: string, force: boolean): Promise<void> {
+export async function checkOutPath(
+  fs: FileSystem,
+  path: string,
+  { force }: { readonly force: boolean },
+): Promise<void> {
   const state = await inspectOutPath(fs, path);
   if (force || state.kind === 'missing') return;
   throw new TargetExistsError(

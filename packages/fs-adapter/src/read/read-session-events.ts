@@ -29,21 +29,34 @@ export async function* readSessionEvents(
   const handle = await openRegularFile(fs, path);
   try {
     const { size } = await handle.stat();
-    yield* eventsOfHandle(handle, path, 0, size, options.mode ?? 'strict', options.diagnostics);
+    yield* eventsOfHandle(handle, {
+      path,
+      end: size,
+      mode: options.mode ?? 'strict',
+      ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
+    });
   } finally {
     await handle.close();
   }
 }
 
-/** The events in `[start, end)` of an open contextlog file (start is 0 or a line start). */
+export interface HandleRange {
+  /** The file's name, for errors. */
+  readonly path: string;
+  /** Where to start: 0 (the default) or a line start. */
+  readonly start?: number;
+  /** Where to stop (exclusive). */
+  readonly end: number;
+  readonly mode: ReadMode;
+  readonly diagnostics?: Diagnostic[];
+  /** Called after each chunk's events were taken (the file store checks it is still open). */
+  readonly beforeChunk?: () => void;
+}
+
+/** The events in `[start, end)` of an open contextlog file. */
 export async function* eventsOfHandle(
   handle: FileHandleLike,
-  path: string,
-  start: number,
-  end: number,
-  mode: ReadMode,
-  diagnostics: Diagnostic[] = [],
-  beforeChunk?: () => void,
+  { path, start = 0, end, mode, diagnostics = [], beforeChunk }: HandleRange,
 ): AsyncGenerator<StoredEvent> {
   const decoder = createContextlogDecoder(path, mode, diagnostics);
   const out: StoredEvent[] = [];

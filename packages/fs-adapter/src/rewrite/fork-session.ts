@@ -41,7 +41,7 @@ export async function forkSession(
   options: ForkOptions = {},
 ): Promise<ForkResult> {
   const fs = options.fs ?? defaultFileSystem;
-  await checkOutPath(fs, target, options.force === true);
+  await checkOutPath(fs, target, { force: options.force === true });
   const read = await readSessionFile(source, {
     fs,
     ...(options.mode ? { mode: options.mode } : {}),
@@ -88,8 +88,12 @@ export async function forkSession(
   const lock = await acquireLock(fs, real);
   try {
     // Again under the lock: reading a large source leaves time for a file to appear.
-    await checkOutPath(fs, target, options.force === true);
-    const stateAfter = await publishSession(fs, real, bytes, expected, options.force === true);
+    await checkOutPath(fs, target, { force: options.force === true });
+    const stateAfter = await publishSession(fs, real, {
+      bytes,
+      expected,
+      replace: options.force === true,
+    });
     return { target, state: stateAfter };
   } finally {
     await lock.release();

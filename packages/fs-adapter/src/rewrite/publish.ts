@@ -80,12 +80,19 @@ function jsonLength(value: unknown): number {
  * any point leaves either the old file or the new one, never a mix (and perhaps the temporary
  * file, which a later run removes: see `removeDeadTemporaries`).
  */
+export interface SessionContent {
+  /** The whole file: header and events (`sessionText`). */
+  readonly bytes: Buffer;
+  /** The state the file must replay to. */
+  readonly expected: ContextState;
+  /** Rename over an existing `target` (otherwise it is hard-linked, refused if `target` exists). */
+  readonly replace: boolean;
+}
+
 export async function publishSession(
   fs: FileSystem,
   target: string,
-  bytes: Buffer,
-  expected: ContextState,
-  replace: boolean,
+  { bytes, expected, replace }: SessionContent,
 ): Promise<ContextState> {
   const temp = await writeTemporary(fs, target, bytes);
   let state: ContextState;

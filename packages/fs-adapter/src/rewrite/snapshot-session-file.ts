@@ -40,7 +40,7 @@ export async function snapshotSessionFile(
     .catch(() => undefined);
   if (size === 0) return { seq: 0, bytesBefore: 0, bytesAfter: 0 };
   const formats = options.formats === undefined ? {} : { formats: options.formats };
-  const store = await openStore(path, { fs, ...formats }, true, true);
+  const store = await openStore(path, { fs, ...formats, eager: true, mustExist: true });
   try {
     // Renaming over a symlink would replace the link, not the session it names.
     const real = await realPathOf(fs, path);
@@ -54,7 +54,7 @@ export async function snapshotSessionFile(
     const bytes = sessionText(path, Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
       snapshot,
     ]);
-    await publishSession(fs, real, bytes, read.state, true);
+    await publishSession(fs, real, { bytes, expected: read.state, replace: true });
     return { seq, bytesBefore, bytesAfter: bytes.length, ...torn };
   } finally {
     await store.close();

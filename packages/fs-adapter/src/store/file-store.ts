@@ -15,6 +15,7 @@ import {
   appendInBatches,
   checkBatchContinuity,
   createFold,
+  createSerializer,
   type ImportEventsOptions,
   isValidatedBatch,
   parseStoredEvent,
@@ -109,20 +110,23 @@ export function openFileStore(
   path: string,
   options: FileStoreOptions = {},
 ): Promise<FileEventStore> {
-  return openStore(path, options, true);
+  return openStore(path, { ...options, eager: true });
 }
 
-/**
- * `eager: false` leaves the validating pass to the first `load()` (or `append`), which yields the
- * events of that same single read: `openSession` loads at once, so a session is read once, not
- * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
- */
-export async function openStore(
-  path: string,
-  options: FileStoreOptions,
-  eager: boolean,
-  mustExist = false,
-): Promise<FileEventStore> {
+/** `openStore`'s own options, beside the public ones. */
+export interface OpenStoreOptions extends FileStoreOptions {
+  /**
+   * `false` leaves the validating pass to the first `load()` (or `append`), which yields the
+   * events of that same single read: `openSession` loads at once, so a session is read once, not
+   * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
+   */
+  readonly eager: boolean;
+  /** Refuse a missing file with `SessionNotFoundError` instead of creating it (default false). */
+  readonly mustExist?: boolean;
+}
+
+export async function openStore(path: string, options: OpenStoreOptions): Promise<FileEventStore> {
+  const { eager, mustExist = false } = options;
   const fs = options.fs ?? defaultFileSystem;
   const durability = options.durability ?? 'fsync';
   // The real path: a symlink and its target are one session, with one lock (see acquireLock).
@@ -162,7 +166,16 @@ export async function openStore(
     checkIsFile(path, stat);
     const { size } = stat;
     if (size > 0) await refuseOtherFormat(handle, size, path, options.formats ?? []);
-    const store = createFileStore(fs, handle, lock, path, real, durability, dsync !== 0, created);
+    const store = createFileStore({
+      fs,
+      handle,
+      lock,
+      path,
+      real,
+      durability,
+      durableWrites: dsync !== 0,
+      created,
+    });
     if (eager || size === 0) await store.validate();
     return store;
   } catch (error) {
@@ -202,8 +215,7 @@ async function keepAside(
   fs: FileSystem,
   handle: FileHandleLike,
   path: string,
-  offset: number,
-  length: number,
+  { offset, length }: TornTail,
 ): Promise<string> {
   const buffer = Buffer.alloc(length);
   const bytes = buffer.subarray(0, await readFully(handle, buffer, 0, length, offset));
@@ -221,21 +233,34 @@ async function keepAside(
   }
 }
 
+/** The torn tail a validating pass found: `length` bytes from `offset` to the end. */
+interface TornTail {
+  readonly offset: number;
+  readonly length: number;
+}
+
 interface InternalStore extends FileEventStore {
   /** Runs the validating pass (and its repairs) unless it already succeeded. */
   validate(): Promise<void>;
 }
 
-function createFileStore(
-  fs: FileSystem,
-  handle: FileHandleLike,
-  lock: HeldLock,
-  path: string,
-  real: string,
-  durability: Durability,
-  durableWrites: boolean,
-  created: boolean,
-): InternalStore {
+interface FileStoreParts {
+  readonly fs: FileSystem;
+  /** The session file, open for reading and writing (with O_DSYNC when `durableWrites`). */
+  readonly handle: FileHandleLike;
+  readonly lock: HeldLock;
+  /** The path as the caller gave it (for messages) and its real path (for what is written). */
+  readonly path: string;
+  readonly real: string;
+  readonly durability: Durability;
+  /** Every write is durable when it resolves (O_DSYNC): no fsync after it. */
+  readonly durableWrites: boolean;
+  /** The file was created by this open: its directory entry is fsynced once it is valid. */
+  readonly created: boolean;
+}
+
+function createFileStore(parts: FileStoreParts): InternalStore {
+  const { fs, handle, lock, path, real, durability, durableWrites, created } = parts;
   // With O_DSYNC every write is already durable when it resolves (see DSYNC_FLAG).
   const syncAfterWrite = durability === 'fsync' && !durableWrites;
   let valid = false;
@@ -245,29 +270,9 @@ function createFileStore(
   let closed = false;
   let broken: StoreBrokenError | undefined;
   // Appends and repairs run one at a time even if a caller does not serialize them. When nothing
-  // is running (always, under the engine), `run` starts at once: a hop through the microtask
-  // queue first cost ~4 µs of each durable append's latency. Every `run` here is an async
-  // function, so it cannot throw before returning its promise.
-  let queue: Promise<void> = Promise.resolve();
-  let running = 0;
-  const serialize = <T>(run: () => Promise<T>): Promise<T> => {
-    const idle = running === 0;
-    running++;
-    // This call's turn ends when its run settles; `queue` is that turn before `run` starts, so a
-    // call made from inside `run` (an injected file system's hook, say) waits for it.
-    const previous = queue;
-    let endTurn = () => {};
-    queue = new Promise<void>((resolve) => {
-      endTurn = resolve;
-    });
-    const result = idle ? run() : previous.then(run);
-    const settle = () => {
-      running--;
-      endTurn();
-    };
-    result.then(settle, settle);
-    return result;
-  };
+  // is running (always, under the engine), a task starts at once. Calls made before `close()` run,
+  // in call order; calls after it are refused with StoreClosedError.
+  const serializer = createSerializer({ closedError: () => new StoreClosedError() });
   const checkOpen = () => {
     if (closed) throw new StoreClosedError();
   };
@@ -290,7 +295,7 @@ function createFileStore(
     committed = decoder.completeEnd;
     const torn = decoder.tornTail;
     if (torn !== undefined) {
-      tornTailPath = await keepAside(fs, handle, real, torn.offset, torn.length);
+      tornTailPath = await keepAside(fs, handle, real, torn);
       await handle.truncate(torn.offset);
       await handle.sync();
       committed = torn.offset;
@@ -323,7 +328,7 @@ function createFileStore(
     committed = header.length;
   };
 
-  /** The validating pass inside the serialized section (so never nested in `serialize`). */
+  /** The validating pass inside the serialized section (so never nested in `serializer.run`). */
   const validateHere = async (): Promise<void> => {
     if (valid) return;
     const { size } = await handle.stat();
@@ -398,8 +403,6 @@ function createFileStore(
     lastSeq = newLastSeq;
   };
 
-  let closing: Promise<void> | undefined;
-
   return {
     path,
     durability,
@@ -411,12 +414,17 @@ function createFileStore(
       return tornTailPath;
     },
 
-    validate: () => serialize(validateHere),
+    validate: () => serializer.run(validateHere),
 
     async *load() {
       checkOpen();
       if (valid) {
-        yield* eventsOfHandle(handle, path, 0, committed, 'strict', [], checkOpen);
+        yield* eventsOfHandle(handle, {
+          path,
+          end: committed,
+          mode: 'strict',
+          beforeChunk: checkOpen,
+        });
         return;
       }
       // The first load is the validating pass itself; repairs wait until it fully succeeded.
@@ -428,21 +436,19 @@ function createFileStore(
         for (const event of out) yield event;
         out.length = 0;
       }
-      await serialize(() => finishValidation(decoder));
+      await serializer.run(() => finishValidation(decoder));
     },
 
     append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       // Appends called before `close()` are written, in call order, whether or not the store was
-      // busy; appends called after it are refused at once.
-      if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
-      return serialize(() => appendHere(events, expectedSeq));
+      // busy; appends called after it are refused at once (by the serializer).
+      return serializer.run(() => appendHere(events, expectedSeq));
     },
 
     importEvents(events: AsyncIterable<StoredEvent>, { batchSize }: ImportEventsOptions) {
-      if (closed || closing !== undefined) return Promise.reject(new StoreClosedError());
       // One turn of the queue for the whole import: no append of this store runs in between,
       // and the writer lock keeps every other writer out.
-      return serialize(async () => {
+      return serializer.run(async () => {
         if (closed) throw new StoreClosedError();
         if (broken !== undefined) throw broken;
         if (!valid) await validateHere();
@@ -465,7 +471,7 @@ function createFileStore(
     },
 
     close() {
-      closing ??= serialize(async () => {
+      return serializer.close(async () => {
         closed = true;
         try {
           await handle.close();
@@ -473,7 +479,6 @@ function createFileStore(
           await lock.release();
         }
       });
-      return closing;
     },
   };
 }

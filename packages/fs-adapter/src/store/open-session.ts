@@ -13,7 +13,7 @@ export async function openFileSession(
   path: string,
   options: FileSessionOptions = {},
 ): Promise<ContextEngine> {
-  const store = await openStore(path, options, false);
+  const store = await openStore(path, { ...options, eager: false });
   try {
     return await createContext(store, options);
   } catch (error) {

@@ -1,4 +1,5 @@
-import { createMutex } from './mutex.js';
+import { StoreClosedError } from '@contextlog/core';
+import { createSerializer } from '@contextlog/core/store';
 import type { PgClient, PgConnection, PgRows } from './types.js';
 
 /** What `pgliteClient` needs of a PGlite instance (`PGlite.create()` gives one). */
@@ -14,7 +15,8 @@ export interface PgliteLike {
  * does). Statements run in this process, so a commit's outcome is never unknown.
  */
 export function pgliteClient(db: PgliteLike): PgClient {
-  const mutex = createMutex();
+  // Never closed: `end()` belongs to whoever made the instance.
+  const serializer = createSerializer({ closedError: () => new StoreClosedError() });
   const run = async <R>(
     sql: string,
     params: readonly unknown[] | undefined,
@@ -25,16 +27,10 @@ export function pgliteClient(db: PgliteLike): PgClient {
 
   return {
     kind: 'pglite',
-    async query<R extends object>(sql: string, params?: readonly unknown[]) {
-      const release = await mutex.acquire();
-      try {
-        return await run<R>(sql, params);
-      } finally {
-        release();
-      }
-    },
+    query: <R extends object>(sql: string, params?: readonly unknown[]) =>
+      serializer.run(() => run<R>(sql, params)),
     async connect(): Promise<PgConnection> {
-      const release = await mutex.acquire();
+      const release = await serializer.acquire();
       return {
         query: <R extends object>(sql: string, params?: readonly unknown[]) => run<R>(sql, params),
         release,
@@ -42,21 +38,8 @@ export function pgliteClient(db: PgliteLike): PgClient {
       };
     },
     async listen(channel, onNotify) {
-      const release = await mutex.acquire();
-      let unlisten: () => Promise<void>;
-      try {
-        unlisten = await db.listen(channel, onNotify);
-      } finally {
-        release();
-      }
-      return async () => {
-        const again = await mutex.acquire();
-        try {
-          await unlisten();
-        } finally {
-          again();
-        }
-      };
+      const unlisten = await serializer.run(() => db.listen(channel, onNotify));
+      return () => serializer.run(unlisten);
     },
     async end() {},
   };

@@ -81,6 +81,15 @@ const UNIQUE_VIOLATION = '23505';
 const SERIALIZATION_FAILURE = '40001';
 const UNDEFINED_TABLE = '42P01';
 
+/** An append whose connection was lost on the way: which batch, on which connection. */
+interface LostAppend {
+  readonly connection: PgConnection;
+  /** The batch's first seq: its row says who wrote it. */
+  readonly firstSeq: number;
+  readonly appendId: string;
+  readonly expectedSeq: number;
+}
+
 /**
  * A session in PostgreSQL. Several processes and machines may open the same session: every
  * append names the last seq its writer knows and is refused with `ConcurrencyError` (storing
@@ -170,10 +179,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
    */
   const settleLost = async (
     lost: unknown,
-    connection: PgConnection,
-    firstSeq: number,
-    appendId: string,
-    expectedSeq: number,
+    { connection, firstSeq, appendId, expectedSeq }: LostAppend,
   ): Promise<void> => {
     let owner: string | undefined;
     const deadline = Date.now() + settleTimeoutMs;
@@ -277,7 +283,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
       } catch (error) {
         if (hasCode(error, 'PG_CONNECTION_LOST')) {
           connection.release(true);
-          await settleLost(error, connection, first.seq, appendId, expectedSeq);
+          await settleLost(error, { connection, firstSeq: first.seq, appendId, expectedSeq });
           // It landed: wake the followers as after any commit.
           track(
             client.query(sql.notify, [channel, String(newLast)]).then(

@@ -71,14 +71,14 @@ export function engineProperty(
   });
   return fc.asyncProperty(scenarios, fc.scheduler(), async (scenario, scheduler) => {
     runCounter++;
-    const observation = await runScenario(
+    const observation = await runScenario({
       makeEngine,
       makeStore,
       scenario,
       scheduler,
-      `engine-run-${runCounter}`,
-      options.idleMs ?? DEFAULT_IDLE_MS,
-    );
+      runId: `engine-run-${runCounter}`,
+      idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
+    });
     const violations = judge(observation);
     if (violations.length > 0) {
       throw new Error(

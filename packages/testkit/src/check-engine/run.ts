@@ -53,14 +53,24 @@ function errorLabel(error: unknown): string {
  * Runs one scenario: opens the engine on a faulty store over a fresh inner store, fires the calls
  * (with their aborts) under the scheduler, drives everything to quiescence and records it all.
  */
-export async function runScenario(
-  makeEngine: MakeEngine,
-  makeStore: MakeStore,
-  scenario: EngineScenario,
-  scheduler: fc.Scheduler,
-  runId: string,
-  idleMs: number = DEFAULT_IDLE_MS,
-): Promise<Observation> {
+export interface ScenarioRun {
+  readonly makeEngine: MakeEngine;
+  readonly makeStore: MakeStore;
+  readonly scenario: EngineScenario;
+  readonly scheduler: fc.Scheduler;
+  /** Names this run's store (a fresh table, file …). */
+  readonly runId: string;
+  readonly idleMs?: number;
+}
+
+export async function runScenario({
+  makeEngine,
+  makeStore,
+  scenario,
+  scheduler,
+  runId,
+  idleMs = DEFAULT_IDLE_MS,
+}: ScenarioRun): Promise<Observation> {
   const made = await openStoreUnderTest(makeStore, runId);
   const inner = made.store;
   const initialEvents = historyEvents(scenario);

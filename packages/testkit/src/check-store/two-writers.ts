@@ -70,15 +70,21 @@ export const checkTwoWriters: StoreCheck = async (makeStore) => {
     const race = RACES[round % RACES.length] as Race;
     const start = STARTS[Math.floor(round / RACES.length) % STARTS.length] as Start;
     const secondFirst = Math.floor(round / (RACES.length * STARTS.length)) % 2 === 1;
-    if ((await raceOnce(makeStore, race, start, secondFirst)) === 'refused') return;
+    if ((await raceOnce(makeStore, { race, start, secondFirst })) === 'refused') return;
   }
 };
 
+/** One race: which batches, when the later append starts, and which store calls first. */
+interface RaceSetup {
+  readonly race: Race;
+  readonly start: Start;
+  /** The second store calls `append` first. */
+  readonly secondFirst: boolean;
+}
+
 async function raceOnce(
   makeStore: MakeStore,
-  race: Race,
-  start: Start,
-  secondFirst: boolean,
+  { race, start, secondFirst }: RaceSetup,
 ): Promise<'refused' | 'raced'> {
   const made = await openStoreUnderTest(makeStore);
   let other: EventStore | undefined;
@@ -101,7 +107,7 @@ async function raceOnce(
     const when =
       `${race.name} (the ${secondFirst ? 'second' : 'first'} store called append first, ` +
       `the other ${start.name})`;
-    await judgeRace(when, stores, race, first, second);
+    await judgeRace({ when, stores, race, first, second });
     return 'raced';
   } finally {
     await made.store.close().catch(() => undefined);
@@ -110,13 +116,17 @@ async function raceOnce(
   }
 }
 
-async function judgeRace(
-  when: string,
-  stores: readonly [EventStore, EventStore],
-  race: Race,
-  first: Settled,
-  second: Settled,
-): Promise<void> {
+/** A race run: the two stores and how each one's append settled. */
+interface RaceOutcome {
+  /** Says which race, for messages. */
+  readonly when: string;
+  readonly stores: readonly [EventStore, EventStore];
+  readonly race: Race;
+  readonly first: Settled;
+  readonly second: Settled;
+}
+
+async function judgeRace({ when, stores, race, first, second }: RaceOutcome): Promise<void> {
   if (first.status === 'resolved' && second.status === 'resolved') {
     fail(
       `${when}: both appends resolved, two writers committed into one log (${await holds(stores[0])}): the second must be refused with code 'CONCURRENCY'`,
