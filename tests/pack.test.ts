@@ -102,6 +102,7 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
 import { type ContextEngine, type ContextState, createContext, hasCode, openMemoryStore } from '@contextlog/core';
 import { type AppendOptions, checkBatchContinuity } from '@contextlog/core/store';
 import { openFileSession } from '@contextlog/fs-adapter';
+import { kimiFormat } from '@contextlog/kimi';
 import { arbMessage } from '@contextlog/testkit';
 const options: AppendOptions = { expectedSeq: checkBatchContinuity([], 0) };
 void options;
@@ -113,7 +114,7 @@ const error: unknown = new Error('x');
 const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED')];
 // @ts-expect-error a misspelt code does not compile
 hasCode(error, 'SESSION_LOKED');
-void openFileSession; void arbMessage; void count; void codes;
+void openFileSession; void arbMessage; void count; void codes; void kimiFormat;
 `,
     );
     await writeFile(
