@@ -10,8 +10,8 @@ import { openMemoryStore } from './memory-store.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 
-/** A compacted log: a snapshot at seq 6, then seqs 7..11. */
-async function compactedLog(): Promise<StoredEvent[]> {
+/** A log that starts with a snapshot: at seq 6, then seqs 7..11. */
+async function snapshotLog(): Promise<StoredEvent[]> {
   const engine = await createContext(await openMemoryStore());
   await engine.setSystemPrompt('be brief');
   for (let i = 0; i < 4; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
@@ -30,8 +30,8 @@ async function compactedLog(): Promise<StoredEvent[]> {
 }
 
 describe('copyEvents', () => {
-  it('copies a compacted log batch by batch, keeping seqs, and returns the replayed state', async () => {
-    const events = await compactedLog();
+  it('copies a log that starts with a snapshot batch by batch, keeping seqs, and returns the replayed state', async () => {
+    const events = await snapshotLog();
     const target = await openMemoryStore();
     const sizes: number[] = [];
     const append = target.append.bind(target);
@@ -67,7 +67,7 @@ describe('copyEvents', () => {
   });
 
   it('refuses a target with events, naming it, and leaves it as it was', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const target = await openMemoryStore({ events });
     await expect(copyEvents(await openMemoryStore({ events }), target)).rejects.toThrow(
       'the target already holds a session',
@@ -81,7 +81,7 @@ describe('copyEvents', () => {
   });
 
   it("hands the whole log to the target's importEvents when it has one", async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const target = await openMemoryStore();
     const calls: ImportEventsOptions[] = [];
     const source = await openMemoryStore({ events });
@@ -113,7 +113,7 @@ describe('copyEvents', () => {
   });
 
   it('checks that the target replays to the state of the source', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const target = await openMemoryStore();
     const lossy: EventStore = {
       // A store that loses the last event it was given.
@@ -139,7 +139,7 @@ describe('copyEvents', () => {
     const target = await openMemoryStore();
     for (const batchSize of [0, -1, 1.5, Number.NaN]) {
       await expect(
-        copyEvents(await openMemoryStore({ events: await compactedLog() }), target, { batchSize }),
+        copyEvents(await openMemoryStore({ events: await snapshotLog() }), target, { batchSize }),
       ).rejects.toMatchObject({ code: 'VALIDATION', path: 'batchSize' });
     }
     expect(target.events).toEqual([]);

@@ -30,8 +30,8 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
   return out;
 }
 
-/** A compacted log: a snapshot at seq 12, then 9 more appends. */
-async function compactedLog(): Promise<StoredEvent[]> {
+/** A log that starts with a snapshot: at seq 12, then 9 more appends. */
+async function snapshotLog(): Promise<StoredEvent[]> {
   const engine = await createContext(await openMemoryStore());
   for (let i = 0; i < 11; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
   await engine.checkpoint();
@@ -56,8 +56,8 @@ async function* failingAfter(events: readonly StoredEvent[], count: number) {
 }
 
 describe('the file store imports a log', () => {
-  it('keeps every event and seq of a compacted log, and goes on from there', async () => {
-    const events = await compactedLog();
+  it('keeps every event and seq of a log that starts with a snapshot, and goes on from there', async () => {
+    const events = await snapshotLog();
     const path = join(dir, 'copy.jsonl');
     const store = await openFileStore(path);
     const result = await copyEvents(await openMemoryStore({ events }), store, { batchSize: 4 });
@@ -80,7 +80,7 @@ describe('the file store imports a log', () => {
     const before = await readFile(path, 'utf8');
     const store = await openFileStore(path);
     await expect(
-      store.importEvents((await openMemoryStore({ events: await compactedLog() })).load(), {
+      store.importEvents((await openMemoryStore({ events: await snapshotLog() })).load(), {
         batchSize: 3,
       }),
     ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
@@ -89,7 +89,7 @@ describe('the file store imports a log', () => {
   });
 
   it('a source that fails half way leaves the header only, and the store usable', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const path = join(dir, 'half.jsonl');
     const store = await openFileStore(path);
     const header = await readFile(path, 'utf8');
@@ -105,7 +105,7 @@ describe('the file store imports a log', () => {
   });
 
   it('a write that fails part way through the import undoes the batches before it', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const path = join(dir, 'disk.jsonl');
     // The header is write 1; the third batch's write fails.
     const fs = faultyFileSystem((call, n) => (call === 'write' && n === 4 ? 'ENOSPC' : undefined));

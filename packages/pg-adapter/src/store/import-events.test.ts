@@ -37,8 +37,8 @@ async function richLog(): Promise<StoredEvent[]> {
   return store.events.slice();
 }
 
-/** The same log compacted: a snapshot at its last seq, then one more event. */
-async function compactedLog(): Promise<StoredEvent[]> {
+/** The same log as a snapshot at its last seq, then one more event. */
+async function snapshotLog(): Promise<StoredEvent[]> {
   const events = await richLog();
   const at = '2026-11-27T12:00:00.000Z';
   const state = (await copyEvents(await openMemoryStore({ events }), await openMemoryStore()))
@@ -95,13 +95,13 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     );
   });
 
-  it('a compacted log keeps its seq numbers, and the session goes on from there', async () => {
-    const events = await compactedLog();
+  it('a log that starts with a snapshot keeps its seq numbers, and the session goes on from there', async () => {
+    const events = await snapshotLog();
     expect(events[0]?.seq).toBeGreaterThan(1);
-    const result = await copyEvents(await openMemoryStore({ events }), await store('compacted'));
-    expect(await collect((await store('compacted')).load())).toEqual(events);
+    const result = await copyEvents(await openMemoryStore({ events }), await store('snapshotted'));
+    expect(await collect((await store('snapshotted')).load())).toEqual(events);
     expect(result.lastSeq).toBe(events.at(-1)?.seq);
-    await (await store('compacted')).append(
+    await (await store('snapshotted')).append(
       [{ seq: result.lastSeq + 1, type: 'context.cleared', v: 1, at: 'x', data: {} }],
       { expectedSeq: result.lastSeq },
     );
