@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KIMI_STATE, SESSION_STATE_AS_KIMI } from './expected-states.test-helper.js';
 import {
@@ -50,7 +50,7 @@ describe('contextlog import-kimi', () => {
     withTempDir(async (dir) => {
       const input = await fixture(dir, 'context.jsonl');
       const output = join(dir, 'live.jsonl');
-      const engine = await openSession(output);
+      const engine = await openFileSession(output);
       try {
         await engine.appendMessages({ role: 'user', content: 'mine' });
         const before = await sha256(output);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EMPTY_STATE,
@@ -119,7 +119,7 @@ describe('contextlog replay', () => {
   it('reads a session while a live writer holds its lock', () =>
     withTempDir(async (dir) => {
       const path = join(dir, 'live.jsonl');
-      const engine = await openSession(path);
+      const engine = await openFileSession(path);
       try {
         await engine.appendMessages({ role: 'user', content: 'hello' });
         const result = await runCli(['replay', path, '--json'], dir);
@@ -255,7 +255,7 @@ describe('contextlog verify', () => {
   it("a live writer's lock is a warning: exit 0", () =>
     withTempDir(async (dir) => {
       const path = join(dir, 'live.jsonl');
-      const engine = await openSession(path);
+      const engine = await openFileSession(path);
       try {
         await engine.appendMessages({ role: 'user', content: 'hello' });
         const result = await readOnly(['verify', path], path, dir);

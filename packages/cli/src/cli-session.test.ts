@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_STATE } from './expected-states.test-helper.js';
 import {
@@ -80,7 +80,7 @@ describe('commands that write refuse a session a live writer holds', () => {
     withTempDir(async (dir) => {
       const input = await fixture(dir, 'session.jsonl');
       const output = join(dir, 'live.jsonl');
-      const engine = await openSession(output);
+      const engine = await openFileSession(output);
       try {
         await engine.appendMessages({ role: 'user', content: 'mine' });
         const before = await sha256(output);
@@ -124,7 +124,7 @@ describe('contextlog snapshot', () => {
   it('refuses a session a live writer holds, naming its pid; the file is unchanged', () =>
     withTempDir(async (dir) => {
       const path = join(dir, 'live.jsonl');
-      const engine = await openSession(path);
+      const engine = await openFileSession(path);
       try {
         await engine.appendMessages({ role: 'user', content: 'one' });
         const before = await sha256(path);
@@ -173,7 +173,7 @@ describe('contextlog follow', () => {
   it('prints the events so far, then each one another process commits; Ctrl-C exits 0', () =>
     withTempDir(async (dir) => {
       const path = join(dir, 'live.jsonl');
-      const engine = await openSession(path);
+      const engine = await openFileSession(path);
       try {
         await engine.appendMessages({ role: 'user', content: 'first message' });
         const child = startCli(['follow', path], dir);

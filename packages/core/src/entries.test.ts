@@ -9,11 +9,11 @@ describe('the two entries', () => {
   });
 
   it('keep the store-only tools out of the agent entry', () => {
-    for (const name of ['parseStoredEvent', 'checkBatchContinuity', 'createReplayer', 'replay']) {
+    for (const name of ['parseStoredEvent', 'checkBatchContinuity', 'createFold', 'foldEvents']) {
       expect(name in main, name).toBe(false);
       expect(name in store, name).toBe(true);
     }
-    for (const name of ['createContext', 'createMemoryStore', 'copyEvents', 'hasCode']) {
+    for (const name of ['createContext', 'openMemoryStore', 'copyEvents', 'hasCode']) {
       expect(name in main, name).toBe(true);
     }
   });

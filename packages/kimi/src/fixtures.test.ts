@@ -1,5 +1,5 @@
 import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
-import { project } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import {
   jsonOf,
@@ -45,7 +45,7 @@ describe('kimi fixtures: decodeKimiLine + core replay give the hand-written stat
               type: 'context.reverted',
               data: { checkpointId: Number(id) },
             };
-            const reverted = jsonOf(project(result.state, event));
+            const reverted = jsonOf(foldEvents([event], result.state));
             expect(reverted).toMatchObject(expected);
           }
         });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptSessionError, stateToJson } from '@contextlog/core';
-import { forkSession, openSession, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { forkSession, openFileSession, snapshotSessionFile } from '@contextlog/fs-adapter';
 import { faultyFileSystem } from '@contextlog/fs-adapter/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonOf, loadFixtures, readSession } from './fixture-harness.test-helper.js';
@@ -183,7 +183,7 @@ describe('importKimiSession of numbers kimi-cli reads', () => {
     const imported = stateToJson(result.state);
     await snapshotSessionFile(out);
     const fork = await forkSession(out, join(dir, 'fork.jsonl'));
-    const reopened = await openSession(out);
+    const reopened = await openFileSession(out);
     expect(stateToJson(reopened.state)).toEqual(imported);
     await reopened.revertTo(1);
     expect(reopened.state.messages).toEqual([{ role: 'user', content: 'abcdefgh' }]);

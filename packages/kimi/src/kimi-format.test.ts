@@ -1,6 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forkSession, headerLine, openFileStore, openSession } from '@contextlog/fs-adapter';
+import { forkSession, headerLine, openFileSession, openFileStore } from '@contextlog/fs-adapter';
 import { DETECT_WINDOW } from '@contextlog/fs-adapter/formats';
 import { sha256, tempDir } from '@contextlog/fs-adapter/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('kimiFormat: what else reads or refuses a kimi-cli file', () => {
     const kimi = join(dir, 'context.jsonl');
     await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"hi"}\n');
     const target = join(dir, 'fork.jsonl');
-    const writer = await openSession(target);
+    const writer = await openFileSession(target);
     await expect(
       forkSession(kimi, target, { force: true, formats: [kimiFormat] }),
     ).rejects.toMatchObject({

@@ -1,11 +1,11 @@
 import {
   type ContextEngine,
   createContext,
-  createMemoryStore,
   type Message,
+  openMemoryStore,
   type StoredEvent,
 } from '@contextlog/core';
-import { createReplayer } from '@contextlog/core/store';
+import { createFold } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { checkedLine } from './export.js';
@@ -108,7 +108,7 @@ async function run(engine: ContextEngine, command: Command): Promise<void> {
 }
 
 async function eventsOf(commands: readonly Command[]): Promise<readonly StoredEvent[]> {
-  const store = createMemoryStore();
+  const store = await openMemoryStore();
   const engine = await createContext(store);
   for (const command of commands) await run(engine, command);
   await engine.close();
@@ -117,7 +117,7 @@ async function eventsOf(commands: readonly Command[]): Promise<readonly StoredEv
 
 /** Writes the records as kimi-cli lines and restores them as a kimi-cli reader does. */
 function restore(systemPrompt: string | null, records: readonly KimiRecord[]) {
-  const restored = createReplayer();
+  const restored = createFold();
   for (const line of kimiLines({ systemPrompt, records }, 'test')) {
     checkedLine('test', line, restored);
   }
@@ -131,7 +131,7 @@ describe('the kimi records of a live history', () => {
       const events = await eventsOf(commands);
       const live = createLiveRecords();
       for (const event of events) live.apply(event);
-      const replayer = createReplayer();
+      const replayer = createFold();
       for (const event of events) replayer.apply(event);
       expect(kimiStateDifference(replayer.state, restore(live.systemPrompt, live.records))).toBe(
         undefined,
@@ -143,7 +143,7 @@ describe('the kimi records of a live history', () => {
     'rebuilt from a state alone (a snapshot) restore to that state',
     async (commands) => {
       const events = await eventsOf(commands);
-      const replayer = createReplayer();
+      const replayer = createFold();
       for (const event of events) replayer.apply(event);
       const state = replayer.state;
       expect(kimiStateDifference(state, restore(state.systemPrompt, recordsOfState(state)))).toBe(

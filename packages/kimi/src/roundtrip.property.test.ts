@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codePointLength, type Message, type StoredEvent } from '@contextlog/core';
-import { project } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { exportKimiSession } from './export.js';
@@ -280,7 +280,7 @@ describe('kimi-cli files written as kimi-cli writes them', () => {
           type: 'context.reverted',
           data: { checkpointId: mark.id },
         };
-        const reverted = project(state, event);
+        const reverted = foldEvents([event], state);
         revert(sim, mark.id);
         expect(reverted.messages).toEqual(sim.history);
         expect(reverted.tokenCount).toBe(sim.tokenCount);

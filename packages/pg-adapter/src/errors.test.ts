@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgPoolClient } from './client/pool-client.js';
 import { migrate } from './schema/migrate.js';
-import { createPgStore, openPgStore } from './store/pg-store.js';
+import { openPgStore } from './store/pg-store.js';
 import { BACKENDS, openTestDb, type TestDb } from './testing/backends.js';
 
 /** What `run` threw, for the assertions on its code. */
@@ -29,7 +29,7 @@ describe.each(BACKENDS)('pg-adapter errors on %s', (kind) => {
   it('an option out of range is a ValidationError naming the option, not a RangeError', async () => {
     const table = db.table('errs');
     const pageSize = await thrown(() =>
-      createPgStore({ client: db.client, sessionId: 's', table, pageSize: 0 }),
+      openPgStore({ client: db.client, sessionId: 's', table, pageSize: 0 }),
     );
     expect(hasCode(pageSize, 'VALIDATION') && pageSize.path).toBe('pageSize');
     const [from, to] = [await openMemoryStore(), await openMemoryStore()];

@@ -1,8 +1,8 @@
 import {
   type ContextEngine,
   createContext,
-  createMemoryStore,
   type EventStore,
+  openMemoryStore,
 } from '@contextlog/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,7 +91,7 @@ describe('checkEngine', () => {
       expect(id).toMatch(/^engine-run-\d+$/);
       made++;
       return {
-        store: createMemoryStore(),
+        store: await openMemoryStore(),
         dispose: async () => {
           disposed++;
         },
@@ -105,7 +105,7 @@ describe('checkEngine', () => {
   it('works with an inner store whose appends take real time, as a file store does', async () => {
     const started = performance.now();
     await checkEngine((store) => createContext(store), {
-      makeStore: async () => createFaultyStore(createMemoryStore(), { latencyMs: 2 }),
+      makeStore: async () => createFaultyStore(await openMemoryStore(), { latencyMs: 2 }),
       numRuns: 15,
     });
     // The real waits happened (each run writes at least once): the driver waited for them.

@@ -1,7 +1,7 @@
 import {
   ConcurrencyError,
-  createMemoryStore,
   type EventStore,
+  openMemoryStore,
   StoreClosedError,
   type StoredEvent,
 } from '@contextlog/core';
@@ -20,16 +20,16 @@ import {
 } from './index.js';
 import { checkStore } from './vitest.js';
 
-checkStore('memory store', async () => createMemoryStore());
+checkStore('memory store', () => openMemoryStore());
 
 /** A memory store whose log outlives the store object, as a file does: it reopens, and two race. */
-function sharedMemoryStore(): StoreUnderTest {
-  const store = createMemoryStore();
+async function sharedMemoryStore(): Promise<StoreUnderTest> {
+  const store = await openMemoryStore();
   const another = async () => store.openAnother();
   return { store, reopen: another, openAnother: another, dispose: async () => undefined };
 }
 
-checkStore('memory store with openAnother', async () => sharedMemoryStore());
+checkStore('memory store with openAnother', sharedMemoryStore);
 
 type Flaw =
   | 'none'

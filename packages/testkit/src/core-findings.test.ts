@@ -1,5 +1,5 @@
 // Bugs the testkit found in @contextlog/core, kept as regression tests once core was fixed.
-import { createContext, createMemoryStore } from '@contextlog/core';
+import { createContext, openMemoryStore } from '@contextlog/core';
 import { parseStoredEvent } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ describe('core findings', () => {
   // "__proto__" that is a prototype change, which immer refused with an untyped Error. The key is
   // now refused up front with a typed error naming the field.
   it('setMetadata("__proto__", …) rejects with a ValidationError and writes nothing', async () => {
-    const store = createMemoryStore();
+    const store = await openMemoryStore();
     const engine = await createContext(store);
     await expect(engine.setMetadata('__proto__', { a: 1 })).rejects.toMatchObject({
       code: 'VALIDATION',

@@ -6,7 +6,7 @@ import {
   hasCode,
   type StoredEvent,
 } from '@contextlog/core';
-import { replay, replayAsync } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -62,7 +62,7 @@ const coded = (code: string, message: string) => Object.assign(new Error(message
 
 async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngine> {
   // `committed` is what the store holds; `state` is what the engine shows (the same, without a bug).
-  let committed: ContextState = await replayAsync(store.load());
+  let committed: ContextState = await foldEvents(store.load());
   let state = committed;
   let queue: Pending[] = [];
   let writing = false;
@@ -86,7 +86,7 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
         continue;
       }
       const event = { ...outcome.event, seq: formed.seq + 1, at: new Date().toISOString() };
-      formed = replay([event as StoredEvent], formed);
+      formed = foldEvents([event as StoredEvent], formed);
       events.push(event as StoredEvent);
       members.push(entry);
     }
@@ -144,7 +144,10 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
       if (outcome.kind === 'noop') return resolve(undefined);
       if (bug === 'state-before-write' && outcome.kind === 'event') {
         // Shown at once; a failed write leaves it there.
-        state = replay([{ ...outcome.event, seq: state.seq + 1, at: '' } as StoredEvent], state);
+        state = foldEvents(
+          [{ ...outcome.event, seq: state.seq + 1, at: '' } as StoredEvent],
+          state,
+        );
       }
       const onAbort = () => {
         const index = queue.indexOf(entry);

@@ -1,5 +1,5 @@
 import { type ContextEngine, type EventStore, stateToJson } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { canonicalJson, preview } from './json.js';
 import { loadAll } from './store-factory.js';
 
@@ -38,7 +38,7 @@ export async function expectReplayEqualsLive(
 ): Promise<void> {
   const live = stateToJson(engine.state);
   const events = await loadAll(store);
-  const replayed = stateToJson(replay(events));
+  const replayed = stateToJson(foldEvents(events));
   const difference = firstDifference(live, replayed, '');
   if (difference !== undefined) {
     throw new Error(

@@ -1,4 +1,4 @@
-import { createContext, createMemoryStore, type Message, type StoredEvent } from '@contextlog/core';
+import { createContext, type Message, openMemoryStore, type StoredEvent } from '@contextlog/core';
 import { messagePool } from '../data/messages.js';
 import { mean, median } from '../lib/stats.js';
 import { compare, type Figure, type Scenario } from '../scenario.js';
@@ -34,7 +34,7 @@ async function appendCost(
   pool: readonly Message[],
   appends: number,
 ): Promise<{ median: number; mean: number }> {
-  const store = createMemoryStore(historyEvents(size, pool));
+  const store = await openMemoryStore({ events: historyEvents(size, pool) });
   const engine = await createContext(store);
   try {
     const warmup = Math.min(1000, appends);

@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { type Message, StoreClosedError } from '@contextlog/core';
 import { createSerializer } from '@contextlog/core/store';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { storedLines } from '../data/lines.js';
 import { messagePool } from '../data/messages.js';
 import { openMinimalWriter } from '../lib/minimal-writer.js';
@@ -38,7 +38,7 @@ async function engineRate(
   pool: readonly Message[],
   log: (message: string) => void,
 ): Promise<number> {
-  const engine = await openSession(file, { durability: 'fsync' });
+  const engine = await openFileSession(file, { durability: 'fsync' });
   try {
     const rate = await producersRate((message) => engine.appendMessages(message), total, pool);
     if (engine.state.seq !== total) {
@@ -108,7 +108,7 @@ async function naiveRate(file: string, lines: readonly string[]): Promise<number
 
 export const concurrentAppendScenario: Scenario = {
   id: 'concurrent',
-  title: `${PRODUCERS} concurrent producers appending durably (openSession, fsync)`,
+  title: `${PRODUCERS} concurrent producers appending durably (openFileSession, fsync)`,
   async run(ctx) {
     const total = ctx.size(50_000, 2_000);
     // The naive writer costs the same per message at any count; 10,000 keep it to seconds.

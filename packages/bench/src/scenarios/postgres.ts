@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ContextEngine, Message } from '@contextlog/core';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import {
   createPgClient,
   createPgliteClient,
@@ -103,7 +103,7 @@ export const postgresScenario: Scenario = {
     const pgSession = () =>
       openPgSession({ client: db.client, sessionId: `bench-${++run}`, table: db.table });
     const fileSession = () =>
-      openSession(path.join(ctx.tmpDir, `bench-${++run}.jsonl`), { durability: 'fsync' });
+      openFileSession(path.join(ctx.tmpDir, `bench-${++run}.jsonl`), { durability: 'fsync' });
     try {
       const rounds = ctx.size(2, 1);
       const best = { pgOne: 0, fileOne: 0, pgMany: 0, fileMany: 0 };

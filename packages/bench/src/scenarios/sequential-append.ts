@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ContextEngine, Message } from '@contextlog/core';
-import { openSession } from '@contextlog/fs-adapter';
+import { openFileSession } from '@contextlog/fs-adapter';
 import { storedLines } from '../data/lines.js';
 import { messagePool } from '../data/messages.js';
 import { openMinimalWriter } from '../lib/minimal-writer.js';
@@ -17,7 +17,7 @@ import { compare, type Scenario } from '../scenario.js';
  */
 export const sequentialAppendScenario: Scenario = {
   id: 'sequential',
-  title: 'one producer, each durable append awaited (openSession, fsync)',
+  title: 'one producer, each durable append awaited (openFileSession, fsync)',
   async run(ctx) {
     const total = ctx.size(3_000, 150);
     const slices = ctx.size(6, 3);
@@ -25,7 +25,7 @@ export const sequentialAppendScenario: Scenario = {
     const pool = messagePool(1024);
     const lines = storedLines(total, pool).map((line) => Buffer.from(line));
 
-    const engine: ContextEngine = await openSession(path.join(ctx.tmpDir, 'ours.jsonl'), {
+    const engine: ContextEngine = await openFileSession(path.join(ctx.tmpDir, 'ours.jsonl'), {
       durability: 'fsync',
     });
     const fd = fs.openSync(path.join(ctx.tmpDir, 'raw.jsonl'), 'a');

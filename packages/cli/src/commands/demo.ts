@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openSession, readSessionFile } from '@contextlog/fs-adapter';
+import { openFileSession, readSessionFile } from '@contextlog/fs-adapter';
 import { exportKimiSession } from '@contextlog/kimi';
 import { compareStates, sideBySide, tableHeader } from '../demo/compare.js';
 import { createFaultyFs } from '../demo/faulty-fs.js';
@@ -45,7 +45,7 @@ export const demoCommand: Command = {
 
     say('contextlog demo: a simulated agent session on a real session file', '');
     const faults = createFaultyFs();
-    const engine = await openSession(sessionPath, { fs: faults.fs });
+    const engine = await openFileSession(sessionPath, { fs: faults.fs });
     let report: Awaited<ReturnType<typeof runScenario>>;
     try {
       report = await runScenario(engine, faults);

@@ -1,6 +1,6 @@
 import { ContextClosedError } from '@contextlog/core';
 import { createSerializer } from '@contextlog/core/store';
-import { followSessionFile } from '@contextlog/fs-adapter';
+import { followFileSession } from '@contextlog/fs-adapter';
 import type { Subscription } from 'rxjs';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { describeEvent } from '../output/describe-event.js';
@@ -28,7 +28,7 @@ export const followCommand: Command = {
     refuseOtherFormat(path, (await checkInputFile(path)).format, 'follow');
     const json = flag(values, 'json');
     const sink = createSink(io.stdout);
-    const events$ = followSessionFile(path);
+    const events$ = followFileSession(path);
 
     return new Promise<number>((resolve, reject) => {
       // Events are written one at a time, in order; finishing waits for those already queued.

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CopyTargetNotEmptyError, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
-  openSession,
+  openFileSession,
   readSessionEvents,
   readSessionFile,
   snapshotSessionFile,
 } from '@contextlog/fs-adapter';
-import { CopySourceEmptyError, createPgStore, migrate } from '@contextlog/pg-adapter';
+import { CopySourceEmptyError, migrate, openPgStore } from '@contextlog/pg-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySession } from './copy-session.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from './pg-backends.test-helper.js';
@@ -21,7 +21,7 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
 
 /** A session file with every kind of command and text PostgreSQL must not alter. */
 async function writeSessionFile(path: string): Promise<void> {
-  const engine = await openSession(path);
+  const engine = await openFileSession(path);
   await engine.setSystemPrompt('you are \u0000 careful');
   await engine.appendMessages([
     { role: 'user', content: 'lone \ud800 surrogate, NUL \u0000, emoji 😀, CJK 漢字' },
@@ -66,7 +66,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     expect(there.events).toBe(events.length);
     expect(there.lastSeq).toBe(events.at(-1)?.seq);
     const stored = await collect(
-      createPgStore({ client: db.client, sessionId: 'copied', table }).load(),
+      (await openPgStore({ client: db.client, sessionId: 'copied', table })).load(),
     );
     expect(JSON.stringify(stored)).toBe(JSON.stringify(events));
 
@@ -88,12 +88,12 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     expect(events[0]?.seq).toBeGreaterThan(1);
     const result = await copySession(path, { client: db.client, sessionId: 'snapshotted', table });
     const stored = await collect(
-      createPgStore({ client: db.client, sessionId: 'snapshotted', table }).load(),
+      (await openPgStore({ client: db.client, sessionId: 'snapshotted', table })).load(),
     );
     expect(stored).toEqual(events);
     expect(result.lastSeq).toBe(events[0]?.seq);
     // The copy goes on from there.
-    await createPgStore({ client: db.client, sessionId: 'snapshotted', table }).append(
+    await (await openPgStore({ client: db.client, sessionId: 'snapshotted', table })).append(
       [
         {
           seq: result.lastSeq + 1,
@@ -141,13 +141,13 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     await writeSessionFile(path);
     await copySession(path, { client: db.client, sessionId: 'taken', table });
     const before = await collect(
-      createPgStore({ client: db.client, sessionId: 'taken', table }).load(),
+      (await openPgStore({ client: db.client, sessionId: 'taken', table })).load(),
     );
     await expect(
       copySession(path, { client: db.client, sessionId: 'taken', table }),
     ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
     expect(
-      await collect(createPgStore({ client: db.client, sessionId: 'taken', table }).load()),
+      await collect((await openPgStore({ client: db.client, sessionId: 'taken', table })).load()),
     ).toEqual(before);
     const existing = join(dir, 'existing.jsonl');
     await writeFile(existing, 'keep me\n');
@@ -191,13 +191,15 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     await expect(
       copySession(path, { client: db.client, sessionId: 'half', table }, { batchSize: 3 }),
     ).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
-    expect(await createPgStore({ client: db.client, sessionId: 'half', table }).lastSeq()).toBe(0);
+    expect(
+      await (await openPgStore({ client: db.client, sessionId: 'half', table })).lastSeq(),
+    ).toBe(0);
 
     const good = join(dir, 'good.jsonl');
     await writeSessionFile(good);
     await migrate(db.client, { table });
     // A gap in the PostgreSQL source makes the copy into a file fail: the file is removed.
-    const gap = createPgStore({ client: db.client, sessionId: 'gap', table });
+    const gap = await openPgStore({ client: db.client, sessionId: 'gap', table });
     const events = await collect(readSessionEvents(good));
     await gap.append(events.slice(0, 3), { expectedSeq: 0 });
     await db.admin(
@@ -237,7 +239,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
       await writeSessionFile(byName);
       await copySession(byName, `${PG_URL}?table=${table}`);
       expect(
-        await createPgStore({ client: db.client, sessionId: 'by-name', table }).lastSeq(),
+        await (await openPgStore({ client: db.client, sessionId: 'by-name', table })).lastSeq(),
       ).toBe(there.lastSeq);
     },
   );

@@ -14,9 +14,9 @@ import { openFileStore, readSessionEvents } from '@contextlog/fs-adapter';
 import {
   CopySourceEmptyError,
   createPgClient,
-  createPgStore,
   DEFAULT_TABLE,
   migrate,
+  openPgStore,
   type PayloadColumn,
   type PgClient,
   type PgEventStore,
@@ -102,8 +102,8 @@ function resolve(
   };
 }
 
-const storeOf = (side: PgSide): PgEventStore =>
-  createPgStore({ client: side.client, sessionId: side.sessionId, table: side.table });
+const storeOf = (side: PgSide): Promise<PgEventStore> =>
+  openPgStore({ client: side.client, sessionId: side.sessionId, table: side.table });
 
 /**
  * Copies a session between a contextlog file and PostgreSQL (either way; file to file and
@@ -125,7 +125,7 @@ export async function copySession(
     to = resolve(target, source, options);
     if (from.kind === 'pg') await checkSourceHasEvents(from);
     const reader: EventSource =
-      from.kind === 'file' ? { load: () => readSessionEvents(from.path) } : storeOf(from);
+      from.kind === 'file' ? { load: () => readSessionEvents(from.path) } : await storeOf(from);
     const copy: CopyEventsOptions = {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       sourceName: from.display,
@@ -146,7 +146,7 @@ export async function copySession(
 async function checkSourceHasEvents(side: PgSide): Promise<void> {
   let last: number;
   try {
-    last = await storeOf(side).lastSeq();
+    last = await (await storeOf(side)).lastSeq();
   } catch (error) {
     if (hasCode(error, 'PG_TABLE_MISSING')) {
       throw new CopySourceEmptyError(side.sessionId, side.table, true, { cause: error });
@@ -193,5 +193,5 @@ async function copyToPg(
     table: side.table,
     ...(payload === undefined ? {} : { payload }),
   });
-  return copyEvents(reader, storeOf(side), options);
+  return copyEvents(reader, await storeOf(side), options);
 }

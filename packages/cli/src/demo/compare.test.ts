@@ -1,9 +1,9 @@
-import { createContext, createMemoryStore } from '@contextlog/core';
+import { createContext, openMemoryStore } from '@contextlog/core';
 import { describe, expect, it } from 'vitest';
 import { compareStates, sideBySide } from './compare.js';
 
 async function sampleState(extra?: string) {
-  const engine = await createContext(createMemoryStore());
+  const engine = await createContext(await openMemoryStore());
   await engine.setSystemPrompt('prompt');
   await engine.appendMessages({ role: 'user', content: 'hello 你好' });
   await engine.recordUsage(10);
@@ -34,7 +34,7 @@ describe("the demo's comparison", () => {
   });
 
   it('ignores only the fields it is told to', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await engine.appendMessages({ role: 'user', content: 'x' });
     const before = engine.state;
     await engine.setMetadata('k', 1);

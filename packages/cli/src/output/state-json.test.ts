@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createContext, createMemoryStore, type Message, stateToJson } from '@contextlog/core';
+import { createContext, type Message, openMemoryStore, stateToJson } from '@contextlog/core';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_STATE } from '../expected-states.test-helper.js';
 import { createSink } from './sink.js';
@@ -33,7 +33,7 @@ function slowStream() {
 
 describe('replay --json output', () => {
   it('is one JSON object equal to the state, written in bounded chunks with backpressure', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     await engine.setSystemPrompt('You are "quoted"\nand multi-line 你好');
     const messages: Message[] = [];
     for (let i = 0; i < 3000; i++) {
@@ -77,7 +77,7 @@ describe('replay --json output', () => {
   });
 
   it('writes an empty session with empty lists', async () => {
-    const engine = await createContext(createMemoryStore());
+    const engine = await createContext(await openMemoryStore());
     const out = slowStream();
     await writeStateJson(createSink(out.stream), 'kimi', engine.state, []);
     expect(JSON.parse(out.text())).toEqual({ format: 'kimi', ...EMPTY_STATE });

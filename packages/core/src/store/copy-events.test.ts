@@ -6,13 +6,13 @@ import { snapshotStateOf, stateToJson } from '../projection/state.js';
 import { appendInBatches } from './append-in-batches.js';
 import { copyEvents } from './copy-events.js';
 import type { EventStore, ImportEventsOptions } from './event-store.js';
-import { createMemoryStore } from './memory-store.js';
+import { openMemoryStore } from './memory-store.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 
-/** A compacted log: a snapshot at seq 6, then seqs 7..11. */
-async function compactedLog(): Promise<StoredEvent[]> {
-  const engine = await createContext(createMemoryStore());
+/** A log that starts with a snapshot: at seq 6, then seqs 7..11. */
+async function snapshotLog(): Promise<StoredEvent[]> {
+  const engine = await createContext(await openMemoryStore());
   await engine.setSystemPrompt('be brief');
   for (let i = 0; i < 4; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
   await engine.checkpoint();
@@ -23,16 +23,16 @@ async function compactedLog(): Promise<StoredEvent[]> {
     at: AT,
     data: { state: snapshotStateOf(engine.state) },
   };
-  const store = createMemoryStore([snapshot]);
+  const store = await openMemoryStore({ events: [snapshot] });
   const after = await createContext(store);
   for (let i = 0; i < 5; i++) await after.appendMessages({ role: 'user', content: `n${i}` });
   return store.events.slice();
 }
 
 describe('copyEvents', () => {
-  it('copies a compacted log batch by batch, keeping seqs, and returns the replayed state', async () => {
-    const events = await compactedLog();
-    const target = createMemoryStore();
+  it('copies a log that starts with a snapshot batch by batch, keeping seqs, and returns the replayed state', async () => {
+    const events = await snapshotLog();
+    const target = await openMemoryStore();
     const sizes: number[] = [];
     const append = target.append.bind(target);
     const watched: EventStore = {
@@ -43,13 +43,15 @@ describe('copyEvents', () => {
         return append(batch, options);
       },
     };
-    const result = await copyEvents(createMemoryStore(events), watched, { batchSize: 4 });
+    const result = await copyEvents(await openMemoryStore({ events }), watched, { batchSize: 4 });
     expect(target.events).toEqual(events);
     expect(sizes).toEqual([4, 2]);
     expect(result.events).toBe(6);
     expect(result.lastSeq).toBe(11);
     expect(stateToJson(result.state)).toEqual(
-      stateToJson((await copyEvents(createMemoryStore(events), createMemoryStore())).state),
+      stateToJson(
+        (await copyEvents(await openMemoryStore({ events }), await openMemoryStore())).state,
+      ),
     );
     expect(result.state.messages.map((m) => m.content)).toEqual([
       'm0',
@@ -65,12 +67,12 @@ describe('copyEvents', () => {
   });
 
   it('refuses a target with events, naming it, and leaves it as it was', async () => {
-    const events = await compactedLog();
-    const target = createMemoryStore(events);
-    await expect(copyEvents(createMemoryStore(events), target)).rejects.toThrow(
+    const events = await snapshotLog();
+    const target = await openMemoryStore({ events });
+    await expect(copyEvents(await openMemoryStore({ events }), target)).rejects.toThrow(
       'the target already holds a session',
     );
-    const error = await copyEvents(createMemoryStore(events), target, {
+    const error = await copyEvents(await openMemoryStore({ events }), target, {
       targetName: 'b.jsonl',
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CopyTargetNotEmptyError);
@@ -79,10 +81,10 @@ describe('copyEvents', () => {
   });
 
   it("hands the whole log to the target's importEvents when it has one", async () => {
-    const events = await compactedLog();
-    const target = createMemoryStore();
+    const events = await snapshotLog();
+    const target = await openMemoryStore();
     const calls: ImportEventsOptions[] = [];
-    const source = createMemoryStore(events);
+    const source = await openMemoryStore({ events });
     const importing: EventStore = {
       load: () => target.load(),
       append: () => Promise.reject(new Error('append is not used when importEvents exists')),
@@ -111,8 +113,8 @@ describe('copyEvents', () => {
   });
 
   it('checks that the target replays to the state of the source', async () => {
-    const events = await compactedLog();
-    const target = createMemoryStore();
+    const events = await snapshotLog();
+    const target = await openMemoryStore();
     const lossy: EventStore = {
       // A store that loses the last event it was given.
       load: async function* () {
@@ -122,7 +124,7 @@ describe('copyEvents', () => {
       append: (batch, options) => target.append(batch, options),
       close: () => target.close(),
     };
-    const error = await copyEvents(createMemoryStore(events), lossy, {
+    const error = await copyEvents(await openMemoryStore({ events }), lossy, {
       sourceName: 'a.jsonl',
       targetName: 'b',
     }).catch((e: unknown) => e);
@@ -134,10 +136,10 @@ describe('copyEvents', () => {
   });
 
   it('refuses a batch size that is not a positive integer, copying nothing', async () => {
-    const target = createMemoryStore();
+    const target = await openMemoryStore();
     for (const batchSize of [0, -1, 1.5, Number.NaN]) {
       await expect(
-        copyEvents(createMemoryStore(await compactedLog()), target, { batchSize }),
+        copyEvents(await openMemoryStore({ events: await snapshotLog() }), target, { batchSize }),
       ).rejects.toMatchObject({ code: 'VALIDATION', path: 'batchSize' });
     }
     expect(target.events).toEqual([]);

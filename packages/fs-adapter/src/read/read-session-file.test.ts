@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptSessionError, type StoredEvent, stateToJson } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { headerLine } from '../format/header.js';
 import { sha256, tempDir } from '../testing/temp-dir.js';
@@ -62,7 +62,7 @@ describe('readSessionFile on contextlog files', () => {
       onProgress: (p) => progress.push(p.bytesRead),
     });
     expect(result.format).toBe('contextlog');
-    expect(stateToJson(result.state)).toEqual(stateToJson(replay(events)));
+    expect(stateToJson(result.state)).toEqual(stateToJson(foldEvents(events)));
     expect(result.events).toEqual(events);
     expect(result.diagnostics).toEqual([]);
     const bytes = (await readFile(path)).length;
@@ -93,7 +93,7 @@ describe('readSessionFile on contextlog files', () => {
       v: 1,
       at,
       type: 'state.snapshotted',
-      data: { state: stateToJson(replay(events)) },
+      data: { state: stateToJson(foldEvents(events)) },
     };
     const path = await write('snap.jsonl', fileOf([lineOf(snapshot), lineOf(message(42, 'next'))]));
     const result = await readSessionFile(path);

@@ -4,7 +4,7 @@ import { stateToJson } from '@contextlog/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forkSession } from '../rewrite/fork-session.js';
 import { openFileStore } from '../store/file-store.js';
-import { openSession } from '../store/open-session.js';
+import { openFileSession } from '../store/open-session.js';
 import { sha256, tempDir } from '../testing/temp-dir.js';
 import { contextlogFormat } from './contextlog-format.js';
 import { DETECT_WINDOW } from './detect-format.js';
@@ -50,7 +50,7 @@ describe('formats are passed to the reader', () => {
     ]);
     expect(read.counts).toMatchObject({ lines: 3, events: 2, blank: 1, skipped: 0 });
     expect(read.header).toBeUndefined();
-    const engine = await openSession(join(dir, 's.jsonl'));
+    const engine = await openFileSession(join(dir, 's.jsonl'));
     await engine.recordUsage(3);
     await engine.close();
     const contextlog = await readSessionFile(join(dir, 's.jsonl'), { formats });
@@ -134,7 +134,7 @@ describe('a store writes contextlog sessions only', () => {
 describe("contextlog's encoder", () => {
   it('writes lines that read back as the events it was fed', async () => {
     const source = join(dir, 's.jsonl');
-    const engine = await openSession(source);
+    const engine = await openFileSession(source);
     await engine.setSystemPrompt('sys');
     await engine.appendMessages({ role: 'user', content: 'hi 😀' });
     await engine.checkpoint();

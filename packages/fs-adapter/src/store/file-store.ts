@@ -117,7 +117,7 @@ export function openFileStore(
 export interface OpenStoreOptions extends FileStoreOptions {
   /**
    * `false` leaves the validating pass to the first `load()` (or `append`), which yields the
-   * events of that same single read: `openSession` loads at once, so a session is read once, not
+   * events of that same single read: `openFileSession` loads at once, so a session is read once, not
    * twice. Nothing is repaired before that pass succeeded, so a corrupt file is still untouched.
    */
   readonly eager: boolean;

@@ -4,7 +4,7 @@ import {
   CopyTargetNotEmptyError,
   copyEvents,
   createContext,
-  createMemoryStore,
+  openMemoryStore,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSessionEvents } from '../read/read-session-events.js';
 import { faultyFileSystem, tempDir } from '../testing/temp-dir.js';
 import { openFileStore } from './file-store.js';
-import { openSession } from './open-session.js';
+import { openFileSession } from './open-session.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -30,9 +30,9 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
   return out;
 }
 
-/** A compacted log: a snapshot at seq 12, then 9 more appends. */
-async function compactedLog(): Promise<StoredEvent[]> {
-  const engine = await createContext(createMemoryStore());
+/** A log that starts with a snapshot: at seq 12, then 9 more appends. */
+async function snapshotLog(): Promise<StoredEvent[]> {
+  const engine = await createContext(await openMemoryStore());
   for (let i = 0; i < 11; i++) await engine.appendMessages({ role: 'user', content: `m${i}` });
   await engine.checkpoint();
   const snapshot: StoredEvent = {
@@ -42,7 +42,7 @@ async function compactedLog(): Promise<StoredEvent[]> {
     at: '2026-01-01T00:00:00.000Z',
     data: { state: snapshotStateOf(engine.state) },
   };
-  const rest = createMemoryStore([snapshot]);
+  const rest = await openMemoryStore({ events: [snapshot] });
   const after = await createContext(rest);
   for (let i = 0; i < 9; i++) await after.appendMessages({ role: 'user', content: `n${i}` });
   return rest.events.slice();
@@ -56,16 +56,16 @@ async function* failingAfter(events: readonly StoredEvent[], count: number) {
 }
 
 describe('the file store imports a log', () => {
-  it('keeps every event and seq of a compacted log, and goes on from there', async () => {
-    const events = await compactedLog();
+  it('keeps every event and seq of a log that starts with a snapshot, and goes on from there', async () => {
+    const events = await snapshotLog();
     const path = join(dir, 'copy.jsonl');
     const store = await openFileStore(path);
-    const result = await copyEvents(createMemoryStore(events), store, { batchSize: 4 });
+    const result = await copyEvents(await openMemoryStore({ events }), store, { batchSize: 4 });
     expect(result).toMatchObject({ events: 10, lastSeq: 21 });
     expect(await store.lastSeq()).toBe(21);
     await store.close();
     expect(await collect(readSessionEvents(path))).toEqual(events);
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     expect(stateToJson(engine.state)).toEqual(stateToJson(result.state));
     await engine.appendMessages({ role: 'user', content: 'more' });
     expect(engine.state.seq).toBe(22);
@@ -74,20 +74,22 @@ describe('the file store imports a log', () => {
 
   it('refuses a session with events, leaving it as it was', async () => {
     const path = join(dir, 'taken.jsonl');
-    const engine = await openSession(path);
+    const engine = await openFileSession(path);
     await engine.appendMessages({ role: 'user', content: 'mine' });
     await engine.close();
     const before = await readFile(path, 'utf8');
     const store = await openFileStore(path);
     await expect(
-      store.importEvents(createMemoryStore(await compactedLog()).load(), { batchSize: 3 }),
+      store.importEvents((await openMemoryStore({ events: await snapshotLog() })).load(), {
+        batchSize: 3,
+      }),
     ).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
     await store.close();
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 
   it('a source that fails half way leaves the header only, and the store usable', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const path = join(dir, 'half.jsonl');
     const store = await openFileStore(path);
     const header = await readFile(path, 'utf8');
@@ -97,20 +99,20 @@ describe('the file store imports a log', () => {
     expect(await store.lastSeq()).toBe(0);
     expect(await readFile(path, 'utf8')).toBe(header);
     // The same store takes the whole log afterwards.
-    await store.importEvents(createMemoryStore(events).load(), { batchSize: 100 });
+    await store.importEvents((await openMemoryStore({ events })).load(), { batchSize: 100 });
     await store.close();
     expect(await collect(readSessionEvents(path))).toEqual(events);
   });
 
   it('a write that fails part way through the import undoes the batches before it', async () => {
-    const events = await compactedLog();
+    const events = await snapshotLog();
     const path = join(dir, 'disk.jsonl');
     // The header is write 1; the third batch's write fails.
     const fs = faultyFileSystem((call, n) => (call === 'write' && n === 4 ? 'ENOSPC' : undefined));
     const store = await openFileStore(path, { fs });
     const header = await readFile(path, 'utf8');
     await expect(
-      store.importEvents(createMemoryStore(events).load(), { batchSize: 3 }),
+      store.importEvents((await openMemoryStore({ events })).load(), { batchSize: 3 }),
     ).rejects.toMatchObject({ code: 'APPEND_FAILED' });
     expect(await store.lastSeq()).toBe(0);
     expect(await readFile(path, 'utf8')).toBe(header);

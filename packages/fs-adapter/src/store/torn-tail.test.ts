@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
@@ -59,7 +59,7 @@ test.prop(
       const boundary = complete.at(-1) ?? 0;
       const kept = events.slice(0, Math.max(0, complete.length - 1));
       const read = await readSessionFile(cutPath);
-      expect(stateToJson(read.state)).toEqual(stateToJson(replay(kept)));
+      expect(stateToJson(read.state)).toEqual(stateToJson(foldEvents(kept)));
       expect(read.diagnostics.map((d) => d.severity)).toEqual(cut === boundary ? [] : ['warning']);
 
       const store = await openFileStore(cutPath, { durability: 'os' });

@@ -3,19 +3,19 @@ import {
   ConcurrencyError,
   copyEvents,
   createContext,
-  createMemoryStore,
   hasCode,
+  openMemoryStore,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
 import { sessionsTableName, tableName } from '../schema/table.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
-import { createPgStore, openPgStore } from './pg-store.js';
+import { openPgStore } from './pg-store.js';
 
 const AT = '2026-11-27T12:00:00.000Z';
 const appended = (seq: number, text = `m${seq}`): StoredEvent => ({
@@ -34,7 +34,7 @@ const snapshotAt = (seq: number): StoredEvent => ({
   type: 'state.snapshotted',
   v: 1,
   at: AT,
-  data: { state: stateToJson(replay(events(1, seq - 1))) as never },
+  data: { state: stateToJson(foldEvents(events(1, seq - 1))) as never },
 });
 
 async function all(client: PgClient, sessionId: string, table: string): Promise<StoredEvent[]> {
@@ -169,10 +169,10 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
           await openPgStore({ client: db.newPool(2, app), sessionId, table }),
         );
         const copyClient = db.newPool(2, app);
-        const copy = () =>
+        const copy = async () =>
           copyEvents(
-            createMemoryStore(source),
-            createPgStore({ client: copyClient, sessionId, table }),
+            await openMemoryStore({ events: source }),
+            await openPgStore({ client: copyClient, sessionId, table }),
           );
         const append = () => engine.appendMessages({ role: 'user', content: 'engine' });
         const door = await gate(db, table, app);
@@ -191,7 +191,7 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
         const reopened = await createContext(
           await openPgStore({ client: db.client, sessionId, table }),
         );
-        expect(stateToJson(reopened.state)).toEqual(stateToJson(replay(stored)));
+        expect(stateToJson(reopened.state)).toEqual(stateToJson(foldEvents(stored)));
         await reopened.close();
         await engine.close();
       }

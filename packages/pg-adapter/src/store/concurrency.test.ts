@@ -5,7 +5,7 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
@@ -87,12 +87,12 @@ describe.each(BACKENDS)('two engines writing one session on %s', (kind) => {
     // Each reload replayed to the stored state as it was at that seq.
     for (const outcome of outcomes) {
       for (const { seq, json } of outcome.reloads) {
-        expect(json).toEqual(stateToJson(replay(stored.filter((event) => event.seq <= seq))));
+        expect(json).toEqual(stateToJson(foldEvents(stored.filter((event) => event.seq <= seq))));
       }
     }
     for (const engine of engines) {
       const state = await engine.reload();
-      expect(stateToJson(state)).toEqual(stateToJson(replay(stored)));
+      expect(stateToJson(state)).toEqual(stateToJson(foldEvents(stored)));
       await engine.close();
     }
   });

@@ -2,7 +2,7 @@ import {
   CopyTargetNotEmptyError,
   copyEvents,
   createContext,
-  createMemoryStore,
+  openMemoryStore,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
@@ -10,7 +10,7 @@ import { snapshotStateOf } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../schema/migrate.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
-import { createPgStore } from './pg-store.js';
+import { openPgStore } from './pg-store.js';
 
 async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
@@ -20,7 +20,7 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
 
 /** A log with every kind of command and text PostgreSQL must not alter. */
 async function richLog(): Promise<StoredEvent[]> {
-  const store = createMemoryStore();
+  const store = await openMemoryStore();
   const engine = await createContext(store);
   await engine.setSystemPrompt('you are \u0000 careful');
   await engine.appendMessages([
@@ -37,11 +37,12 @@ async function richLog(): Promise<StoredEvent[]> {
   return store.events.slice();
 }
 
-/** The same log compacted: a snapshot at its last seq, then one more event. */
-async function compactedLog(): Promise<StoredEvent[]> {
+/** The same log as a snapshot at its last seq, then one more event. */
+async function snapshotLog(): Promise<StoredEvent[]> {
   const events = await richLog();
   const at = '2026-11-27T12:00:00.000Z';
-  const state = (await copyEvents(createMemoryStore(events), createMemoryStore())).state;
+  const state = (await copyEvents(await openMemoryStore({ events }), await openMemoryStore()))
+    .state;
   const last = state.seq;
   return [
     { seq: last, type: 'state.snapshotted', v: 1, at, data: { state: snapshotStateOf(state) } },
@@ -73,16 +74,20 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     await db?.close();
   });
 
-  const store = (sessionId: string) => createPgStore({ client: db.client, sessionId, table });
+  const store = (sessionId: string) => openPgStore({ client: db.client, sessionId, table });
 
   it('memory → PostgreSQL → memory keeps every event, seq and state', async () => {
     const events = await richLog();
-    const there = await copyEvents(createMemoryStore(events), store('copied'), { batchSize: 7 });
+    const there = await copyEvents(await openMemoryStore({ events }), await store('copied'), {
+      batchSize: 7,
+    });
     expect(there.events).toBe(events.length);
     expect(there.lastSeq).toBe(events.at(-1)?.seq);
-    expect(JSON.stringify(await collect(store('copied').load()))).toBe(JSON.stringify(events));
-    const back = createMemoryStore();
-    const home = await copyEvents(store('copied'), back);
+    expect(JSON.stringify(await collect((await store('copied')).load()))).toBe(
+      JSON.stringify(events),
+    );
+    const back = await openMemoryStore();
+    const home = await copyEvents(await store('copied'), back);
     expect(JSON.stringify(back.events)).toBe(JSON.stringify(events));
     expect(stateToJson(home.state)).toEqual(stateToJson(there.state));
     expect(home.state.messages[0]?.content).toBe(
@@ -90,13 +95,13 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     );
   });
 
-  it('a compacted log keeps its seq numbers, and the session goes on from there', async () => {
-    const events = await compactedLog();
+  it('a log that starts with a snapshot keeps its seq numbers, and the session goes on from there', async () => {
+    const events = await snapshotLog();
     expect(events[0]?.seq).toBeGreaterThan(1);
-    const result = await copyEvents(createMemoryStore(events), store('compacted'));
-    expect(await collect(store('compacted').load())).toEqual(events);
+    const result = await copyEvents(await openMemoryStore({ events }), await store('snapshotted'));
+    expect(await collect((await store('snapshotted')).load())).toEqual(events);
     expect(result.lastSeq).toBe(events.at(-1)?.seq);
-    await store('compacted').append(
+    await (await store('snapshotted')).append(
       [{ seq: result.lastSeq + 1, type: 'context.cleared', v: 1, at: 'x', data: {} }],
       { expectedSeq: result.lastSeq },
     );
@@ -104,9 +109,9 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
 
   it('refuses a session that has events and leaves it as it was', async () => {
     const events = await richLog();
-    await copyEvents(createMemoryStore(events), store('taken'));
-    const before = await collect(store('taken').load());
-    const refused = await copyEvents(createMemoryStore(events), store('taken')).catch(
+    await copyEvents(await openMemoryStore({ events }), await store('taken'));
+    const before = await collect((await store('taken')).load());
+    const refused = await copyEvents(await openMemoryStore({ events }), await store('taken')).catch(
       (error: unknown) => error,
     );
     expect(refused).toBeInstanceOf(CopyTargetNotEmptyError);
@@ -115,28 +120,30 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     );
     // The caller's name for the target, when it gives one.
     await expect(
-      copyEvents(createMemoryStore(events), store('taken'), { targetName: 'there' }),
+      copyEvents(await openMemoryStore({ events }), await store('taken'), { targetName: 'there' }),
     ).rejects.toMatchObject({ code: 'COPY_TARGET_NOT_EMPTY', target: 'there' });
-    expect(await collect(store('taken').load())).toEqual(before);
+    expect(await collect((await store('taken')).load())).toEqual(before);
   });
 
   it('a source that fails half way stores nothing: one transaction', async () => {
     const events = await richLog();
     await expect(
-      store('half').importEvents(failingAfter(events, 10), { batchSize: 3 }),
+      (await store('half')).importEvents(failingAfter(events, 10), { batchSize: 3 }),
     ).rejects.toThrow('the source failed');
-    expect(await store('half').lastSeq()).toBe(0);
+    expect(await (await store('half')).lastSeq()).toBe(0);
     // A batch the store refuses half way (a gap) rolls back the batches before it too.
     const gap = [...events.slice(0, 5), ...events.slice(6)];
-    await expect(store('gap').importEvents(listed(gap), { batchSize: 2 })).rejects.toMatchObject({
+    await expect(
+      (await store('gap')).importEvents(listed(gap), { batchSize: 2 }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
     });
-    expect(await store('gap').lastSeq()).toBe(0);
+    expect(await (await store('gap')).lastSeq()).toBe(0);
   });
 
   it('a PostgreSQL source with a gap fails the copy (CORRUPT_SESSION)', async () => {
     const events = await richLog();
-    await store('holey').append(events.slice(0, 3), { expectedSeq: 0 });
+    await (await store('holey')).append(events.slice(0, 3), { expectedSeq: 0 });
     await db.admin(
       `INSERT INTO ${table
         .split('.')
@@ -144,8 +151,8 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
         .join('.')}
        (session_id, seq, type, v, at, data, append_id) VALUES ('holey', 9, 'context.cleared', 1, 'x', '{}', 'manual')`,
     );
-    const target = createMemoryStore();
-    await expect(copyEvents(store('holey'), target, { batchSize: 2 })).rejects.toMatchObject({
+    const target = await openMemoryStore();
+    await expect(copyEvents(await store('holey'), target, { batchSize: 2 })).rejects.toMatchObject({
       code: 'CORRUPT_SESSION',
     });
   });
@@ -153,12 +160,12 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
   it.skipIf(kind !== 'pglite')(
     'refuses a copy within one PGlite instance (it has a single connection)',
     async () => {
-      await copyEvents(createMemoryStore(await richLog()), store('one-a'));
-      await expect(copyEvents(store('one-a'), store('one-b'))).rejects.toMatchObject({
+      await copyEvents(await openMemoryStore({ events: await richLog() }), await store('one-a'));
+      await expect(copyEvents(await store('one-a'), await store('one-b'))).rejects.toMatchObject({
         code: 'VALIDATION',
         message: 'copying within one PGlite instance is not supported (it has a single connection)',
       });
-      expect(await store('one-b').lastSeq()).toBe(0);
+      expect(await (await store('one-b')).lastSeq()).toBe(0);
     },
   );
 });

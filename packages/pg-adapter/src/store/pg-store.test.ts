@@ -8,7 +8,7 @@ import {
   stateToJson,
   ValidationError,
 } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { ConnectionLostError, PgTableMissingError } from '../errors.js';
@@ -259,7 +259,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
     faults.after = false;
     await engine.appendMessages(message('three'));
     const stored = await all(await openPgStore({ client: db.client, sessionId, table }));
-    expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(stored))).toEqual(stateToJson(engine.state));
     expect(engine.state.messages.map((m) => m.content)).toEqual(['one', 'two', 'three']);
   });
 
@@ -275,7 +275,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
     await engine.appendMessages(message('three'));
     const stored = await all(await openPgStore({ client: db.client, sessionId, table }));
     expect(stored.map((event) => event.seq)).toEqual([1, 2]);
-    expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(stored))).toEqual(stateToJson(engine.state));
     expect(engine.state.messages.map((m) => m.content)).toEqual(['one', 'three']);
   });
 

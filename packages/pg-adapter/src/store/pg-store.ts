@@ -332,7 +332,7 @@ function pgStore(options: PgStoreOptions): PgEventStore {
           client,
           source,
           open: (on, inTransaction) =>
-            createPgStore({
+            pgStore({
               ...options,
               client: on,
               // Inside a transaction nothing is committed before COMMIT: a lost connection lost

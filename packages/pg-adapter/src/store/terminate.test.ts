@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { createContext, hasCode, type StoredEvent, stateToJson } from '@contextlog/core';
-import { replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgPoolClientLike, type PgPoolLike, pgPoolClient } from '../client/pool-client.js';
@@ -84,7 +84,7 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
     expect(new Set(storedTexts)).toEqual(new Set(resolved));
     expect(resolved.length + rejected.length).toBe(PRODUCERS * COMMANDS);
     expect(stored.map((event) => event.seq)).toEqual(stored.map((_, i) => i + 1));
-    expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(stored))).toEqual(stateToJson(engine.state));
     expect(engine.stats().status).toBe('open');
     // The engine recovered: it still writes.
     await engine.appendMessages({ role: 'user', content: 'after' });
@@ -144,7 +144,7 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
       stored.push(event);
     }
     expect(stored.map((event) => event.seq)).toEqual([1, 2, 3]);
-    expect(stateToJson(replay(stored))).toEqual(stateToJson(engine.state));
+    expect(stateToJson(foldEvents(stored))).toEqual(stateToJson(engine.state));
     await engine.close();
     await pool.end();
   });

@@ -93,7 +93,7 @@ export function engineProperty(
  * faults. `makeEngine(store)` builds the engine under test on a store the testkit controls.
  * Random calls are fired concurrently with random aborts and injected faults, interleaved by
  * `fc.scheduler()`, and after each run:
- * 1. replay(stored events) equals `engine.state` (as JSON), also while writes are in flight;
+ * 1. foldEvents(stored events) equals `engine.state` (as JSON), also while writes are in flight;
  *    after a `StoreBrokenError` the state is the replay of what was committed before it, and
  *    every later command rejects;
  * 2. every resolved command's event is stored exactly once; every rejected command left nothing;

@@ -5,7 +5,7 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { project, replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
 import { preview, sameJson } from '../json.js';
 import { expectedOutcome, type OperationOutcome } from '../operations/model.js';
@@ -110,7 +110,7 @@ export function judge(observation: Observation): string[] {
       let after: ContextState | undefined;
       try {
         if (event.seq !== state.seq + 1) throw new Error(`seq ${event.seq} after ${state.seq}`);
-        after = project(state, event);
+        after = foldEvents([event], state);
       } catch (error) {
         violations.push(
           `(2) append #${record.index} carried an event that does not continue the log: ${preview(eventBody(event))} (${preview(error, 100)})`,
@@ -330,7 +330,7 @@ export function judge(observation: Observation): string[] {
     );
   }
   const live = stateToJson(observation.finalState);
-  const replayed = stateToJson(replay(storedPrefix));
+  const replayed = stateToJson(foldEvents(storedPrefix));
   if (!sameJson(live, replayed)) {
     violations.push(
       `(1) replay = live: after quiescence engine.state differs from the replay of the committed events${

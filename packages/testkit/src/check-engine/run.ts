@@ -7,7 +7,7 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { project, replay } from '@contextlog/core/store';
+import { foldEvents } from '@contextlog/core/store';
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
@@ -32,14 +32,14 @@ export const memoryStoreFactory: MakeStore = () => openMemoryStore();
 
 /** The events the scenario's history leaves in the store before the engine opens it. */
 function historyEvents(scenario: EngineScenario): StoredEvent[] {
-  let state = replay([]);
+  let state = foldEvents([]);
   const events: StoredEvent[] = [];
   for (const operation of scenario.history) {
     const outcome = expectedOutcome(operation, state);
     if (outcome.kind !== 'event') continue;
     const [event] = stampEvents([outcome.event], state.seq);
     if (event === undefined) continue;
-    state = project(state, event);
+    state = foldEvents([event], state);
     events.push(event);
   }
   return events;
@@ -75,7 +75,7 @@ export async function runScenario({
   const inner = made.store;
   const initialEvents = historyEvents(scenario);
   if (initialEvents.length > 0) await inner.append(initialEvents, { expectedSeq: 0 });
-  const initialState = replay(initialEvents);
+  const initialState = foldEvents(initialEvents);
 
   const timeline: string[] = [];
   const midRun: string[] = [];
@@ -121,7 +121,7 @@ export async function runScenario({
     },
     onAppendSettle(record) {
       checkStateIsCommitted(`when append #${record.index} returned`);
-      if (record.status === 'committed') committed = replay(record.events, committed);
+      if (record.status === 'committed') committed = foldEvents(record.events, committed);
       const timing = appendTimings.find((entry) => entry.record === record);
       const settledAt = note(
         `append #${record.index} ${record.status}${record.error === undefined ? '' : ` (${errorLabel(record.error)})`}`,

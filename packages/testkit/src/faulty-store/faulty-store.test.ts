@@ -1,4 +1,4 @@
-import { createMemoryStore, hasCode } from '@contextlog/core';
+import { hasCode, openMemoryStore } from '@contextlog/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stampEvents } from '../arbitraries/event.js';
@@ -17,7 +17,7 @@ const events = (count: number, afterSeq = 0) =>
 
 describe('createFaultyStore', () => {
   it('passes appends through when no fault is planned', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const store = createFaultyStore(inner);
     await store.append(events(2), { expectedSeq: 0 });
     expect(await loadAll(store)).toEqual(inner.events);
@@ -26,7 +26,7 @@ describe('createFaultyStore', () => {
   });
 
   it('rejects a planned append with INJECTED_FAULT, writing nothing, and keeps serving', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const store = createFaultyStore(inner, { faults: [{ kind: 'reject' }] });
     const error = await store.append(events(2), { expectedSeq: 0 }).catch((e: unknown) => e);
     expect(hasCode(error, 'INJECTED_FAULT')).toBe(true);
@@ -37,7 +37,7 @@ describe('createFaultyStore', () => {
   });
 
   it('writes part of a broken batch, reports StoreBrokenError, then refuses everything', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const store = createFaultyStore(inner, {
       faults: [{ kind: 'none' }, { kind: 'broken', keep: 2 }],
     });
@@ -53,7 +53,7 @@ describe('createFaultyStore', () => {
   });
 
   it('never writes the whole batch of a broken append', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const store = createFaultyStore(inner, { faults: [{ kind: 'broken', keep: 99 }] });
     await expect(store.append(events(2), { expectedSeq: 0 })).rejects.toThrow(/wrote 1 of 2/);
     expect(await inner.lastSeq()).toBe(1);
@@ -61,7 +61,7 @@ describe('createFaultyStore', () => {
 
   it('draws faults from rates with the given randomness', async () => {
     const draws = [0.05, 0.12, 0.5, 0.9];
-    const store = createFaultyStore(createMemoryStore(), {
+    const store = createFaultyStore(await openMemoryStore(), {
       rejectRate: 0.1,
       brokenRate: 0.05,
       random: () => draws.shift() ?? 0.99,
@@ -73,7 +73,7 @@ describe('createFaultyStore', () => {
   });
 
   it('records appends that overlap', async () => {
-    const store = createFaultyStore(createMemoryStore(), { latencyMs: 5 });
+    const store = createFaultyStore(await openMemoryStore(), { latencyMs: 5 });
     const first = store.append(events(1), { expectedSeq: 0 });
     const second = store.append(events(1, 1), { expectedSeq: 0 });
     await Promise.allSettled([first, second]);
@@ -83,7 +83,7 @@ describe('createFaultyStore', () => {
   });
 
   it('waits its latency before writing', async () => {
-    const inner = createMemoryStore();
+    const inner = await openMemoryStore();
     const store = createFaultyStore(inner, { latencyMs: 30 });
     const started = performance.now();
     const append = store.append(events(1), { expectedSeq: 0 });
@@ -96,7 +96,7 @@ describe('createFaultyStore', () => {
   it('lets a scheduler decide when an append writes and when it returns', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), async (s) => {
-        const inner = createMemoryStore();
+        const inner = await openMemoryStore();
         const store = createFaultyStore(inner, { scheduler: s });
         let returned = false;
         const append = store.append(events(1), { expectedSeq: 0 }).then(() => {
