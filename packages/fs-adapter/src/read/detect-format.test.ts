@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { headerLine } from '../format/header.js';
@@ -61,6 +61,21 @@ describe('format detection', () => {
       await store.close();
       expect(await readFile(`${path}.torn-0`, 'utf8')).toBe(header.slice(0, cut));
       expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 'contextlog' });
+    }
+  });
+
+  it('an unfinished only line that is not a cut header is refused, not set aside as one', async () => {
+    // A kimi-cli file of one record without its newline, opened with the contextlog format only.
+    for (const text of ['{"role":"user","content":"hello"}', 'hello', '{"formats":1}']) {
+      const path = await write('one.jsonl', text);
+      const hash = await sha256(path);
+      await expect(openFileStore(path)).rejects.toMatchObject({
+        code: 'CORRUPT_SESSION',
+        message: expect.stringContaining('cannot tell the format'),
+      });
+      await expect(readSessionFile(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
+      expect(await sha256(path)).toBe(hash);
+      expect((await readdir(join(path, '..'))).filter((name) => name.includes('torn'))).toEqual([]);
     }
   });
 });

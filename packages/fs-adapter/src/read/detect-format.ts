@@ -89,14 +89,25 @@ export function detectFormatOfBlock(
   return complete ? classify(last, formats) : classifyStart(last, formats);
 }
 
+const HEADER_START_TEXT = '{"format":"contextlog"';
+
+/**
+ * Whether an unfinished only line is what a crash while writing a contextlog header leaves: the
+ * writer's compact header, cut anywhere (`{`, `{"format":"con`, or past the format's name).
+ */
+function isTornHeader(line: Buffer): boolean {
+  const text = line.toString('utf8', 0, Math.min(line.length, HEADER_START_TEXT.length));
+  return HEADER_START_TEXT.startsWith(text);
+}
+
 /**
  * Tells which of `formats` a file is in (a contextlog file by its header or stored events, a
  * kimi-cli one by objects with a string `role`) by the first line that says anything, looking
  * past malformed ones (however many). Lines up to `DETECT_WINDOW` bytes are classified whole,
  * longer ones by their start and then skipped, so memory stays within the window. An unfinished
  * last line (no `\n`) counts only if nothing before it said anything: a record of a format if it
- * is one; otherwise, as the only content of the file, the torn remains of a header (an empty
- * session of the first format, with a torn tail). An empty file is an empty session of the first
+ * is one; otherwise, as the only content of the file and if it is a cut contextlog header, the
+ * torn remains of a header (an empty session of the first format, with a torn tail). An empty file is an empty session of the first
  * format; a file of blank lines one of the first format that allows blank lines (kimi-cli's).
  */
 export async function detectFormatDetail(
@@ -152,7 +163,9 @@ export async function detectFormatDetail(
     return -1;
   };
 
-  let unfinished: { offset: number; format: SessionFormat | undefined } | undefined;
+  let unfinished:
+    | { offset: number; format: SessionFormat | undefined; tornHeader: boolean }
+    | undefined;
   let searchFrom = 0;
   while (lineStart < size) {
     const nl = buf.indexOf(10, searchFrom - base);
@@ -174,7 +187,7 @@ export async function detectFormatDetail(
       if (format !== undefined) return { format, positive: true };
       const end = await skipLine();
       if (end === -1) {
-        unfinished = { offset: lineStart, format: undefined };
+        unfinished = { offset: lineStart, format: undefined, tornHeader: false };
         break;
       }
       seen++;
@@ -186,16 +199,24 @@ export async function detectFormatDetail(
       // End of file: `buf[lineStart, len)` is an unfinished last line.
       const s = lineStart - base;
       if (!isBlank(buf, s, len)) {
-        unfinished = { offset: lineStart, format: classify(buf.subarray(s, len), formats) };
+        const line = buf.subarray(s, len);
+        unfinished = {
+          offset: lineStart,
+          format: classify(line, formats),
+          tornHeader: isTornHeader(line),
+        };
       }
       break;
     }
   }
   if (unfinished !== undefined) {
     if (unfinished.format !== undefined) return { format: unfinished.format, positive: true };
-    if (seen === 0 && unfinished.offset === 0) {
+    if (seen === 0 && unfinished.offset === 0 && unfinished.tornHeader) {
       return { format: defaultFormat(formats, false), positive: false };
     }
+    // Anything else unfinished is a line no format claims: a store must not set it aside as
+    // the torn remains of its own header (a kimi-cli file of one record would be replaced).
+    seen++;
   }
   if (seen === 0) return { format: defaultFormat(formats, true), positive: false };
   throw new CorruptSessionError(
