@@ -8,6 +8,7 @@ import {
 } from '@contextlog/core';
 import { snapshotStateOf } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
 import { openPgStore } from './pg-store.js';
@@ -124,6 +125,45 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     ).rejects.toMatchObject({ code: 'COPY_TARGET_NOT_EMPTY', target: 'there' });
     expect(await collect((await store('taken')).load())).toEqual(before);
   });
+
+  it.skipIf(kind !== 'postgres')(
+    "the import commits with the server's synchronous_commit: the batches inside do not turn it off",
+    async () => {
+      // Asks the import's own connection, just before its COMMIT, what the COMMIT will do.
+      const seen: string[] = [];
+      const client: PgClient = {
+        ...db.client,
+        kind: db.client.kind,
+        query: db.client.query.bind(db.client),
+        listen: db.client.listen.bind(db.client),
+        async connect() {
+          const connection = await db.client.connect();
+          return {
+            ...connection,
+            release: connection.release.bind(connection),
+            fence: connection.fence.bind(connection),
+            async query(text, params) {
+              if (text === 'COMMIT') {
+                const { rows } = await connection.query<{ synchronous_commit: string }>(
+                  'SHOW synchronous_commit',
+                );
+                seen.push(rows[0]?.synchronous_commit ?? 'unknown');
+              }
+              return connection.query(text, params);
+            },
+          };
+        },
+      };
+      const expected = await db.client.query<{ synchronous_commit: string }>(
+        'SHOW synchronous_commit',
+      );
+      const target = await openPgStore({ client, sessionId: 'durable', table });
+      await target.importEvents(listed(await richLog()), { batchSize: 5 });
+      await target.close();
+      expect(seen).toEqual([expected.rows[0]?.synchronous_commit]);
+      expect(seen).not.toEqual(['off']);
+    },
+  );
 
   it('a source that fails half way stores nothing: one transaction', async () => {
     const events = await richLog();

@@ -106,7 +106,12 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
   return pgStore(options);
 }
 
-function pgStore(options: PgStoreOptions): PgEventStore {
+/**
+ * `inTransaction`: the store runs inside a caller's transaction (an import): it does not wake
+ * followers itself, since the NOTIFY statement turns `synchronous_commit` off until the end of
+ * the transaction it runs in, which would make the import's COMMIT return before its flush.
+ */
+function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);
@@ -306,6 +311,10 @@ function pgStore(options: PgStoreOptions): PgEventStore {
         connection.release();
         throw await refusal(expectedSeq, first.seq);
       }
+      if (inTransaction) {
+        connection.release();
+        return;
+      }
       // Followers are woken after the commit, on the same connection, without making this
       // append wait: a lost notification only delays them until their next poll.
       track(
@@ -332,16 +341,31 @@ function pgStore(options: PgStoreOptions): PgEventStore {
           client,
           source,
           open: (on, inTransaction) =>
-            pgStore({
-              ...options,
-              client: on,
-              // Inside a transaction nothing is committed before COMMIT: a lost connection lost
-              // it all, and there is nothing to settle.
-              ...(inTransaction ? { settleTimeoutMs: 0 } : {}),
-            }),
+            pgStore(
+              {
+                ...options,
+                client: on,
+                // Inside a transaction nothing is committed before COMMIT: a lost connection
+                // lost it all, and there is nothing to settle.
+                ...(inTransaction ? { settleTimeoutMs: 0 } : {}),
+              },
+              inTransaction,
+            ),
         },
         events,
         batchSize,
+      );
+      // Committed: wake the followers once, in a transaction of the notification's own.
+      track(
+        lastSeq()
+          .then(
+            (last) => client.query(sql.notify, [channel, String(last)]).then(() => {}),
+            () => {},
+          )
+          .then(
+            () => {},
+            () => {},
+          ),
       );
     },
 
