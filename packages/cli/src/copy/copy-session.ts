@@ -171,16 +171,21 @@ async function copyToFile(
   // Not a session at all perhaps: refused before the store would read (or repair) it.
   if (size !== undefined && size > 0) throw new CopyTargetNotEmptyError(path);
   const store = await openFileStore(path);
+  let copied: CopyEventsResult;
   try {
-    const copied = await copyEvents(reader, store, options);
-    await store.close();
-    return copied;
+    copied = await copyEvents(reader, store, options);
   } catch (error) {
     await store.close().catch(() => undefined);
-    // Leave the target as it was: missing, or empty.
-    await (size === undefined ? unlink(path) : truncate(path, 0)).catch(() => undefined);
+    // Leave the target as it was, missing or empty; but a target that another writer filled
+    // after the check above is that writer's session, not this copy's to remove.
+    if (!hasCode(error, 'COPY_TARGET_NOT_EMPTY')) {
+      await (size === undefined ? unlink(path) : truncate(path, 0)).catch(() => undefined);
+    }
     throw error;
   }
+  // The copy is written and verified: a failure to close is reported, the copy is kept.
+  await store.close();
+  return copied;
 }
 
 async function copyToPg(
