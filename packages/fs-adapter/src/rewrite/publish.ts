@@ -72,14 +72,7 @@ function jsonLength(value: unknown): number {
   return typeof value === 'string' ? value.length + 2 : 0;
 }
 
-/**
- * Puts a whole new session file at `target` atomically, under `target`'s writer lock, which the
- * caller holds: written and fsynced under a temporary name in the same directory, read back and
- * checked to replay to `expected` (`RewriteCheckError` otherwise), then renamed into place (or
- * hard-linked, when an existing file must not be replaced) and the directory fsynced. A crash at
- * any point leaves either the old file or the new one, never a mix (and perhaps the temporary
- * file, which a later run removes: see `removeDeadTemporaries`).
- */
+/** What `publishSession` puts in place. */
 export interface SessionContent {
   /** The whole file: header and events (`sessionText`). */
   readonly bytes: Buffer;
@@ -89,6 +82,14 @@ export interface SessionContent {
   readonly replace: boolean;
 }
 
+/**
+ * Puts a whole new session file at `target` atomically, under `target`'s writer lock, which the
+ * caller holds: written and fsynced under a temporary name in the same directory, read back and
+ * checked to replay to `expected` (`RewriteCheckError` otherwise), then renamed into place (or
+ * hard-linked, when an existing file must not be replaced) and the directory fsynced. A crash at
+ * any point leaves either the old file or the new one, never a mix (and perhaps the temporary
+ * file, which a later run removes: see `removeDeadTemporaries`).
+ */
 export async function publishSession(
   fs: FileSystem,
   target: string,
