@@ -135,6 +135,34 @@ describe('copyEvents', () => {
     });
   });
 
+  it('counts the whole source: a target whose import stops reading early does not pass', async () => {
+    const events = await snapshotLog();
+    const target = await openMemoryStore();
+    const quitter: EventStore = {
+      load: () => target.load(),
+      append: (batch, options) => target.append(batch, options),
+      close: () => target.close(),
+      // Stores the first batch, then returns as if done: what it stored replays to what it read.
+      async importEvents(incoming, { batchSize }) {
+        const batch = [];
+        for await (const event of incoming) {
+          batch.push(event);
+          if (batch.length === batchSize) break;
+        }
+        await target.append(batch, { expectedSeq: 0 });
+      },
+    };
+    const error = await copyEvents(await openMemoryStore({ events }), quitter, {
+      batchSize: 2,
+      sourceName: 'a.jsonl',
+      targetName: 'b',
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'COPY_MISMATCH',
+      message: 'b: the copy stopped reading a.jsonl after 2 events',
+    });
+  });
+
   it('refuses a batch size that is not a positive integer, copying nothing', async () => {
     const target = await openMemoryStore();
     for (const batchSize of [0, -1, 1.5, Number.NaN]) {

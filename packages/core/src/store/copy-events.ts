@@ -47,12 +47,14 @@ export async function copyEvents(
   const targetName = options.targetName ?? 'the target';
   const fold = createFold();
   let count = 0;
+  let drained = false;
   const counted = async function* () {
     for await (const event of from.load()) {
       fold.apply(event);
       count++;
       yield event;
     }
+    drained = true;
   };
   if (to.importEvents !== undefined) {
     try {
@@ -67,6 +69,12 @@ export async function copyEvents(
   } else {
     if (!(await isEmpty(to))) throw new CopyTargetNotEmptyError(targetName);
     await appendInBatches(to, counted(), batchSize);
+  }
+  // A target that stopped reading early would match the part it read: the whole source counts.
+  if (!drained) {
+    throw new CopyMismatchError(
+      `${targetName}: the copy stopped reading ${sourceName} after ${count} events`,
+    );
   }
   const state = fold.state;
   const copy = await foldEvents(to.load());
