@@ -53,6 +53,16 @@ export const UnknownPartSchema = z
 
 export const ContentPartSchema = z.union([KnownPartSchema, UnknownPartSchema]);
 
+/**
+ * A tool call's free-form `extras`: any JSON object, kept as given. Not `z.record`, which copies
+ * the object key by key and so loses an own `"__proto__"` key (JSON.parse makes one; assigning it
+ * on a copy changes the copy's prototype instead), a silent change between a file and its replay.
+ */
+const ExtrasSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { message: 'expected an object' },
+);
+
 export const ToolCallSchema = z.looseObject({
   type: z.literal('function'),
   id: z.string(),
@@ -61,7 +71,7 @@ export const ToolCallSchema = z.looseObject({
     // null is legal: kimi-cli drops the field on write and then loses the message; we keep it.
     arguments: z.string().nullable(),
   }),
-  extras: z.record(z.string(), z.unknown()).optional(),
+  extras: ExtrasSchema.optional(),
 });
 
 export const RoleSchema = z.enum(['system', 'user', 'assistant', 'tool']);

@@ -5,6 +5,32 @@ import { parseStoredEvent } from './parse.js';
 const at = '2026-01-01T00:00:00.000Z';
 
 describe('parseStoredEvent', () => {
+  it('keeps an own "__proto__" key in a tool call\'s extras, as JSON.parse made it', () => {
+    const line =
+      '{"seq":1,"v":1,"at":"2026-01-01T00:00:00.000Z","type":"messages.appended","data":{"messages":[{"role":"user","content":"x","tool_calls":[{"type":"function","id":"c","function":{"name":"f","arguments":null},"extras":{"__proto__":[1],"k":2}}]}]}}';
+    const event = parseStoredEvent(JSON.parse(line));
+    if (event.type !== 'messages.appended') throw new Error(event.type);
+    const extras = event.data.messages[0]?.tool_calls?.[0]?.extras;
+    expect(JSON.stringify(extras)).toBe('{"__proto__":[1],"k":2}');
+    expect(Object.keys(extras ?? {})).toEqual(['__proto__', 'k']);
+    expect(() =>
+      parseStoredEvent({
+        ...JSON.parse(line),
+        data: {
+          messages: [
+            {
+              role: 'user',
+              content: 'x',
+              tool_calls: [
+                { type: 'function', id: 'c', function: { name: 'f', arguments: null }, extras: [] },
+              ],
+            },
+          ],
+        },
+      }),
+    ).toThrow(ValidationError);
+  });
+
   it('accepts a stored event of every type', () => {
     const events = [
       { type: 'system_prompt.set', data: { prompt: 'p' } },
