@@ -76,6 +76,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'stored data that cannot be replayed; the message says where (line, byte) and why',
     exitCode: 1,
   },
+  DIALECT_MISMATCH: {
+    package: core,
+    meaning: 'a session opened with another message dialect or token estimator than the one it declared',
+    exitCode: 1,
+  },
   COPY_TARGET_NOT_EMPTY: {
     package: core,
     meaning: '`copyEvents` refused a target that already holds events',

@@ -2,6 +2,14 @@
 // beyond it (parsing and checking stored events, the folds, the EventStore interface) is in
 // @contextlog/core/store (src/store-api.ts).
 
+export {
+  type Dialect,
+  type DialectRef,
+  defineDialect,
+  kimiDialect,
+} from './dialect/dialect.js';
+export { defineEstimator, kimiEstimator, type TokenEstimator } from './dialect/estimator.js';
+export type { DialectOptions } from './dialect/session-kind.js';
 export { createContext } from './engine/create-context.js';
 export type {
   CheckpointOptions,
@@ -23,6 +31,7 @@ export {
   CopyTargetNotEmptyError,
   CorruptSessionError,
   codeOf,
+  DialectMismatchError,
   describeError,
   hasCode,
   QueueFullError,

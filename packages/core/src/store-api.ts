@@ -2,6 +2,19 @@
 // the error classes, the StoredEvent and EventStore types, copyEvents): parsing and checking stored events,
 // their schemas and versions, the folds readers replay with, the append and import options.
 
+export {
+  createEventParser,
+  type EventParser,
+  type EventParserOptions,
+} from './dialect/event-parser.js';
+export {
+  createKindResolver,
+  DEFAULT_KIND,
+  kindAfter,
+  type ResolveKind,
+  SessionKind,
+  unknownParts,
+} from './dialect/session-kind.js';
 export { deepFreeze } from './events/json.js';
 export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
 export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
@@ -9,10 +22,12 @@ export {
   CheckpointMarkSchema,
   type ContextEvent,
   CURRENT_EVENT_VERSION,
+  DialectRefSchema,
   EVENT_DATA_SCHEMAS,
   EVENT_TYPES,
   type EventData,
   type EventType,
+  eventDataSchemasFor,
   MetadataSchema,
   type SnapshotState,
   SnapshotStateSchema,

@@ -33,7 +33,7 @@ async function agentTurn(
   const checkpoint = await engine.checkpoint({ addUserMessage: false });
   await engine.appendMessages(user, signal ? { signal } : {});
   await engine.appendMessages(reply);
-  await engine.recordUsage(engine.state.tokenCountWithPending + 10);
+  await engine.recordUsage((engine.state.tokenCountWithPending ?? 0) + 10);
   return checkpoint;
 }
 

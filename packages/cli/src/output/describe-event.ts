@@ -34,5 +34,9 @@ export function describeEvent(event: StoredEvent): string[] {
       return [
         `${head} snapshot: ${event.data.state.messages.length} message(s), token count ${event.data.state.tokenCount}`,
       ];
+    case 'session.declared':
+      return [
+        `${head} dialect ${event.data.dialect.name} v${event.data.dialect.version}, estimator ${event.data.estimator}`,
+      ];
   }
 }

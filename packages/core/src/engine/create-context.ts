@@ -1,4 +1,5 @@
-import { BehaviorSubject, concatMap, Subject } from 'rxjs';
+import { BehaviorSubject, concatMap, type Observable, Subject } from 'rxjs';
+import { type Dialect, kimiDialect } from '../dialect/dialect.js';
 import {
   ConcurrencyError,
   ContextBrokenError,
@@ -11,20 +12,11 @@ import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
-import { foldBatch, foldEvents } from '../projection/fold.js';
-import type { ContextState } from '../projection/state.js';
+import { foldBatch } from '../projection/fold.js';
+import { type ContextState, fieldsOf } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
-import {
-  type BuildEvent,
-  buildCheckpointEvent,
-  buildClearEvent,
-  buildCompactionEvent,
-  buildMessagesEvent,
-  buildMetadataEvent,
-  buildRevertEvent,
-  buildSystemPromptEvent,
-  buildUsageEvent,
-} from './event-builders.js';
+import { type BuildEvent, createEventBuilders } from './event-builders.js';
+import { openSessionKind } from './session-kind-check.js';
 import type {
   CheckpointOptions,
   CommandOptions,
@@ -78,10 +70,10 @@ const DEFAULT_MAX_PENDING = 10_000;
  * Opens a context engine on `store`: replays what it holds, then serves commands through one
  * serialized pipeline. State moves only after the store has committed a batch.
  */
-export async function createContext(
+export async function createContext<M = Message>(
   store: EventStore,
-  options: ContextOptions = {},
-): Promise<ContextEngine> {
+  options: ContextOptions<M> = {},
+): Promise<ContextEngine<M>> {
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   if (!Number.isSafeInteger(maxPending) || maxPending < 1) {
     throw new ValidationError(
@@ -90,8 +82,14 @@ export async function createContext(
     );
   }
   const clock = options.clock ?? (() => new Date());
+  const dialect = (options.dialect ?? kimiDialect) as Dialect<M>;
 
-  const state$ = new BehaviorSubject<ContextState>(await foldEvents(store.load()));
+  // Replays the store checking its messages with the dialect, and declares the dialect in a new
+  // session that is not kimi-cli's; refuses a session of another dialect.
+  const session = await openSessionKind(store, dialect, options.estimator, clock);
+  const { resolve, load } = session;
+  const state$ = new BehaviorSubject<ContextState>(session.state);
+  const build = createEventBuilders(dialect, () => fieldsOf(state$.getValue()).kind);
   const events$ = new Subject<StoredEvent>();
 
   let queue: QueueEntry[] = [];
@@ -179,27 +177,31 @@ export async function createContext(
     const members: QueuedCommand[] = [];
     // The whole batch folds at once (one immer produce); the state it gives becomes the engine's
     // only once the store has committed the batch, and is dropped if it does not.
-    const after = foldBatch(before, (fold) => {
-      for (const command of commands) {
-        try {
-          const built = command.build(fold);
-          // An explicit literal in the stored key order (not a spread): the file store writes the
-          // event as it is, and its line must read as every line before it did.
-          const event = Object.freeze({
-            seq: fold.seq + 1,
-            type: built.type,
-            v: built.v,
-            at,
-            data: built.data,
-          }) as StoredEvent;
-          fold.apply(event);
-          events.push(event);
-          members.push(command);
-        } catch (error) {
-          command.reject(error);
+    const after = foldBatch(
+      before,
+      (fold) => {
+        for (const command of commands) {
+          try {
+            const built = command.build(fold);
+            // An explicit literal in the stored key order (not a spread): the file store writes the
+            // event as it is, and its line must read as every line before it did.
+            const event = Object.freeze({
+              seq: fold.seq + 1,
+              type: built.type,
+              v: built.v,
+              at,
+              data: built.data,
+            }) as StoredEvent;
+            fold.apply(event);
+            events.push(event);
+            members.push(command);
+          } catch (error) {
+            command.reject(error);
+          }
         }
-      }
-    });
+      },
+      resolve,
+    );
     if (events.length === 0) return;
 
     inFlight = members.length;
@@ -286,48 +288,47 @@ export async function createContext(
 
   let closePromise: Promise<void> | undefined;
 
-  const engine: ContextEngine = {
+  // The states hold messages of the dialect, which validated every one of them: typed as `M` here.
+  const engine: ContextEngine<M> = {
     get state() {
-      return state$.getValue();
+      return state$.getValue() as unknown as ContextState<M>;
     },
-    state$: state$.asObservable(),
+    state$: state$.asObservable() as unknown as Observable<ContextState<M>>,
     events$: events$.asObservable(),
 
-    setSystemPrompt: (prompt, options) => enqueue(() => buildSystemPromptEvent(prompt), options),
+    setSystemPrompt: (prompt, options) => enqueue(() => build.systemPrompt(prompt), options),
 
-    appendMessages(messages: Message | readonly Message[], options?: CommandOptions) {
-      const list = Array.isArray(messages)
-        ? (messages as readonly Message[])
-        : [messages as Message];
+    appendMessages(messages: M | readonly M[], options?: CommandOptions) {
+      const list = Array.isArray(messages) ? (messages as readonly M[]) : [messages as M];
       if (list.length === 0) {
         const refused = refusal();
         if (refused !== undefined) return Promise.reject(refused);
         if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
         return Promise.resolve();
       }
-      return enqueue(() => buildMessagesEvent(list), options);
+      return enqueue(() => build.messages(list), options);
     },
 
-    recordUsage: (tokenCount, options) => enqueue(() => buildUsageEvent(tokenCount), options),
+    recordUsage: (tokenCount, options) => enqueue(() => build.usage(tokenCount), options),
 
     checkpoint: (options?: CheckpointOptions) =>
       enqueue(
-        () => buildCheckpointEvent(options?.addUserMessage ?? false),
+        () => build.checkpoint(options?.addUserMessage ?? false),
         options,
         (event) => (event.type === 'checkpoint.created' ? event.data.id : Number.NaN),
       ),
 
-    revertTo: (checkpointId, options) => enqueue(() => buildRevertEvent(checkpointId), options),
+    revertTo: (checkpointId, options) => enqueue(() => build.revert(checkpointId), options),
 
-    clear: (options) => enqueue(buildClearEvent, options),
+    clear: (options) => enqueue(build.clear, options),
 
-    compact: (messages: readonly Message[], options?: CompactOptions) =>
-      enqueue(() => buildCompactionEvent(messages, options?.tokenCount), options),
+    compact: (messages: readonly M[], options?: CompactOptions) =>
+      enqueue(() => build.compaction(messages, options?.tokenCount), options),
 
     setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
-      enqueue(() => buildMetadataEvent(key, value), options),
+      enqueue(() => build.metadata(key, value), options),
 
-    reload() {
+    reload(): Promise<ContextState<M>> {
       if (broken !== undefined) return Promise.reject(broken);
       if (closing) return Promise.reject(new ContextClosedError());
       return control('reload', async () => {
@@ -335,18 +336,13 @@ export async function createContext(
         // Events another writer committed reach events$ too, so a follower of it stays in step.
         const knownSeq = state$.getValue().seq;
         const loaded: StoredEvent[] = [];
-        const state = await foldEvents(
-          (async function* () {
-            for await (const event of store.load()) {
-              if (event.seq > knownSeq) loaded.push(event);
-              yield event;
-            }
-          })(),
-        );
+        const state = await load((event) => {
+          if (event.seq > knownSeq) loaded.push(event);
+        });
         stale = undefined;
         state$.next(state);
         for (const event of loaded) events$.next(event);
-        return state;
+        return state as unknown as ContextState<M>;
       });
     },
 

@@ -1,4 +1,6 @@
 import type { Observable } from 'rxjs';
+import type { Dialect } from '../dialect/dialect.js';
+import type { TokenEstimator } from '../dialect/estimator.js';
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
@@ -35,35 +37,50 @@ export interface EngineStats {
   readonly status: 'open' | 'stale' | 'broken' | 'closed';
 }
 
-export interface ContextEngine {
+/**
+ * A session's engine: its messages are of type `M`, the type of its dialect (kimi-cli's `Message`
+ * unless it was opened with another).
+ */
+export interface ContextEngine<M = Message> {
   /** The last committed state. */
-  readonly state: ContextState;
+  readonly state: ContextState<M>;
   /**
    * The current state on subscribe, then once per committed batch, before that batch's promises
    * resolve. Completes on close; never errors.
    */
-  readonly state$: Observable<ContextState>;
+  readonly state$: Observable<ContextState<M>>;
   /** Each committed event, in seq order: this engine's, and those another writer committed, once `reload()` reads them. */
   readonly events$: Observable<StoredEvent>;
 
   setSystemPrompt(prompt: string, options?: CommandOptions): Promise<void>;
-  appendMessages(messages: Message | readonly Message[], options?: CommandOptions): Promise<void>;
+  appendMessages(messages: M | readonly M[], options?: CommandOptions): Promise<void>;
   recordUsage(tokenCount: number, options?: CommandOptions): Promise<void>;
   /** Resolves with the id of the new checkpoint. */
   checkpoint(options?: CheckpointOptions): Promise<number>;
   revertTo(checkpointId: number, options?: CommandOptions): Promise<void>;
   clear(options?: CommandOptions): Promise<void>;
-  compact(messages: readonly Message[], options?: CompactOptions): Promise<void>;
+  compact(messages: readonly M[], options?: CompactOptions): Promise<void>;
   setMetadata(key: string, value: JsonValue, options?: CommandOptions): Promise<void>;
 
   /** Re-reads the store (after a `ConcurrencyError`); serialized with the commands. */
-  reload(): Promise<ContextState>;
+  reload(): Promise<ContextState<M>>;
   /** Writes what is queued, completes the streams and closes the store. */
   close(): Promise<void>;
   stats(): EngineStats;
 }
 
-export interface ContextOptions {
+export interface ContextOptions<M = Message> {
+  /**
+   * The dialect of the session's messages (kimi-cli's by default). A new session records it in
+   * its first event; an existing one must have been created with the same dialect and version
+   * (`DialectMismatchError` otherwise).
+   */
+  readonly dialect?: Dialect<M>;
+  /**
+   * The token estimator of a new session (kimi-cli's by default), recorded like the dialect. For
+   * an existing session, given only to check it: the session keeps the estimator it was created with.
+   */
+  readonly estimator?: TokenEstimator;
   /** Most commands that may wait for a batch; beyond it commands reject with `QueueFullError`. */
   readonly maxPending?: number;
   /** Source of the events' `at` timestamps. */

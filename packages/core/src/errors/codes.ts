@@ -5,6 +5,7 @@ import type {
   ContextBrokenError,
   ContextClosedError,
   CorruptSessionError,
+  DialectMismatchError,
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
@@ -32,6 +33,7 @@ export interface ContextlogErrorCodes {
   QUEUE_FULL: QueueFullError;
   STORE_CLOSED: StoreClosedError;
   CORRUPT_SESSION: CorruptSessionError;
+  DIALECT_MISMATCH: DialectMismatchError;
   COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
   COPY_MISMATCH: CopyMismatchError;
 }

@@ -127,6 +127,23 @@ export class CorruptSessionError extends ContextlogError {
   }
 }
 
+/**
+ * A session was opened with another dialect (or estimator) than the one it declared: its messages
+ * would be checked and counted by the wrong rules.
+ */
+export class DialectMismatchError extends ContextlogError {
+  readonly code = 'DIALECT_MISMATCH';
+  constructor(
+    readonly what: 'dialect' | 'estimator',
+    readonly declared: string,
+    readonly requested: string,
+  ) {
+    super(
+      `the session's ${what} is ${declared}, but it was opened with ${requested}: open it with its own ${what}`,
+    );
+  }
+}
+
 /** The message of an error, or the value as text. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -12,6 +12,7 @@ export {
   ContextClosedError,
   ContextlogError,
   CorruptSessionError,
+  DialectMismatchError,
   describeError,
   QueueFullError,
   StoreBrokenError,

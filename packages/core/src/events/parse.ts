@@ -1,20 +1,35 @@
 import { z } from 'zod';
 import { UnknownEventError, ValidationError } from '../errors/index.js';
 import { checkJsonData, STORED_EVENT_MAX_DEPTH } from './json-data.js';
+import { MessageSchema } from './message.js';
 import {
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
   type EventType,
   type StoredEvent,
-  StoredEventSchema,
+  storedEventSchemasFor,
 } from './schemas.js';
 import { findUpcaster } from './upcasters.js';
 import { toValidationError } from './zod-issues.js';
 
-// One compiled parser per type: replay validates every stored event, so this is the hot path.
-const PARSERS = new Map<string, z.ZodType<StoredEvent>>(
-  StoredEventSchema.options.map((schema) => [schema.shape.type.value, z.compile(schema)]),
-);
+/** One compiled parser per event type, for messages of one shape. */
+export type EventParsers = ReadonlyMap<string, z.ZodType<StoredEvent>>;
+
+// Compiled once per message schema: replay validates every stored event, so this is the hot path.
+const PARSERS_BY_MESSAGE = new WeakMap<z.ZodType, EventParsers>();
+
+export function eventParsersFor(message: z.ZodType): EventParsers {
+  let parsers = PARSERS_BY_MESSAGE.get(message);
+  if (parsers === undefined) {
+    const compiled = new Map<string, z.ZodType<StoredEvent>>();
+    for (const [type, schema] of storedEventSchemasFor(message)) {
+      compiled.set(type, z.compile(schema) as z.ZodType<StoredEvent>);
+    }
+    parsers = compiled;
+    PARSERS_BY_MESSAGE.set(message, parsers);
+  }
+  return parsers;
+}
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_DATA_SCHEMAS, type);
@@ -34,9 +49,26 @@ export interface ParseStoredEventOptions {
    * another writer can store, then reads as Infinity on every path alike).
    */
   readonly parsedFromJson?: boolean;
+  /**
+   * The schema of one message of the session (its dialect's); kimi-cli's by default. A reader
+   * that follows a session's declared dialect uses `createEventParser` instead.
+   */
+  readonly messageSchema?: z.ZodType;
 }
 
 export function parseStoredEvent(raw: unknown, options?: ParseStoredEventOptions): StoredEvent {
+  return parseStoredEventWith(
+    eventParsersFor(options?.messageSchema ?? MessageSchema),
+    raw,
+    options,
+  );
+}
+
+export function parseStoredEventWith(
+  parsers: EventParsers,
+  raw: unknown,
+  options?: ParseStoredEventOptions,
+): StoredEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationError('an event must be a JSON object', '');
   }
@@ -68,7 +100,7 @@ export function parseStoredEvent(raw: unknown, options?: ParseStoredEventOptions
     }
     input = { ...record, v: CURRENT_EVENT_VERSION, data };
   }
-  const parser = PARSERS.get(type);
+  const parser = parsers.get(type);
   if (parser === undefined) throw new UnknownEventError(type, v, `unknown event type "${type}"`);
   const result = parser.safeParse(input);
   if (!result.success) throw toValidationError(result.error);

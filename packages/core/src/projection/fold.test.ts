@@ -40,6 +40,8 @@ describe('projection rules', () => {
       nextCheckpointId: 0,
       checkpoints: [],
       metadata: {},
+      dialect: { name: 'kimi-cli', version: 1 },
+      estimator: 'kimi-cli',
       seq: 0,
     });
   });

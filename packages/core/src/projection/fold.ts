@@ -1,7 +1,14 @@
 import { Immer } from 'immer';
+import {
+  createKindResolver,
+  type DialectOptions,
+  type ResolveKind,
+  resolveDefaultKind,
+  type SessionKind,
+} from '../dialect/session-kind.js';
 import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze } from '../events/json.js';
-import { checkpointMessage, type Message, textLength } from '../events/message.js';
+import { checkpointMessage, type Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import {
   appendToList,
@@ -19,9 +26,9 @@ import {
   type StateFields,
 } from './state.js';
 
-function textLengthOf(messages: readonly Message[]): number {
+function textLengthOf(kind: SessionKind, messages: readonly Message[]): number {
   let length = 0;
-  for (const message of messages) length += textLength(message);
+  for (const message of messages) length += kind.textLength(message);
   return length;
 }
 
@@ -54,6 +61,7 @@ function copyFields(fields: StateFields): MutableFields {
     nextCheckpointId: fields.nextCheckpointId,
     checkpoints: fields.checkpoints,
     metadata: fields.metadata,
+    kind: fields.kind,
     seq: fields.seq,
   };
 }
@@ -67,14 +75,14 @@ function copyFields(fields: StateFields): MutableFields {
  * immer finalizes them, and `makeState` freezes it. An event that cannot apply (a revert to a mark
  * that is not live) throws before anything is changed.
  */
-function applyEvent(fields: MutableFields, event: StoredEvent): void {
+function applyEvent(fields: MutableFields, event: StoredEvent, resolve: ResolveKind): void {
   switch (event.type) {
     case 'system_prompt.set':
       fields.systemPrompt = event.data.prompt;
       break;
     case 'messages.appended':
       fields.messages = appendToList(fields.messages, event.data.messages);
-      fields.pendingTextLength += textLengthOf(event.data.messages);
+      fields.pendingTextLength += textLengthOf(fields.kind, event.data.messages);
       break;
     case 'usage.recorded':
       fields.tokenCount = event.data.tokenCount;
@@ -91,9 +99,10 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.checkpoints = appendToList(fields.checkpoints, [mark]);
       fields.nextCheckpointId = id + 1;
       if (addUserMessage) {
-        const message = checkpointMessage(id);
+        // A non-default dialect's message is in the event; kimi-cli's is rebuilt from the id.
+        const message = (event.data.message as Message | undefined) ?? checkpointMessage(id);
         fields.messages = appendToList(fields.messages, [message]);
-        fields.pendingTextLength += textLength(message);
+        fields.pendingTextLength += fields.kind.textLength(message);
       }
       break;
     }
@@ -109,15 +118,21 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.nextCheckpointId = checkpointId;
       break;
     }
-    case 'context.cleared':
+    case 'context.cleared': {
+      // What the session is (its dialect and estimator) outlives a clear.
+      const { kind } = fields;
       Object.assign(fields, initialFields());
+      fields.kind = kind;
       break;
+    }
     case 'context.compacted': {
       // The system prompt and metadata stay; the rest starts over (set one by one: reading the
       // metadata to keep it would draft it).
       const { messages, tokenCount } = event.data;
       fields.messages = listOf(messages);
-      fields.tokenCount = tokenCount ?? Math.floor(textLengthOf(messages) / 4);
+      // Without a token count (only kimi-cli sessions: the engine stores the estimate for every
+      // other kind), kimi-cli's estimate of the summary.
+      fields.tokenCount = tokenCount ?? Math.floor(textLengthOf(fields.kind, messages) / 4);
       fields.pendingTextLength = 0;
       fields.nextCheckpointId = 0;
       fields.checkpoints = emptyList();
@@ -138,8 +153,12 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.nextCheckpointId = state.nextCheckpointId;
       fields.checkpoints = listOf(state.checkpoints);
       fields.metadata = deepFreeze(state.metadata);
+      fields.kind = resolve(state.dialect, state.estimator);
       break;
     }
+    case 'session.declared':
+      fields.kind = resolve(event.data.dialect, event.data.estimator);
+      break;
   }
   fields.seq = event.seq;
 }
@@ -167,7 +186,8 @@ export interface Fold {
  * state takes the events' data as it is (no copy): it is frozen when first read, so hand over
  * events you will not change (a store's, or freshly parsed ones).
  */
-export function createFold(from?: ContextState): Fold {
+export function createFold(from?: ContextState, options?: DialectOptions): Fold {
+  const resolve = options === undefined ? resolveDefaultKind : createKindResolver(options);
   const fields = copyFields(from === undefined ? initialFields() : fieldsOf(from));
   let cached: ContextState | undefined;
   // Counting the code points of appended text is a large part of a replay's fold, and most of it
@@ -179,7 +199,8 @@ export function createFold(from?: ContextState): Fold {
     if (uncountedFrom < 0) return;
     const { log, length } = fields.messages;
     let pending = fields.pendingTextLength;
-    for (let i = uncountedFrom; i < length; i++) pending += textLength(log[i] as Message);
+    const { kind } = fields;
+    for (let i = uncountedFrom; i < length; i++) pending += kind.textLength(log[i]);
     fields.pendingTextLength = pending;
     uncountedFrom = -1;
   };
@@ -192,7 +213,7 @@ export function createFold(from?: ContextState): Fold {
       } else {
         if (event.type === 'usage.recorded') uncountedFrom = -1;
         else settle();
-        applyEvent(fields, event);
+        applyEvent(fields, event, resolve);
       }
       cached = undefined;
     },
@@ -214,16 +235,22 @@ export function createFold(from?: ContextState): Fold {
  * The state after `events`, folded in order from the empty session or from `from` (see
  * `createFold`). Events that arrive asynchronously (a store's `load()`) give a promise of it.
  */
-export function foldEvents(events: Iterable<StoredEvent>, from?: ContextState): ContextState;
+export function foldEvents(
+  events: Iterable<StoredEvent>,
+  from?: ContextState,
+  options?: DialectOptions,
+): ContextState;
 export function foldEvents(
   events: AsyncIterable<StoredEvent>,
   from?: ContextState,
+  options?: DialectOptions,
 ): Promise<ContextState>;
 export function foldEvents(
   events: Iterable<StoredEvent> | AsyncIterable<StoredEvent>,
   from?: ContextState,
+  options?: DialectOptions,
 ): ContextState | Promise<ContextState> {
-  const fold = createFold(from);
+  const fold = createFold(from, options);
   // Synchronous whenever the events are (the first overload): an array gives a state, not a promise.
   if (Symbol.iterator in events) {
     for (const event of events) fold.apply(event);
@@ -250,9 +277,10 @@ const immer = new Immer({ autoFreeze: false });
 export function foldBatch(
   from: ContextState,
   body: (fold: Omit<Fold, 'state'>) => void,
+  resolve: ResolveKind = resolveDefaultKind,
 ): ContextState {
   const base = fieldsOf(from);
-  const fields = immer.produce(base, (draft: MutableFields) => body(new DraftFold(draft)));
+  const fields = immer.produce(base, (draft: MutableFields) => body(new DraftFold(draft, resolve)));
   return fields === base ? from : makeState(fields);
 }
 
@@ -262,11 +290,13 @@ export function foldBatch(
  */
 class DraftFold implements Omit<Fold, 'state'> {
   readonly #draft: MutableFields;
-  constructor(draft: MutableFields) {
+  readonly #resolve: ResolveKind;
+  constructor(draft: MutableFields, resolve: ResolveKind) {
     this.#draft = draft;
+    this.#resolve = resolve;
   }
   apply(event: StoredEvent): void {
-    applyEvent(this.#draft, event);
+    applyEvent(this.#draft, event, this.#resolve);
   }
   get seq(): number {
     return this.#draft.seq;

@@ -1,3 +1,5 @@
+import type { DialectRef } from '../dialect/dialect.js';
+import { DEFAULT_KIND, resolveDefaultKind, type SessionKind } from '../dialect/session-kind.js';
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { CheckpointMark, SnapshotState } from '../events/schemas.js';
@@ -7,18 +9,29 @@ import { emptyList, listOf, materializeList, type SharedList } from './shared-li
  * The state of a session: a pure function of its committed events. Plain, frozen,
  * JSON-serializable; `messages` is materialized on first read, so appending never copies history.
  */
-export interface ContextState {
+export interface ContextState<M = Message> {
   readonly systemPrompt: string | null;
-  readonly messages: readonly Message[];
+  readonly messages: readonly M[];
   readonly tokenCount: number;
-  /** Code points of `text` parts in the messages after the last usage record. */
+  /**
+   * The text of the messages after the last usage record, as the session's dialect measures it
+   * (kimi-cli's: code points of `text` parts). 0 when this reader does not know the dialect.
+   */
   readonly pendingTextLength: number;
-  /** kimi-cli's estimate of the tokens not yet counted: `floor(pendingTextLength / 4)`. */
-  readonly pendingTokenEstimate: number;
-  readonly tokenCountWithPending: number;
+  /**
+   * The session's estimator's estimate of the tokens not yet counted (kimi-cli's:
+   * `floor(pendingTextLength / 4)`); null when this reader does not know the dialect or the estimator.
+   */
+  readonly pendingTokenEstimate: number | null;
+  /** `tokenCount + pendingTokenEstimate`, null when the estimate is. */
+  readonly tokenCountWithPending: number | null;
   readonly nextCheckpointId: number;
   readonly checkpoints: readonly CheckpointMark[];
   readonly metadata: Readonly<Record<string, JsonValue>>;
+  /** The dialect the session declared (kimi-cli's, `kimi-cli` v1, unless it declared another). */
+  readonly dialect: DialectRef;
+  /** The name of the session's token estimator (`kimi-cli` unless it declared another). */
+  readonly estimator: string;
   /** Seq of the last folded event (0 before any). */
   readonly seq: number;
 }
@@ -32,6 +45,7 @@ export interface StateFields {
   readonly nextCheckpointId: number;
   readonly checkpoints: SharedList<CheckpointMark>;
   readonly metadata: Readonly<Record<string, JsonValue>>;
+  readonly kind: SessionKind;
   readonly seq: number;
 }
 
@@ -42,7 +56,8 @@ type InternalState = ContextState & { readonly [FIELDS]: StateFields };
 export function makeState(fields: StateFields): ContextState {
   let messages: readonly Message[] | undefined;
   let checkpoints: readonly CheckpointMark[] | undefined;
-  const pendingTokenEstimate = Math.floor(fields.pendingTextLength / 4);
+  const { kind } = fields;
+  const pendingTokenEstimate = kind.estimate(fields.pendingTextLength);
   const state = {
     systemPrompt: fields.systemPrompt,
     get messages(): readonly Message[] {
@@ -52,7 +67,8 @@ export function makeState(fields: StateFields): ContextState {
     tokenCount: fields.tokenCount,
     pendingTextLength: fields.pendingTextLength,
     pendingTokenEstimate,
-    tokenCountWithPending: fields.tokenCount + pendingTokenEstimate,
+    tokenCountWithPending:
+      pendingTokenEstimate === null ? null : fields.tokenCount + pendingTokenEstimate,
     nextCheckpointId: fields.nextCheckpointId,
     get checkpoints(): readonly CheckpointMark[] {
       checkpoints ??= materializeList(fields.checkpoints);
@@ -60,6 +76,8 @@ export function makeState(fields: StateFields): ContextState {
     },
     // The rules leave the metadata they make unfrozen (see fold.ts); freezing a frozen one is cheap.
     metadata: Object.freeze(fields.metadata),
+    dialect: kind.dialect,
+    estimator: kind.estimator,
     seq: fields.seq,
   };
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
@@ -67,24 +85,28 @@ export function makeState(fields: StateFields): ContextState {
   return Object.freeze(state);
 }
 
-/** The fields of a state made by `makeState`; a plain object (say, parsed JSON) is rebuilt. */
-export function fieldsOf(state: ContextState): StateFields {
+/**
+ * The fields of a state made by `makeState`; a plain object (say, parsed JSON) is rebuilt, knowing
+ * only the default dialect and estimator.
+ */
+export function fieldsOf<M>(state: ContextState<M>): StateFields {
   const fields = (state as Partial<InternalState>)[FIELDS];
   if (fields !== undefined) return fields;
   return {
     systemPrompt: state.systemPrompt,
-    messages: listOf(state.messages),
+    messages: listOf(state.messages as readonly unknown[] as readonly Message[]),
     tokenCount: state.tokenCount,
     pendingTextLength: state.pendingTextLength,
     nextCheckpointId: state.nextCheckpointId,
     checkpoints: listOf(state.checkpoints),
     metadata: Object.freeze({ ...state.metadata }),
+    kind: resolveDefaultKind(state.dialect, state.estimator),
     seq: state.seq,
   };
 }
 
 /** The number of messages, without materializing them. */
-export function messageCount(state: ContextState): number {
+export function messageCount<M>(state: ContextState<M>): number {
   return fieldsOf(state).messages.length;
 }
 
@@ -100,6 +122,7 @@ export function initialFields(): StateFields {
     nextCheckpointId: 0,
     checkpoints: emptyList(),
     metadata: NO_METADATA,
+    kind: DEFAULT_KIND,
     seq: 0,
   };
 }
@@ -109,7 +132,7 @@ export function initialState(): ContextState {
 }
 
 /** The state as plain JSON data (what `state.snapshotted` stores and what replay = live compares). */
-export function stateToJson(state: ContextState): unknown {
+export function stateToJson<M>(state: ContextState<M>): unknown {
   return JSON.parse(JSON.stringify(state));
 }
 
@@ -118,9 +141,13 @@ export function stateToJson(state: ContextState): unknown {
  * estimates are derived, so they are left out: replay recomputes them, and
  * `tokenCountWithPending` passes 2^53 when a token count near it meets pending text.
  */
-export function snapshotStateOf(state: ContextState): SnapshotState {
+export function snapshotStateOf<M>(state: ContextState<M>): SnapshotState {
   const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
-  const { checkpoints, metadata, seq } = state;
+  const { checkpoints, metadata, dialect, estimator, seq } = state;
   const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
-  return JSON.parse(JSON.stringify({ ...stored, checkpoints, metadata, seq })) as SnapshotState;
+  // The defaults are left out, so a kimi-cli session's snapshot reads as it always did.
+  const declared = resolveDefaultKind(dialect, estimator).isDefault ? {} : { dialect, estimator };
+  return JSON.parse(
+    JSON.stringify({ ...stored, checkpoints, metadata, ...declared, seq }),
+  ) as SnapshotState;
 }

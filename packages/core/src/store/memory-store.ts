@@ -1,6 +1,7 @@
+import { createEventParser } from '../dialect/event-parser.js';
+import { DEFAULT_KIND, kindAfter, type SessionKind } from '../dialect/session-kind.js';
 import { ConcurrencyError, StoreClosedError } from '../errors/index.js';
 import { freezeCheckedData } from '../events/json.js';
-import { parseStoredEvent } from '../events/parse.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { isValidatedBatch } from '../events/validated.js';
 import { checkBatchContinuity } from './continuity.js';
@@ -27,6 +28,8 @@ export interface MemoryEventStore extends EventStore {
 interface MemoryLog {
   readonly events: StoredEvent[];
   lastSeq: number;
+  /** What the log declared: the dialect other batches' messages are checked with. */
+  kind: SessionKind;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createMemoryStore(initial: readonly StoredEvent[] = []): MemoryE
 }
 
 function memoryStore(initial: readonly StoredEvent[]): MemoryEventStore {
-  const log: MemoryLog = { events: [], lastSeq: 0 };
+  const log: MemoryLog = { events: [], lastSeq: 0, kind: DEFAULT_KIND };
   accept(log, initial);
   return storeOnLog(log);
 }
@@ -52,11 +55,17 @@ function memoryStore(initial: readonly StoredEvent[]): MemoryEventStore {
 // All-or-nothing: every event is validated before the log changes. The check of `expectedSeq`
 // and the push run in one synchronous step, so two stores on one log cannot both commit.
 function accept(log: MemoryLog, events: readonly StoredEvent[]): void {
-  // The engine's own batches are valid and deep-frozen already (see events/validated.ts).
-  const parsed = isValidatedBatch(events)
-    ? events
-    : events.map((event) => freezeCheckedData(parseStoredEvent(event)));
-  log.lastSeq = checkBatchContinuity(parsed, log.lastSeq);
+  // The engine's own batches are valid and deep-frozen already (see events/validated.ts). Others
+  // are checked with the dialect the log declared, if this store knows it (kimi-cli's), else as
+  // JSON objects: the engine of that dialect checks them on load.
+  let parsed = events;
+  if (!isValidatedBatch(events)) {
+    const parser = createEventParser({ kind: log.kind });
+    parsed = events.map((event) => freezeCheckedData(parser.parse(event)));
+  }
+  const lastSeq = checkBatchContinuity(parsed, log.lastSeq);
+  log.kind = kindAfter(log.kind, parsed);
+  log.lastSeq = lastSeq;
   for (const event of parsed) log.events.push(event);
 }
 
