@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
-import type { StoredEvent } from '@contextlog/core';
+import type { DialectOptions, StoredEvent } from '@contextlog/core';
 import { Observable } from 'rxjs';
 import { SessionReplacedError, SessionRolledBackError } from '../errors.js';
 import {
@@ -13,7 +13,8 @@ import { createContextlogDecoder } from '../read/contextlog-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
 import type { Diagnostic, ReadMode } from '../read/types.js';
 
-export interface FollowFileOptions {
+/** `dialects`, `estimators`: as `readSessionFile`'s. */
+export interface FollowFileOptions extends DialectOptions {
   /** `'strict'` (default): the stream errors with `CorruptSessionError` at a corrupt line. */
   readonly mode?: ReadMode;
   /** How often to look for new bytes when no change notification came (default 250 ms). */
@@ -45,7 +46,7 @@ export function followFileSession(
   const mode = options.mode ?? 'strict';
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   return new Observable<StoredEvent>((subscriber) => {
-    const decoder = createContextlogDecoder(path, mode, options.diagnostics ?? []);
+    const decoder = createContextlogDecoder(path, mode, options.diagnostics ?? [], options);
     let handle: FileHandleLike | undefined;
     let ino = -1;
     let offset = 0;

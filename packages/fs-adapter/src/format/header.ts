@@ -1,3 +1,5 @@
+import type { SessionKind } from '@contextlog/core/store';
+
 /** The first line of every contextlog session file. Not an event: it has no seq. */
 export interface SessionHeader {
   readonly format: 'contextlog';
@@ -5,10 +7,22 @@ export interface SessionHeader {
   readonly createdAt: string;
 }
 
-export const FORMAT_VERSION = 1;
+/**
+ * The newest header version this reader knows. Version 2 marks a session whose messages are not
+ * kimi-cli's (it declares another dialect or estimator): a reader of version 1 refuses it as newer
+ * than itself, instead of calling its messages corrupt. Writers write the lowest version that
+ * can represent the file, so a kimi-cli-shaped session stays readable by older readers.
+ */
+export const FORMAT_VERSION = 2;
 
-export function headerLine(createdAt: Date = new Date()): string {
-  return `${JSON.stringify({ format: 'contextlog', version: FORMAT_VERSION, createdAt: createdAt.toISOString() })}\n`;
+/** The header version a session of this kind needs. */
+export function headerVersionFor(kind: SessionKind): 1 | 2 {
+  return kind.isDefault ? 1 : 2;
+}
+
+export function headerLine(createdAt: Date | string = new Date(), version: number = 1): string {
+  const at = typeof createdAt === 'string' ? createdAt : createdAt.toISOString();
+  return `${JSON.stringify({ format: 'contextlog', version, createdAt: at })}\n`;
 }
 
 export function isHeaderLike(value: unknown): boolean {

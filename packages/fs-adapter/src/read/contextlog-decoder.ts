@@ -1,6 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
-import { type Fold, parseStoredEvent } from '@contextlog/core/store';
+import { CorruptSessionError, type DialectOptions, type StoredEvent } from '@contextlog/core';
+import {
+  createEventParser,
+  DEFAULT_KIND,
+  type Fold,
+  type SessionKind,
+} from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent } from './fast-event.js';
@@ -27,6 +32,8 @@ export interface ContextlogDecoder extends FormatDecoder {
   readonly completeEnd: number;
   /** Start offset and length of the torn tail, if the final batch had one. */
   readonly tornTail: { readonly offset: number; readonly length: number } | undefined;
+  /** What the events read so far declared (their dialect and estimator). */
+  readonly kind: SessionKind;
 }
 
 const NEWLINE = 10;
@@ -53,7 +60,12 @@ export function createContextlogDecoder(
   source: string,
   mode: ReadMode,
   diagnostics: Diagnostic[],
+  dialects: DialectOptions = {},
 ): ContextlogDecoder {
+  // Messages are checked with the dialect the session declares; one this reader does not know is
+  // read as JSON objects, with a warning.
+  const parser = createEventParser(dialects);
+  let notesSeen = 0;
   let header: SessionHeader | undefined;
   let lineNo = 0;
   let lastSeq = 0;
@@ -105,8 +117,10 @@ export function createContextlogDecoder(
     } catch (error) {
       return problem(offset, `not valid JSON (${describe(error)})`);
     }
-    // The fast path first: what it accepts has exactly an event's five keys, so is no header.
-    let event = lineNo === 1 ? undefined : fastStoredEvent(value);
+    // The fast path first (it knows kimi-cli's messages only): what it accepts has exactly an
+    // event's five keys, so is no header.
+    const fast = parser.kind === DEFAULT_KIND;
+    let event = lineNo === 1 || !fast ? undefined : fastStoredEvent(value);
     if (event === undefined) {
       if (lineNo === 1) {
         const checked = checkHeader(value);
@@ -123,10 +137,14 @@ export function createContextlogDecoder(
       try {
         // Past line 1 the fast path has already said no.
         event =
-          (lineNo === 1 ? fastStoredEvent(value) : undefined) ??
-          parseStoredEvent(value, { parsedFromJson: true });
+          (lineNo === 1 && fast ? fastStoredEvent(value) : undefined) ??
+          parser.parse(value, { parsedFromJson: true });
       } catch (error) {
         return problem(offset, describe(error));
+      }
+      for (; notesSeen < parser.diagnostics.length; notesSeen++) {
+        const reason = parser.diagnostics[notesSeen] as string;
+        diagnostics.push({ line: lineNo, offset, severity: 'warning', reason });
       }
     }
     const expected = lastSeq + 1;
@@ -219,6 +237,9 @@ export function createContextlogDecoder(
     },
     get tornTail() {
       return tornTail;
+    },
+    get kind() {
+      return parser.kind;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@contextlog/core';
-import { headerLine, isHeaderLike } from '../format/header.js';
+import { DEFAULT_KIND, kindAfter } from '@contextlog/core/store';
+import { headerLine, headerVersionFor, isHeaderLike } from '../format/header.js';
 import { createContextlogDecoder } from './contextlog-decoder.js';
 import type { SessionFormat } from './session-format.js';
 
@@ -29,8 +30,8 @@ export const contextlogFormat: SessionFormat = {
   },
   // contextlog writes its header's `format` or an event's `seq` first.
   detectStart: (text) => HEADER_START.test(text) || EVENT_START.test(text),
-  createDecoder: ({ source, mode, diagnostics }) =>
-    createContextlogDecoder(source, mode, diagnostics),
+  createDecoder: ({ source, mode, diagnostics, dialects }) =>
+    createContextlogDecoder(source, mode, diagnostics, dialects),
   createEncoder() {
     const events: StoredEvent[] = [];
     return {
@@ -38,7 +39,7 @@ export const contextlogFormat: SessionFormat = {
         events.push(event);
       },
       *lines() {
-        yield headerLine().slice(0, -1);
+        yield headerLine(new Date(), headerVersionFor(kindAfter(DEFAULT_KIND, events))).slice(0, -1);
         for (const event of events) yield JSON.stringify(event);
       },
     };

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@contextlog/core';
+import type { DialectOptions, StoredEvent } from '@contextlog/core';
 import {
   defaultFileSystem,
   type FileHandleLike,
@@ -9,7 +9,8 @@ import { createContextlogDecoder } from './contextlog-decoder.js';
 import { lineBatches } from './line-batches.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
-export interface ReadEventsOptions {
+/** `dialects`, `estimators`: as `readSessionFile`'s. */
+export interface ReadEventsOptions extends DialectOptions {
   readonly mode?: ReadMode;
   readonly fs?: FileSystem;
   /** Receives what lenient mode skipped, and torn-tail warnings. */
@@ -34,6 +35,7 @@ export async function* readSessionEvents(
       end: size,
       mode: options.mode ?? 'strict',
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
+      dialects: options,
     });
   } finally {
     await handle.close();
@@ -51,14 +53,15 @@ export interface HandleRange {
   readonly diagnostics?: Diagnostic[];
   /** Called after each chunk's events were taken (the file store checks it is still open). */
   readonly beforeChunk?: () => void;
+  readonly dialects?: DialectOptions;
 }
 
 /** The events in `[start, end)` of an open contextlog file. */
 export async function* eventsOfHandle(
   handle: FileHandleLike,
-  { path, start = 0, end, mode, diagnostics = [], beforeChunk }: HandleRange,
+  { path, start = 0, end, mode, diagnostics = [], beforeChunk, dialects }: HandleRange,
 ): AsyncGenerator<StoredEvent> {
-  const decoder = createContextlogDecoder(path, mode, diagnostics);
+  const decoder = createContextlogDecoder(path, mode, diagnostics, dialects);
   const out: StoredEvent[] = [];
   const sink = (event: StoredEvent) => {
     out.push(event);

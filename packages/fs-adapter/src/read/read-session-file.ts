@@ -68,7 +68,7 @@ export async function readOpenSession(
   const size = end ?? stat.size;
   const format = await chooseFormat(handle, size, path, options);
   const diagnostics: Diagnostic[] = [];
-  const replayer = createFold();
+  const replayer = createFold(undefined, options);
   const events: StoredEvent[] | undefined = options.withEvents ? [] : undefined;
   const sink = replayingSink(replayer, events);
   const decoder = format.createDecoder({
@@ -76,6 +76,7 @@ export async function readOpenSession(
     mode: options.mode ?? 'strict',
     diagnostics,
     modified: stat.mtime.toISOString(),
+    dialects: options,
   });
   for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
     decoder.batch(batch, sink);

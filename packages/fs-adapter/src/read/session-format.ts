@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@contextlog/core';
+import type { DialectOptions, StoredEvent } from '@contextlog/core';
 import type { SessionHeader } from '../format/header.js';
 import type { LineBatch } from './line-batches.js';
 import type { Diagnostic, ReadMode } from './types.js';
@@ -45,6 +45,8 @@ export interface DecoderContext {
   readonly diagnostics: Diagnostic[];
   /** The file's modification time (ISO 8601): the `at` of events whose lines carry no time. */
   readonly modified: string;
+  /** The dialects and estimators the reader knows besides kimi-cli's. */
+  readonly dialects?: DialectOptions;
 }
 
 /**

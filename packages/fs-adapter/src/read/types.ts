@@ -1,4 +1,4 @@
-import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { ContextState, DialectOptions, StoredEvent } from '@contextlog/core';
 import type { SessionHeader } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { SessionFormat, SessionFormatName } from './session-format.js';
@@ -18,7 +18,11 @@ export interface ReadProgress {
   readonly totalBytes: number;
 }
 
-export interface ReadSessionOptions {
+/**
+ * `dialects` and `estimators`: those the reader knows besides kimi-cli's. A session in a dialect
+ * it does not know is read all the same, its messages as JSON objects, with a warning.
+ */
+export interface ReadSessionOptions extends DialectOptions {
   /**
    * The formats the file may be in, asked in this order (default: contextlog only). Pass
    * `[contextlogFormat, kimiFormat]` (from `@contextlog/kimi`) to read kimi-cli files too.

@@ -2,12 +2,12 @@ import { constants as bufferConstants } from 'node:buffer';
 import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
   checkJsonData,
-  parseStoredEvent,
+  createEventParser,
   STORED_EVENT_MAX_DEPTH,
   snapshotStateOf,
 } from '@contextlog/core/store';
 import { RewriteCheckError, StateTooLargeError } from '../errors.js';
-import { headerLine } from '../format/header.js';
+import { headerLine, headerVersionFor } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { publishFile, removeQuietly, writeTemporary } from '../publish/publish-file.js';
 import { readSessionFile } from '../read/read-session-file.js';
@@ -35,7 +35,8 @@ export function snapshotEvent(seq: number, at: string, state: ContextState): Sto
  * cannot be built: `StateTooLargeError` says so, with the length it would have.
  */
 export function sessionText(path: string, createdAt: Date, events: readonly StoredEvent[]): Buffer {
-  const parsed = events.map((event) => parseStoredEvent(event));
+  const parser = createEventParser();
+  const parsed = events.map((event) => parser.parse(event));
   let lines: Buffer;
   try {
     lines = encodeLines(parsed);
@@ -44,7 +45,8 @@ export function sessionText(path: string, createdAt: Date, events: readonly Stor
     const longest = Math.max(...parsed.map(jsonLength));
     throw new StateTooLargeError(path, longest, bufferConstants.MAX_STRING_LENGTH);
   }
-  return Buffer.concat([Buffer.from(headerLine(createdAt), 'utf8'), lines]);
+  const version = headerVersionFor(parser.kind);
+  return Buffer.concat([Buffer.from(headerLine(createdAt, version), 'utf8'), lines]);
 }
 
 /**

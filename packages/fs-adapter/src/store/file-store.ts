@@ -14,15 +14,18 @@ import {
   type AppendOptions,
   appendInBatches,
   checkBatchContinuity,
+  createEventParser,
   createFold,
+  DEFAULT_KIND,
+  kindAfter,
+  type SessionKind,
   createSerializer,
   type ImportEventsOptions,
   isValidatedBatch,
-  parseStoredEvent,
 } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { AppendFailedError, NotAFileError, SessionNotFoundError } from '../errors.js';
-import { headerLine } from '../format/header.js';
+import { headerLine, headerVersionFor } from '../format/header.js';
 import {
   checkIsFile,
   defaultFileSystem,
@@ -268,6 +271,13 @@ function createFileStore(parts: FileStoreParts): InternalStore {
   let committed = 0;
   let tornTailPath: string | undefined;
   let closed = false;
+  /** What the log declared: the dialect a direct caller's batches are checked with. */
+  let kind: SessionKind = DEFAULT_KIND;
+  /**
+   * The `createdAt` of a version 1 header that is all the file holds: the first append of a
+   * session that declares a dialect rewrites it as version 2 (the same length) in place.
+   */
+  let headerToUpgrade: string | undefined;
   let broken: StoreBrokenError | undefined;
   // Appends and repairs run one at a time even if a caller does not serialize them. When nothing
   // is running (always, under the engine), a task starts at once. Calls made before `close()` run,
@@ -293,6 +303,14 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     checkOpen();
     lastSeq = decoder.lastSeq;
     committed = decoder.completeEnd;
+    kind = decoder.kind;
+    const { header } = decoder;
+    headerToUpgrade =
+      lastSeq === 0 &&
+      header?.version === 1 &&
+      Buffer.byteLength(headerLine(header.createdAt)) === committed
+        ? header.createdAt
+        : undefined;
     const torn = decoder.tornTail;
     if (torn !== undefined) {
       tornTailPath = await keepAside(fs, handle, real, torn);
@@ -310,7 +328,8 @@ function createFileStore(parts: FileStoreParts): InternalStore {
    * to empty: a half header would make the session unreadable and unopenable.
    */
   const writeHeader = async (): Promise<void> => {
-    const header = Buffer.from(headerLine());
+    const createdAt = new Date().toISOString();
+    const header = Buffer.from(headerLine(createdAt));
     try {
       await writeFully(handle, header, 0);
       await handle.sync();
@@ -326,6 +345,7 @@ function createFileStore(parts: FileStoreParts): InternalStore {
       throw cause;
     }
     committed = header.length;
+    headerToUpgrade = createdAt;
   };
 
   /** The validating pass inside the serialized section (so never nested in `serializer.run`). */
@@ -382,16 +402,25 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     if (expectedSeq !== lastSeq) throw new ConcurrencyError(expectedSeq, lastSeq);
     // A batch the engine built is valid and frozen (core's events/validated.ts explains why
     // that mark is safe to trust); any other, say a direct caller's, is validated here.
-    const parsed = isValidatedBatch(events)
-      ? events
-      : events.map((event) => parseStoredEvent(event));
+    let parsed = events;
+    if (!isValidatedBatch(events)) {
+      const parser = createEventParser({ kind });
+      parsed = events.map((event) => parser.parse(event));
+    }
     const newLastSeq = checkBatchContinuity(parsed, lastSeq);
     if (parsed.length === 0) return;
+    const newKind = kindAfter(kind, parsed);
+    // A session declaring a dialect gets header version 2 before its first event is written.
+    const header =
+      headerToUpgrade !== undefined && headerVersionFor(newKind) > 1
+        ? Buffer.from(headerLine(headerToUpgrade, headerVersionFor(newKind)))
+        : undefined;
     checkUnchanged(
       handle.statSync !== undefined ? handle.statSync().size : (await handle.stat()).size,
     );
     const bytes = encodeLines(parsed);
     try {
+      if (header !== undefined) await writeFully(handle, header, 0);
       for (let at = 0; at < bytes.length; at += MAX_WRITE) {
         await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
       }
@@ -401,6 +430,8 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     }
     committed += bytes.length;
     lastSeq = newLastSeq;
+    kind = newKind;
+    headerToUpgrade = undefined;
   };
 
   return {

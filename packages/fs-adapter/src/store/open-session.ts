@@ -1,7 +1,12 @@
-import { type ContextEngine, type ContextOptions, createContext } from '@contextlog/core';
+import {
+  type ContextEngine,
+  type ContextOptions,
+  createContext,
+  type Message,
+} from '@contextlog/core';
 import { type FileStoreOptions, openStore } from './file-store.js';
 
-export type FileSessionOptions = FileStoreOptions & ContextOptions;
+export type FileSessionOptions<M = Message> = FileStoreOptions & ContextOptions<M>;
 /** @deprecated use `FileSessionOptions`. */
 export type OpenSessionOptions = FileSessionOptions;
 
@@ -9,10 +14,10 @@ export type OpenSessionOptions = FileSessionOptions;
  * A context engine on a session file: `createContext(await openFileStore(path, options))`, except
  * that the file is validated by the engine's own first `load()` (one read of the file, not two).
  */
-export async function openFileSession(
+export async function openFileSession<M = Message>(
   path: string,
-  options: FileSessionOptions = {},
-): Promise<ContextEngine> {
+  options: FileSessionOptions<M> = {},
+): Promise<ContextEngine<M>> {
   const store = await openStore(path, { ...options, eager: false });
   try {
     return await createContext(store, options);

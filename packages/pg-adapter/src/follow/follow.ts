@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '@contextlog/core';
+import { createEventParser } from '@contextlog/core/store';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
@@ -55,6 +56,11 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
       subscriber.error(error);
     };
 
+    // Messages are checked with the dialect the session declared in its first event (read once
+    // when following starts past it), as far as this reader knows it.
+    const parser = createEventParser();
+    let declarationRead = last === 0;
+
     const readNew = async (): Promise<void> => {
       if (reading) {
         again = true;
@@ -62,13 +68,19 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
       }
       reading = true;
       try {
+        if (!declarationRead) {
+          const { rows } = await client.query<EventRow>(sql.page, [sessionId, 0, 1]);
+          const first = rows[0];
+          if (first !== undefined) rowToEvent(first, source, parser);
+          declarationRead = true;
+        }
         do {
           again = false;
           for (;;) {
             const { rows } = await client.query<EventRow>(sql.page, [sessionId, last, pageSize]);
             for (const row of rows) {
               if (stopped) return;
-              const event = rowToEvent(row, source);
+              const event = rowToEvent(row, source, parser);
               last = nextSeq(last, event, source);
               subscriber.next(event);
             }

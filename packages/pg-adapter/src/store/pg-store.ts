@@ -14,7 +14,11 @@ import {
   type AppendOptions,
   checkBatchContinuity,
   type ImportEventsOptions,
-  parseStoredEvent,
+  createEventParser,
+  DEFAULT_KIND,
+  isValidatedBatch,
+  kindAfter,
+  type SessionKind,
 } from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgTableMissingError } from '../errors.js';
@@ -126,6 +130,8 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   }
   let closed = false;
   let broken: StoreBrokenError | undefined;
+  /** What the log declared, as far as this store has read or written it. */
+  let kind: SessionKind = DEFAULT_KIND;
   const notifications = new Set<Promise<void>>();
   const track = (notifying: Promise<void>) => {
     notifications.add(notifying);
@@ -225,6 +231,9 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
 
     async *load() {
       if (closed) throw new StoreClosedError();
+      // Messages of kimi-cli's dialect are checked here; another dialect's are read as JSON
+      // objects, and the engine of that dialect checks them.
+      const parser = createEventParser();
       let after = 0;
       let last = 0;
       for (;;) {
@@ -235,8 +244,9 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
           throw translate(error);
         }
         for (const row of rows) {
-          const event = rowToEvent(row, source);
+          const event = rowToEvent(row, source, parser);
           last = nextSeq(last, event, source);
+          kind = parser.kind;
           yield event;
         }
         if (rows.length < pageSize) return;
@@ -247,8 +257,14 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
     async append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       if (closed) throw new StoreClosedError();
       if (broken !== undefined) throw broken;
-      // Everything is checked before anything is sent: a bad batch changes nothing.
-      const parsed = events.map((event) => parseStoredEvent(event));
+      // Everything is checked before anything is sent: a bad batch changes nothing. The engine's
+      // own batches were checked when built (core's events/validated.ts); others with the dialect
+      // the log declared, as far as this store has read or written it.
+      let parsed = events;
+      if (!isValidatedBatch(events)) {
+        const parser = createEventParser({ kind });
+        parsed = events.map((event) => parser.parse(event));
+      }
       let newLast: number;
       try {
         newLast = checkBatchContinuity(parsed, expectedSeq);
@@ -289,6 +305,7 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         if (hasCode(error, 'PG_CONNECTION_LOST')) {
           connection.release(true);
           await settleLost(error, { connection, firstSeq: first.seq, appendId, expectedSeq });
+          kind = kindAfter(kind, parsed);
           // It landed: wake the followers as after any commit.
           track(
             client.query(sql.notify, [channel, String(newLast)]).then(
@@ -311,6 +328,7 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         connection.release();
         throw await refusal(expectedSeq, first.seq);
       }
+      kind = kindAfter(kind, parsed);
       if (inTransaction) {
         connection.release();
         return;

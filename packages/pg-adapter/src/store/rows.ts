@@ -1,5 +1,5 @@
 import { CorruptSessionError, hasCode, type StoredEvent } from '@contextlog/core';
-import { parseStoredEvent } from '@contextlog/core/store';
+import type { EventParser } from '@contextlog/core/store';
 import type { EventRow } from './sql.js';
 
 /** Where a session lives, as errors name it. */
@@ -8,7 +8,7 @@ export function sessionSource(table: string, sessionId: string): string {
 }
 
 /** A stored row back to the event it was: `data` is JSON text, parsed here so it round-trips exactly. */
-export function rowToEvent(row: EventRow, source: string): StoredEvent {
+export function rowToEvent(row: EventRow, source: string, parser: EventParser): StoredEvent {
   let data: unknown;
   try {
     data = JSON.parse(row.data);
@@ -24,7 +24,7 @@ export function rowToEvent(row: EventRow, source: string): StoredEvent {
     );
   }
   try {
-    return parseStoredEvent(
+    return parser.parse(
       { seq: row.seq, type: row.type, v: row.v, at: row.at, data },
       { parsedFromJson: true },
     );
