@@ -78,7 +78,8 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
   },
   DIALECT_MISMATCH: {
     package: core,
-    meaning: 'a session opened with another message dialect or token estimator than the one it declared',
+    meaning:
+      'a session opened with another message dialect or token estimator than the one it declared',
     exitCode: 1,
   },
   COPY_TARGET_NOT_EMPTY: {

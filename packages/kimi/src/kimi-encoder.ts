@@ -1,4 +1,5 @@
 import type { Message, StoredEvent } from '@contextlog/core';
+import { DEFAULT_KIND, kindAfter } from '@contextlog/core/store';
 import type { FormatEncoder } from '@contextlog/fs-adapter/formats';
 import {
   encodeCheckpoint,
@@ -20,6 +21,16 @@ export function createKimiEncoder(source: string): FormatEncoder {
   const records = createLiveRecords();
   return {
     apply(event: StoredEvent) {
+      const { dialect } = kindAfter(DEFAULT_KIND, [event]);
+      if (
+        dialect.name !== DEFAULT_KIND.dialect.name ||
+        dialect.version !== DEFAULT_KIND.dialect.version
+      ) {
+        throw new KimiExportError(
+          source,
+          `event seq ${event.seq}: the session's messages are in dialect ${dialect.name} v${dialect.version}; a kimi-cli file holds kimi-cli's messages only`,
+        );
+      }
       try {
         records.apply(event);
       } catch (error) {

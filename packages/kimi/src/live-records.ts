@@ -91,6 +91,9 @@ export function createLiveRecords(): LiveRecords {
           ]);
           return;
         }
+        // kimi-cli records no dialect (the encoder refuses any but its own) nor estimator.
+        case 'session.declared':
+          return;
         case 'metadata.set':
           return; // kimi-cli has no metadata; export warns about what the final state holds
         case 'state.snapshotted':

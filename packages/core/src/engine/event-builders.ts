@@ -4,7 +4,6 @@ import type { SessionKind } from '../dialect/session-kind.js';
 import { ValidationError } from '../errors/index.js';
 import { freezeCheckedData, type JsonValue } from '../events/json.js';
 import { checkJsonData } from '../events/json-data.js';
-import type { Message } from '../events/message.js';
 import {
   type ContextEvent,
   CURRENT_EVENT_VERSION,

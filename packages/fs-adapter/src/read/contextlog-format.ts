@@ -39,7 +39,10 @@ export const contextlogFormat: SessionFormat = {
         events.push(event);
       },
       *lines() {
-        yield headerLine(new Date(), headerVersionFor(kindAfter(DEFAULT_KIND, events))).slice(0, -1);
+        yield headerLine(new Date(), headerVersionFor(kindAfter(DEFAULT_KIND, events))).slice(
+          0,
+          -1,
+        );
         for (const event of events) yield JSON.stringify(event);
       },
     };

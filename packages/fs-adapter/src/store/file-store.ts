@@ -16,12 +16,12 @@ import {
   checkBatchContinuity,
   createEventParser,
   createFold,
-  DEFAULT_KIND,
-  kindAfter,
-  type SessionKind,
   createSerializer,
+  DEFAULT_KIND,
   type ImportEventsOptions,
   isValidatedBatch,
+  kindAfter,
+  type SessionKind,
 } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { AppendFailedError, NotAFileError, SessionNotFoundError } from '../errors.js';

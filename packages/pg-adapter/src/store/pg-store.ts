@@ -13,9 +13,9 @@ import {
 import {
   type AppendOptions,
   checkBatchContinuity,
-  type ImportEventsOptions,
   createEventParser,
   DEFAULT_KIND,
+  type ImportEventsOptions,
   isValidatedBatch,
   kindAfter,
   type SessionKind,
