@@ -89,6 +89,8 @@ export const EMPTY_STATE = {
   nextCheckpointId: 0,
   checkpoints: [],
   metadata: {},
+  dialect: { name: 'kimi-cli', version: 1 },
+  estimator: 'kimi-cli',
   seq: 0,
   diagnostics: [],
 };

@@ -25,7 +25,8 @@ export const replayCommand: Command = {
     '',
     'With --json, stdout is one object: {"format","systemPrompt","messages","tokenCount",',
     '"pendingTokenEstimate","tokenCountWithPending","nextCheckpointId","checkpoints","metadata",',
-    '"seq","diagnostics"}, messages in kimi-cli\'s message JSON shape, one per line.',
+    '"dialect","estimator","seq","diagnostics"}, messages in the session\'s dialect (kimi-cli\'s',
+    'message JSON shape unless it declares another), one per line.',
   ],
   examples: [
     'contextlog replay session.jsonl',

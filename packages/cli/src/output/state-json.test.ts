@@ -66,6 +66,8 @@ describe('replay --json output', () => {
       'nextCheckpointId',
       'checkpoints',
       'metadata',
+      'dialect',
+      'estimator',
       'seq',
       'diagnostics',
     ]);

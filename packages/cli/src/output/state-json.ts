@@ -22,7 +22,8 @@ export async function writeStateJson(
       `,"tokenCountWithPending":${state.tokenCountWithPending}` +
       `,"nextCheckpointId":${state.nextCheckpointId}` +
       `,"checkpoints":${JSON.stringify(state.checkpoints)}` +
-      `,"metadata":${JSON.stringify(state.metadata)},"seq":${state.seq},"diagnostics":[`,
+      `,"metadata":${JSON.stringify(state.metadata)},"dialect":${JSON.stringify(state.dialect)}` +
+      `,"estimator":${JSON.stringify(state.estimator)},"seq":${state.seq},"diagnostics":[`,
   );
   await writeList(sink, diagnostics);
   await sink.write(']}\n');
