@@ -15,6 +15,9 @@ const lsCall = {
 
 /** fixtures/session.jsonl: pending text after the usage record is "Running ls." (11) +
  * "a.txt\nb.txt\n" (12) + "<system>CHECKPOINT 1</system>" (29) = 52 code points → 13 tokens. */
+/** The dialect and estimator of every session here: kimi-cli's, the defaults. */
+const KIMI_CLI_KIND = { dialect: { name: 'kimi-cli', version: 1 }, estimator: 'kimi-cli' };
+
 export const SESSION_STATE = {
   format: 'contextlog',
   systemPrompt: 'You are a test agent.\nBe brief.',
@@ -30,6 +33,7 @@ export const SESSION_STATE = {
   nextCheckpointId: 2,
   checkpoints: [checkpoint(0, 0, 0, 0), checkpoint(1, 3, 1200, 23)],
   metadata: { model: 'kimi-k2' },
+  ...KIMI_CLI_KIND,
   seq: 7,
   diagnostics: [],
 };
@@ -76,6 +80,7 @@ export const KIMI_STATE = {
   nextCheckpointId: 2,
   checkpoints: [checkpoint(0, 0, 0, 0), checkpoint(1, 1, 0, 10)],
   metadata: {},
+  ...KIMI_CLI_KIND,
   seq: 8,
   diagnostics: [],
 };
@@ -89,8 +94,7 @@ export const EMPTY_STATE = {
   nextCheckpointId: 0,
   checkpoints: [],
   metadata: {},
-  dialect: { name: 'kimi-cli', version: 1 },
-  estimator: 'kimi-cli',
+  ...KIMI_CLI_KIND,
   seq: 0,
   diagnostics: [],
 };
