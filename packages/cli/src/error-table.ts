@@ -82,6 +82,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
       'a session opened with another message dialect or token estimator than the one it declared',
     exitCode: 1,
   },
+  UNKNOWN_DIALECT: {
+    package: core,
+    meaning: 'a snapshot or rewrite of a session whose dialect the reader was not given',
+    exitCode: 1,
+  },
   COPY_TARGET_NOT_EMPTY: {
     package: core,
     meaning: '`copyEvents` refused a target that already holds events',

@@ -37,6 +37,7 @@ export {
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
+  UnknownDialectError,
   UnknownEventError,
   ValidationError,
 } from './errors/index.js';

@@ -115,7 +115,9 @@ export function replayKimiBytes(bytes: Uint8Array): HarnessResult {
 export function jsonOf(state: ContextState): Record<string, unknown> {
   const { dialect, estimator, ...rest } = stateToJson(state) as Record<string, unknown>;
   if (JSON.stringify(dialect) !== '{"name":"kimi-cli","version":1}' || estimator !== 'kimi-cli') {
-    throw new Error(`not kimi-cli's dialect and estimator: ${JSON.stringify({ dialect, estimator })}`);
+    throw new Error(
+      `not kimi-cli's dialect and estimator: ${JSON.stringify({ dialect, estimator })}`,
+    );
   }
   return rest;
 }

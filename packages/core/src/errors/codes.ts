@@ -9,6 +9,7 @@ import type {
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
+  UnknownDialectError,
   UnknownEventError,
   ValidationError,
 } from './errors.js';
@@ -34,6 +35,7 @@ export interface ContextlogErrorCodes {
   STORE_CLOSED: StoreClosedError;
   CORRUPT_SESSION: CorruptSessionError;
   DIALECT_MISMATCH: DialectMismatchError;
+  UNKNOWN_DIALECT: UnknownDialectError;
   COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
   COPY_MISMATCH: CopyMismatchError;
 }

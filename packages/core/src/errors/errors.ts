@@ -144,6 +144,22 @@ export class DialectMismatchError extends ContextlogError {
   }
 }
 
+/**
+ * Work that needs the code of a session's dialect (a snapshot: it stores the pending text the
+ * dialect measures) on a session whose dialect this reader was not given.
+ */
+export class UnknownDialectError extends ContextlogError {
+  readonly code = 'UNKNOWN_DIALECT';
+  constructor(
+    readonly dialect: string,
+    readonly task: string,
+  ) {
+    super(
+      `${task} needs the session's dialect ${dialect}, which is not known here: pass it in \`dialects\``,
+    );
+  }
+}
+
 /** The message of an error, or the value as text. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

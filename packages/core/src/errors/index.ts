@@ -17,6 +17,7 @@ export {
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
+  UnknownDialectError,
   UnknownEventError,
   ValidationError,
 } from './errors.js';

@@ -1,5 +1,6 @@
-import type { DialectRef } from '../dialect/dialect.js';
+import { type DialectRef, dialectLabel } from '../dialect/dialect.js';
 import { DEFAULT_KIND, resolveDefaultKind, type SessionKind } from '../dialect/session-kind.js';
+import { UnknownDialectError } from '../errors/index.js';
 import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { CheckpointMark, SnapshotState } from '../events/schemas.js';
@@ -142,6 +143,11 @@ export function stateToJson<M>(state: ContextState<M>): unknown {
  * `tokenCountWithPending` passes 2^53 when a token count near it meets pending text.
  */
 export function snapshotStateOf<M>(state: ContextState<M>): SnapshotState {
+  const { kind } = fieldsOf(state);
+  // Without the dialect's code, this reader counted no pending text: a snapshot would lose it.
+  if (kind.knownDialect === undefined) {
+    throw new UnknownDialectError(dialectLabel(kind.dialect), 'a snapshot');
+  }
   const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
   const { checkpoints, metadata, dialect, estimator, seq } = state;
   const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { ContextState, DialectOptions, StoredEvent } from '@contextlog/core';
 import { foldEvents } from '@contextlog/core/store';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { acquireLock } from '../lock/session-lock.js';
@@ -7,9 +7,10 @@ import { checkOutPath } from '../publish/out-path.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
 import type { ReadMode } from '../read/types.js';
-import { publishSession, sessionText, snapshotEvent } from './publish.js';
+import { dialectsOf, publishSession, sessionText, snapshotEvent } from './publish.js';
 
-export interface ForkOptions {
+/** `dialects`, `estimators`: those of the source besides kimi-cli's (a snapshot needs its dialect). */
+export interface ForkOptions extends DialectOptions {
   /** Fork the state as it was at this checkpoint (as `revertTo` would leave it). */
   readonly atCheckpoint?: number;
   /** Replace an existing target (never one a live writer holds). */
@@ -46,6 +47,7 @@ export async function forkSession(
     fs,
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.formats ? { formats: options.formats } : {}),
+    ...dialectsOf(options),
   });
   const at = new Date().toISOString();
   let state = read.state;
@@ -61,6 +63,7 @@ export async function forkSession(
         },
       ],
       state,
+      options,
     );
   }
   const events: StoredEvent[] = [
@@ -80,7 +83,7 @@ export async function forkSession(
       },
     },
   ];
-  const expected = foldEvents(events, state);
+  const expected = foldEvents(events, state, options);
   const bytes = sessionText(target, new Date(at), events);
   // The lock is the real file's: publish there too (renaming over a symlink would replace the
   // link, not the session the lock protects).
@@ -93,6 +96,7 @@ export async function forkSession(
       bytes,
       expected,
       replace: options.force === true,
+      dialects: dialectsOf(options),
     });
     return { target, state: stateAfter };
   } finally {

@@ -1,5 +1,10 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { type ContextState, type StoredEvent, stateToJson } from '@contextlog/core';
+import {
+  type ContextState,
+  type DialectOptions,
+  type StoredEvent,
+  stateToJson,
+} from '@contextlog/core';
 import {
   checkJsonData,
   createEventParser,
@@ -27,6 +32,14 @@ export function snapshotEvent(seq: number, at: string, state: ContextState): Sto
     type: 'state.snapshotted',
     data: { state: snapshotStateOf(state) },
   } as StoredEvent;
+}
+
+/** Only the dialect options of `options`, for passing on. */
+export function dialectsOf(options: DialectOptions): DialectOptions {
+  return {
+    ...(options.dialects === undefined ? {} : { dialects: options.dialects }),
+    ...(options.estimators === undefined ? {} : { estimators: options.estimators }),
+  };
 }
 
 /**
@@ -82,6 +95,8 @@ export interface SessionContent {
   readonly expected: ContextState;
   /** Rename over an existing `target` (otherwise it is hard-linked, refused if `target` exists). */
   readonly replace: boolean;
+  /** The session's dialect, for reading the file back as `expected` was read. */
+  readonly dialects?: DialectOptions;
 }
 
 /**
@@ -95,12 +110,12 @@ export interface SessionContent {
 export async function publishSession(
   fs: FileSystem,
   target: string,
-  { bytes, expected, replace }: SessionContent,
+  { bytes, expected, replace, dialects = {} }: SessionContent,
 ): Promise<ContextState> {
   const temp = await writeTemporary(fs, target, bytes);
   let state: ContextState;
   try {
-    const check = await readSessionFile(temp, { format: 'contextlog', fs });
+    const check = await readSessionFile(temp, { format: 'contextlog', fs, ...dialects });
     const want = JSON.stringify(stateToJson(expected));
     if (JSON.stringify(stateToJson(check.state)) !== want) throw new RewriteCheckError(target);
     state = check.state;

@@ -1,10 +1,12 @@
+import type { DialectOptions } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
 import { openStore } from '../store/file-store.js';
-import { publishSession, sessionText, snapshotEvent } from './publish.js';
+import { dialectsOf, publishSession, sessionText, snapshotEvent } from './publish.js';
 
-export interface SnapshotOptions {
+/** `dialects`, `estimators`: those of the session besides kimi-cli's (a snapshot needs its dialect). */
+export interface SnapshotOptions extends DialectOptions {
   readonly fs?: FileSystem;
   /** Formats to recognize a file by, so one of another format is refused by name (as `openFileStore`). */
   readonly formats?: readonly SessionFormat[];
@@ -44,7 +46,7 @@ export async function snapshotSessionFile(
   try {
     // Renaming over a symlink would replace the link, not the session it names.
     const real = await realPathOf(fs, path);
-    const read = await readSessionFile(real, { format: 'contextlog', fs });
+    const read = await readSessionFile(real, { format: 'contextlog', fs, ...dialectsOf(options) });
     const seq = read.state.seq;
     const bytesBefore = read.counts.bytes;
     const torn = store.tornTailPath === undefined ? {} : { tornTailPath: store.tornTailPath };
@@ -54,7 +56,12 @@ export async function snapshotSessionFile(
     const bytes = sessionText(path, Number.isNaN(createdAt.getTime()) ? new Date() : createdAt, [
       snapshot,
     ]);
-    await publishSession(fs, real, { bytes, expected: read.state, replace: true });
+    await publishSession(fs, real, {
+      bytes,
+      expected: read.state,
+      replace: true,
+      dialects: dialectsOf(options),
+    });
     return { seq, bytesBefore, bytesAfter: bytes.length, ...torn };
   } finally {
     await store.close();
