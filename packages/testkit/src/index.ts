@@ -52,6 +52,7 @@ export {
 } from './check-store/checks.js';
 export { checkStalledAppend } from './check-store/stalled-append.js';
 export { checkTwoWriters } from './check-store/two-writers.js';
+export { arbNote, type Note, NoteSchema, notesDialect } from './dialects/notes-dialect.js';
 export {
   type AppendFault,
   type AppendRecord,
