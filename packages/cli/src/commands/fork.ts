@@ -1,5 +1,6 @@
 import { messageCount } from '@contextlog/core';
 import { forkSession } from '@contextlog/fs-adapter';
+import { DIALECTS } from '../dialects.js';
 import { UsageError } from '../errors.js';
 import { FORMATS } from '../formats.js';
 import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
@@ -36,6 +37,7 @@ export const forkCommand: Command = {
       forkSession(input, output, {
         force,
         formats: FORMATS,
+        dialects: DIALECTS,
         ...(at === undefined ? {} : { atCheckpoint: at }),
       }),
     );

@@ -1,4 +1,5 @@
 import { type ReadSessionResult, readSessionFile } from '@contextlog/fs-adapter';
+import { DIALECTS } from '../dialects.js';
 import { FORMATS } from '../formats.js';
 import { checkInputFile } from '../input.js';
 import { createProgress, PROGRESS_THRESHOLD_BYTES } from '../output/progress.js';
@@ -26,6 +27,7 @@ export async function readSession(
   try {
     return await readSessionFile(path, {
       formats: FORMATS,
+      dialects: DIALECTS,
       format: options.format,
       mode: options.mode,
       ...(progress === undefined

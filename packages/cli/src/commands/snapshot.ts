@@ -1,5 +1,6 @@
 import { hasCode } from '@contextlog/core';
 import { type SessionFormat, snapshotSessionFile } from '@contextlog/fs-adapter';
+import { DIALECTS } from '../dialects.js';
 import { FORMATS } from '../formats.js';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { type Command, writeLines } from './command.js';
@@ -20,6 +21,7 @@ export const snapshotCommand: Command = {
     refuseOtherFormat(path, (await checkInputFile(path)).format, 'snapshot');
     const { seq, bytesBefore, bytesAfter, tornTailPath } = await snapshotSessionFile(path, {
       formats: FORMATS,
+      dialects: DIALECTS,
     }).catch((error: unknown) => {
       // The store says so too (in API terms) when the other format's records start past the
       // sniffed block.

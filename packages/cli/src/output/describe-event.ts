@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@contextlog/core';
-import { clip, describeMessage, firstLine } from './describe-message.js';
+import { clip, describeMessage, firstLine, roleOf } from './describe-message.js';
 
 /** `follow`'s human line(s) for one committed event. */
 export function describeEvent(event: StoredEvent): string[] {
@@ -10,7 +10,7 @@ export function describeEvent(event: StoredEvent): string[] {
     case 'messages.appended':
       return event.data.messages.map(
         (message, i) =>
-          `${i === 0 ? head : ' '.repeat(head.length)} ${message.role.padEnd(10)} ${describeMessage(message, 80)}`,
+          `${i === 0 ? head : ' '.repeat(head.length)} ${roleOf(message).padEnd(10)} ${describeMessage(message, 80)}`,
       );
     case 'usage.recorded':
       return [`${head} token count ${event.data.tokenCount}`];

@@ -5,7 +5,14 @@ export function describeMessage(message: Message, width = 100): string {
   const pieces: string[] = [];
   const { content } = message;
   if (typeof content === 'string') pieces.push(content);
-  else {
+  else if (!Array.isArray(content)) {
+    // A message of another dialect: its parts' text, else the message as JSON.
+    const { parts } = message as { parts?: unknown };
+    if (!Array.isArray(parts)) return clip(JSON.stringify(message), width);
+    for (const part of parts as { type?: unknown; text?: unknown }[]) {
+      pieces.push(typeof part.text === 'string' ? part.text : `[${String(part.type)}]`);
+    }
+  } else {
     for (const part of content) {
       if (part.type === 'text' && typeof part.text === 'string') pieces.push(part.text);
       else pieces.push(`[${part.type}]`);
@@ -17,6 +24,13 @@ export function describeMessage(message: Message, width = 100): string {
   if (message.tool_call_id !== undefined) pieces.unshift(`(${message.tool_call_id})`);
   const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
   return clip(text === '' ? '(empty)' : text, width);
+}
+
+/** A message's role; for a dialect without roles (items with a `type`), that type. */
+export function roleOf(message: Message): string {
+  const { role, type } = message as { role?: unknown; type?: unknown };
+  if (typeof role === 'string') return role;
+  return typeof type === 'string' ? type : '?';
 }
 
 export function clip(text: string, width: number): string {

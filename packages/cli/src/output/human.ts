@@ -1,7 +1,7 @@
 import { type ContextState, messageCount } from '@contextlog/core';
 import type { ReadSessionResult } from '@contextlog/fs-adapter';
 import { describeCounts } from './counts.js';
-import { clip, describeMessage, firstLine } from './describe-message.js';
+import { clip, describeMessage, firstLine, roleOf } from './describe-message.js';
 
 const LAST_MESSAGES = 5;
 
@@ -13,10 +13,13 @@ export function describeReplay(path: string, result: ReadSessionResult): string[
 
   field('file', path);
   field('format', `${result.format} (${describeCounts(counts)})`);
+  field('dialect', `${state.dialect.name} v${state.dialect.version}, estimator ${state.estimator}`);
   field('messages', describeRoles(state));
   field(
     'tokens',
-    `${state.tokenCount} counted + ${state.pendingTokenEstimate} pending (estimate) = ${state.tokenCountWithPending}`,
+    state.pendingTokenEstimate === null
+      ? `${state.tokenCount} counted + unknown pending (the session's dialect or estimator is not known here)`
+      : `${state.tokenCount} counted + ${state.pendingTokenEstimate} pending (estimate) = ${state.tokenCountWithPending}`,
   );
   field('checkpoints', describeCheckpoints(state));
   field('metadata', describeMetadata(state));
@@ -46,7 +49,7 @@ export function describeReplay(path: string, result: ReadSessionResult): string[
       const message = messages[i];
       if (message === undefined) continue;
       lines.push(
-        `  #${String(i + 1).padEnd(5)} ${message.role.padEnd(10)} ${describeMessage(message, 90)}`,
+        `  #${String(i + 1).padEnd(5)} ${roleOf(message).padEnd(10)} ${describeMessage(message, 90)}`,
       );
     }
   }
@@ -58,7 +61,7 @@ function describeRoles(state: ContextState): string {
   if (total === 0) return '0';
   const byRole = new Map<string, number>();
   for (const message of state.messages)
-    byRole.set(message.role, (byRole.get(message.role) ?? 0) + 1);
+    byRole.set(roleOf(message), (byRole.get(roleOf(message)) ?? 0) + 1);
   const roles = [...byRole.entries()].map(([role, n]) => `${role} ${n}`).join(', ');
   return `${total} (${roles})`;
 }
