@@ -2,60 +2,14 @@ import { appendFile, link, mkdir, readdir, readFile, stat, symlink } from 'node:
 import { basename, join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
 import { describe, expect } from 'vitest';
-import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
+import { faultyFileSystem } from '../testing/temp-dir.js';
 import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
-
-type Call = 'write' | 'sync' | 'truncate';
-
-/**
- * The real file system, except that `fail(call, path)` may make a handle call on a file opened at
- * `path` reject with an errno error (a failing write first puts half its bytes down, as a full
- * disk does). A write on a handle opened with O_DSYNC is also an fsync: its flush is asked as a
- * `'sync'` call once its bytes are down.
- */
-function failing(fail: (call: Call, path: string) => string | undefined): FileSystem {
-  const check = (call: Call, path: string) => {
-    const code = fail(call, path);
-    if (code !== undefined) throw Object.assign(new Error(`${code}: injected`), { code });
-  };
-  return {
-    ...defaultFileSystem,
-    async open(path, flags, mode) {
-      const handle = await defaultFileSystem.open(path, flags, mode);
-      const durableWrites = opensDurableWrites(flags);
-      return {
-        read: (...args) => handle.read(...args),
-        write: async (buffer, offset, length, position) => {
-          try {
-            check('write', path);
-          } catch (error) {
-            await handle.write(buffer, offset, Math.floor(length / 2), position);
-            throw error;
-          }
-          const written = await handle.write(buffer, offset, length, position);
-          if (durableWrites) check('sync', path);
-          return written;
-        },
-        sync: async () => {
-          check('sync', path);
-          return handle.sync();
-        },
-        truncate: async (length) => {
-          check('truncate', path);
-          return handle.truncate(length);
-        },
-        stat: () => handle.stat(),
-        close: () => handle.close(),
-      };
-    },
-  };
-}
 
 describe('one writer per file, whatever its name', () => {
   it('refuses a second writer that comes through a symlink to the file or to its directory', async ({
@@ -142,7 +96,7 @@ describe('the header write', () => {
     async ([kind, code], { dir }) => {
       const path = join(dir, 's.jsonl');
       let armed = true;
-      const fs = failing((call, at) => {
+      const fs = faultyFileSystem((call, _, at) => {
         if (!armed || call !== kind || at !== path) return undefined;
         armed = false;
         return code;
@@ -162,7 +116,7 @@ describe('the header write', () => {
     dir,
   }) => {
     const path = join(dir, 's.jsonl');
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       at === path && (call === 'write' || call === 'truncate') ? 'EIO' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({
@@ -192,7 +146,7 @@ describe('files left behind', () => {
 
   it('a failed torn-tail copy leaves no partial copy', async ({ dir }) => {
     const path = await tornSession(dir);
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && at.includes('.torn-') ? 'ENOSPC' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'ENOSPC' });
@@ -203,7 +157,9 @@ describe('files left behind', () => {
     dir,
   }) => {
     const path = await tornSession(dir);
-    const fs = failing((call, at) => (call === 'truncate' && at === path ? 'EIO' : undefined));
+    const fs = faultyFileSystem((call, _, at) =>
+      call === 'truncate' && at === path ? 'EIO' : undefined,
+    );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'EIO' });
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'EIO' });
     const store = await openFileStore(path);
@@ -215,7 +171,7 @@ describe('files left behind', () => {
 
   it('a failed write of the lock leaves no temporary file', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && at.endsWith('.tmp') ? 'ENOSPC' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'ENOSPC' });
@@ -227,7 +183,7 @@ describe('files left behind', () => {
     const engine = await openFileSession(source);
     await engine.appendMessages(user('x'));
     await engine.close();
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && basename(at).startsWith('.') ? 'ENOSPC' : undefined,
     );
     await expect(forkSession(source, join(dir, 'fork.jsonl'), { fs })).rejects.toMatchObject({
@@ -241,7 +197,7 @@ describe('undoing a failed append', () => {
   it('says which step failed: the fsync after a successful truncate', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     let armed = false;
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       armed && at === path && (call === 'write' || call === 'sync') ? 'EIO' : undefined,
     );
     const engine = await openFileSession(path, { fs });
