@@ -34,6 +34,7 @@ export const importKimiCommand: Command = {
   },
 };
 
+// The inverse of import-kimi, so its entry reads alike; the checks they share are checkInAndOut.
 export const exportKimiCommand: Command = {
   name: 'export-kimi',
   summary: 'convert a contextlog session into a kimi-cli context.jsonl',
