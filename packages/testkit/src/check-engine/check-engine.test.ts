@@ -13,7 +13,7 @@ import {
   engineProperty,
   fuzzRuns,
   type StoreUnderTest,
-} from './index.js';
+} from '../index.js';
 
 /** Wraps a forwarded command (identity, or work done before forwarding). */
 type Wrap = <A extends unknown[], R>(
