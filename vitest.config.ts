@@ -15,7 +15,11 @@ export default defineConfig({
       { find: /^@contextlog\/fs-adapter\/formats$/, replacement: src('fs-adapter', 'formats') },
       {
         find: /^@contextlog\/fs-adapter\/testing$/,
-        replacement: src('fs-adapter', 'testing/temp-dir'),
+        replacement: src('fs-adapter', 'testing/index'),
+      },
+      {
+        find: /^@contextlog\/fs-adapter\/testing\/vitest$/,
+        replacement: src('fs-adapter', 'testing/vitest'),
       },
       { find: /^@contextlog\/kimi$/, replacement: src('kimi') },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },

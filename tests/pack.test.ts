@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedTempDir } from '@contextlog/fs-adapter/testing/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -16,11 +16,10 @@ const published = ['core', 'fs-adapter', 'kimi', 'testkit', 'pg-adapter', 'cli']
  * (ESM imports, the types through the exports maps, the `contextlog` bin).
  */
 describe('packed packages in a project outside the workspace', () => {
-  let scratch = '';
+  const scratch = sharedTempDir();
 
   beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'contextlog-consumer-'));
-    const tarballs = join(scratch, 'tarballs');
+    const tarballs = join(scratch.path, 'tarballs');
     for (const name of published) {
       await run('pnpm', ['pack', '--pack-destination', tarballs], {
         cwd: join(root, 'packages', name),
@@ -28,7 +27,7 @@ describe('packed packages in a project outside the workspace', () => {
     }
     const files = (await readdir(tarballs)).map((file) => join(tarballs, file));
     expect(files).toHaveLength(published.length);
-    const app = join(scratch, 'app');
+    const app = join(scratch.path, 'app');
     await run('mkdir', ['-p', app]);
     await writeFile(
       join(app, 'package.json'),
@@ -52,12 +51,8 @@ describe('packed packages in a project outside the workspace', () => {
     );
   }, 300_000);
 
-  afterAll(async () => {
-    if (scratch !== '') await rm(scratch, { recursive: true, force: true });
-  });
-
   it('imports and runs the engine, a session file and the testkit', async () => {
-    const app = join(scratch, 'app');
+    const app = join(scratch.path, 'app');
     await writeFile(
       join(app, 'main.js'),
       `
@@ -95,7 +90,7 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
   }, 60_000);
 
   it('gives TypeScript users the types through the exports maps', async () => {
-    const app = join(scratch, 'app');
+    const app = join(scratch.path, 'app');
     await writeFile(
       join(app, 'typed.ts'),
       `

@@ -1,10 +1,9 @@
 import * as fsPromises from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@contextlog/core';
 import * as fsAdapter from '@contextlog/fs-adapter';
-import { afterEach, expect, it } from 'vitest';
+import { it } from '@contextlog/fs-adapter/testing/vitest';
+import { expect } from 'vitest';
 import { tsBlockAfter } from './readme-block.js';
 
 const modules: Record<string, unknown> = {
@@ -13,15 +12,7 @@ const modules: Record<string, unknown> = {
   'node:fs/promises': fsPromises,
 };
 
-/** The first ```ts block after `heading` in the README, as the reader sees it. */
-
-let dir = '';
-afterEach(async () => {
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
-});
-
-it("runs the README's 5-minute tour as written", async () => {
-  dir = await mkdtemp(join(tmpdir(), 'contextlog-tour-'));
+it("runs the README's 5-minute tour as written", async ({ dir }) => {
   const source = (await tsBlockAfter('../README.md', '## A 5-minute tour'))
     .replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_, names: string, from: string) => {
       if (!(from in modules)) throw new Error(`the tour imports ${from}`);

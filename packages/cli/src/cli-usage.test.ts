@@ -1,39 +1,34 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { COMMANDS } from './commands/table.js';
-import { oneLineError, requireBuiltBin, runCli, withTempDir } from './test-support.test-helper.js';
-
-beforeAll(requireBuiltBin);
+import { it, oneLineError, runCli } from './test-support.test-helper.js';
 
 describe('contextlog help and usage errors', () => {
-  it('--help lists every command and exits 0', () =>
-    withTempDir(async (dir) => {
-      const result = await runCli(['--help'], dir);
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toBe('');
-      for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name} `);
-    }));
+  it('--help lists every command and exits 0', async ({ dir }) => {
+    const result = await runCli(['--help'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name} `);
+  });
 
-  it('each command has its own --help (exit 0, stdout starts with its usage)', () =>
-    withTempDir(async (dir) => {
-      for (const command of COMMANDS) {
-        const result = await runCli([command.name, '--help'], dir);
-        expect(result.code, `${command.name}: ${result.stderr}`).toBe(0);
-        expect(result.stdout.startsWith(`Usage: contextlog ${command.name}`)).toBe(true);
-        for (const option of Object.keys(command.options)) {
-          expect(result.stdout, `${command.name} --${option}`).toContain(`--${option}`);
-        }
-        const viaHelp = await runCli(['help', command.name], dir);
-        expect(viaHelp.stdout).toBe(result.stdout);
+  it('each command has its own --help (exit 0, stdout starts with its usage)', async ({ dir }) => {
+    for (const command of COMMANDS) {
+      const result = await runCli([command.name, '--help'], dir);
+      expect(result.code, `${command.name}: ${result.stderr}`).toBe(0);
+      expect(result.stdout.startsWith(`Usage: contextlog ${command.name}`)).toBe(true);
+      for (const option of Object.keys(command.options)) {
+        expect(result.stdout, `${command.name} --${option}`).toContain(`--${option}`);
       }
-    }));
+      const viaHelp = await runCli(['help', command.name], dir);
+      expect(viaHelp.stdout).toBe(result.stdout);
+    }
+  });
 
-  it('no command prints the help on stderr and exits 2', () =>
-    withTempDir(async (dir) => {
-      const result = await runCli([], dir);
-      expect(result.code, result.stderr).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toContain('Usage: contextlog COMMAND');
-    }));
+  it('no command prints the help on stderr and exits 2', async ({ dir }) => {
+    const result = await runCli([], dir);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Usage: contextlog COMMAND');
+  });
 
   const mistakes: [string, string[], RegExp][] = [
     ['an unknown command', ['replya', 'x.jsonl'], /unknown command "replya"/],
@@ -74,12 +69,11 @@ describe('contextlog help and usage errors', () => {
     ],
   ];
   for (const [what, args, message] of mistakes) {
-    it(`${what} is a usage error: one line on stderr, exit 2`, () =>
-      withTempDir(async (dir) => {
-        const result = await runCli(args, dir);
-        expect(result.code, result.stderr).toBe(2);
-        expect(result.stdout).toBe('');
-        expect(oneLineError(result)).toMatch(message);
-      }));
+    it(`${what} is a usage error: one line on stderr, exit 2`, async ({ dir }) => {
+      const result = await runCli(args, dir);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(oneLineError(result)).toMatch(message);
+    });
   }
 });

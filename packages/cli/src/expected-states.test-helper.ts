@@ -85,6 +85,7 @@ export const KIMI_STATE = {
   diagnostics: [],
 };
 
+// Written out, not core's initialState(): it is what `replay --json` prints, diagnostics included.
 export const EMPTY_STATE = {
   systemPrompt: null,
   messages: [],

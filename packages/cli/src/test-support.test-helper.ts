@@ -1,23 +1,30 @@
 // Helpers for the tests that run the built `contextlog` bin as a child process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test as fileTest } from '@contextlog/fs-adapter/testing/vitest';
 import { expect } from 'vitest';
+
+export { sha256 } from '@contextlog/fs-adapter/testing';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-export function requireBuiltBin(): void {
+/**
+ * vitest's `it` for the tests of the built bin: each test that asks for it gets a fresh temporary
+ * `dir` (removed after it); every test of the file fails, saying how to build, when the bin is
+ * missing.
+ */
+export const it = fileTest.extend('bin', { scope: 'file', auto: true }, async () => {
   if (!existsSync(BIN)) {
     throw new Error(
       `${BIN} is missing: build the cli first with \`npx tsc -b packages/cli\` (the tests run the built bin)`,
     );
   }
-}
+  return BIN;
+});
 
 export interface RunResult {
   readonly code: number | null;
@@ -51,22 +58,6 @@ export function collect(child: ChildProcess): Promise<RunResult> {
 
 export function runCli(args: readonly string[], cwd: string): Promise<RunResult> {
   return collect(startCli(args, cwd));
-}
-
-export async function sha256(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
-}
-
-/** A fresh temporary directory per test, removed after it. */
-export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'contextlog-cli-test-'));
-  try {
-    return await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** Copies a fixture into `dir` (tests never touch the fixtures themselves). */

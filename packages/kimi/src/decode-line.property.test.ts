@@ -15,6 +15,7 @@ const maybe = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: wrong });
 const nullable = <T>(valid: fc.Arbitrary<T>) => fc.option(valid, { nil: null });
 const media = fc.record({ url: maybe(fc.string()), id: maybe(nullable(fc.string())) });
+// Alike plain-message.property.test.ts's generator, tuned for decoding: kimi roles, wrong anything.
 const part = maybe(
   fc.oneof(
     fc.record({ type: fc.constant('text'), text: maybe(fc.string()) }),

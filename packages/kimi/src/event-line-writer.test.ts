@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message, StoredEvent } from '@contextlog/core';
+import { sharedTempDir } from '@contextlog/fs-adapter/testing/vitest';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { createEventLineWriter } from './event-line-writer.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'contextlog-line-writer-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = sharedTempDir();
 
 const at = '2026-01-02T03:04:05.678Z';
 const count = fc.maxSafeInteger().filter((n) => n >= 0);
@@ -34,7 +28,7 @@ let run = 0;
 test.prop([fc.array(fc.tuple(eventOf, fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 30 })], {
   numRuns: 60,
 })('every line is the bytes JSON.stringify gives the event (spliced or not)', async (items) => {
-  const path = join(dir, `out-${run++}.jsonl`);
+  const path = join(scratch.path, `out-${run++}.jsonl`);
   const handle = await open(path, 'wx');
   const writer = createEventLineWriter(handle, at, 64);
   const expected: string[] = [];

@@ -99,6 +99,7 @@ export function createEventLineWriter(
         put(close);
         return;
       }
+      // Alike the usage path above, but its own fixed record: only put and putDigits are shared.
       if (event.at === at && event.type === 'checkpoint.created') {
         reserve(checkpoint.length + 64);
         put(head);

@@ -77,6 +77,7 @@ export async function exportKimiSession(
   outPath: string,
   options: ExportKimiOptions = {},
 ): Promise<ExportKimiResult> {
+  // Begins as importKimiSession and forkSession do: writers of a new file take IN, OUT, options.
   const fs = options.fs ?? defaultFileSystem;
   const mode = options.mode ?? 'strict';
   const force = options.force ?? false;

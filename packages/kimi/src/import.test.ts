@@ -1,24 +1,16 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptSessionError, stateToJson } from '@contextlog/core';
 import { forkSession, openFileSession, snapshotSessionFile } from '@contextlog/fs-adapter';
 import { faultyFileSystem } from '@contextlog/fs-adapter/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { it } from '@contextlog/fs-adapter/testing/vitest';
+import { describe, expect } from 'vitest';
 import { jsonOf, loadFixtures, readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'contextlog-kimi-import-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 /** The import's state, diagnostics and file, against `readSessionFile` of both files. */
-async function importAndCompare(kimi: string) {
+async function importAndCompare(dir: string, kimi: string) {
   const out = join(dir, 'session.jsonl');
   const result = await importKimiSession(kimi, out, {
     mode: 'lenient',
@@ -39,14 +31,18 @@ async function importAndCompare(kimi: string) {
 
 describe('importKimiSession reads as readSessionFile does', () => {
   for (const { name, path } of loadFixtures()) {
-    it(`${name}: same state, same diagnostics; the new file replays to that state`, async () => {
-      await importAndCompare(path);
+    it(`${name}: same state, same diagnostics; the new file replays to that state`, async ({
+      dir,
+    }) => {
+      await importAndCompare(dir, path);
     });
   }
 });
 
 describe('importKimiSession without withState', () => {
-  it('keeps no state, counts what it wrote, and the file replays to the kimi-cli state', async () => {
+  it('keeps no state, counts what it wrote, and the file replays to the kimi-cli state', async ({
+    dir,
+  }) => {
     for (const { path } of loadFixtures()) {
       const out = join(dir, 'counted.jsonl');
       const result = await importKimiSession(path, out, { mode: 'lenient', durability: 'os' });
@@ -75,10 +71,12 @@ describe('importKimiSession writes a message line as is when it needs no normali
     '{"role":"user","content":"unterminated last line"}',
   ];
 
-  it('splices its bytes into the event line; the file replays to the same values', async () => {
+  it('splices its bytes into the event line; the file replays to the same values', async ({
+    dir,
+  }) => {
     const kimi = join(dir, 'context.jsonl');
     writeFileSync(kimi, lines.join('\n'));
-    const { out, result } = await importAndCompare(kimi);
+    const { out, result } = await importAndCompare(dir, kimi);
     expect(result.events).toBe(7);
     const written = readFileSync(out, 'utf8').split('\n');
     expect(written).toHaveLength(9); // header, 7 events, '' after the last newline
@@ -99,10 +97,12 @@ describe('importKimiSession writes a message line as is when it needs no normali
     });
   });
 
-  it('decodes a CRLF file and one with invalid UTF-8 by the full rules (nothing spliced)', async () => {
+  it('decodes a CRLF file and one with invalid UTF-8 by the full rules (nothing spliced)', async ({
+    dir,
+  }) => {
     const kimi = join(dir, 'context.jsonl');
     writeFileSync(kimi, `${lines.slice(0, 3).join('\r\n')}\r\n`);
-    const crlf = await importAndCompare(kimi);
+    const crlf = await importAndCompare(dir, kimi);
     expect(crlf.result.events).toBe(3);
     expect(readFileSync(crlf.out, 'utf8')).not.toContain('\r');
     await rm(crlf.out);
@@ -112,7 +112,7 @@ describe('importKimiSession writes a message line as is when it needs no normali
       Buffer.from('b"}\n{"role":"user","content":"ok"}\n'),
     ]);
     writeFileSync(kimi, bad);
-    const replaced = await importAndCompare(kimi);
+    const replaced = await importAndCompare(dir, kimi);
     expect(replaced.result.state.messages[0]?.content).toBe('a\ufffdb');
     expect(replaced.result.diagnostics).toHaveLength(1);
   });
@@ -120,7 +120,7 @@ describe('importKimiSession writes a message line as is when it needs no normali
 
 describe('importKimiSession failures leave nothing behind', () => {
   /** Several 1 MiB chunks, so writes are under way when the failure comes. */
-  function bigKimiFile(brokenAt?: number): string {
+  function bigKimiFile(dir: string, brokenAt?: number): string {
     const kimi = join(dir, 'context.jsonl');
     const lines: string[] = [];
     for (let i = 0; i < 12_000; i++) {
@@ -132,8 +132,8 @@ describe('importKimiSession failures leave nothing behind', () => {
     return kimi;
   }
 
-  it('a malformed line deep in a strict import: CorruptSessionError, no file', async () => {
-    const kimi = bigKimiFile(11_000);
+  it('a malformed line deep in a strict import: CorruptSessionError, no file', async ({ dir }) => {
+    const kimi = bigKimiFile(dir, 11_000);
     const out = join(dir, 'session.jsonl');
     const error = await importKimiSession(kimi, out).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptSessionError);
@@ -146,8 +146,8 @@ describe('importKimiSession failures leave nothing behind', () => {
     ['write', 3],
     ['sync', 1],
   ] as const) {
-    it(`a failing ${call} (#${n}): the error, no file`, async () => {
-      const kimi = bigKimiFile();
+    it(`a failing ${call} (#${n}): the error, no file`, async ({ dir }) => {
+      const kimi = bigKimiFile(dir);
       const out = join(dir, 'session.jsonl');
       const fs = faultyFileSystem((c, k) => (c === call && k === n ? 'EIO' : undefined));
       const error = await importKimiSession(kimi, out, { fs }).catch((e: unknown) => e);
@@ -164,7 +164,9 @@ describe('importKimiSession of numbers kimi-cli reads', () => {
     return found.path;
   };
 
-  it('refuses in strict mode one it cannot keep, naming line and field, and writes nothing', async () => {
+  it('refuses in strict mode one it cannot keep, naming line and field, and writes nothing', async ({
+    dir,
+  }) => {
     const out = join(dir, 'session.jsonl');
     const error = await importKimiSession(fixturePath('numbers'), out).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptSessionError);
@@ -175,7 +177,9 @@ describe('importKimiSession of numbers kimi-cli reads', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('stores counts kimi-cli holds past its range in strict mode; snapshot and fork keep them', async () => {
+  it('stores counts kimi-cli holds past its range in strict mode; snapshot and fork keep them', async ({
+    dir,
+  }) => {
     const out = join(dir, 'session.jsonl');
     const result = await importKimiSession(fixturePath('usage-ints'), out, { withState: true });
     expect(result.diagnostics.map((d) => d.line)).toEqual([4, 5, 7, 9]);

@@ -90,6 +90,7 @@ export async function importKimiSession(
   outPath: string,
   options: ImportKimiOptions = {},
 ): Promise<ImportKimiResult> {
+  // Begins as exportKimiSession and forkSession do: writers of a new file take IN, OUT, options.
   const fs = options.fs ?? defaultFileSystem;
   const force = options.force ?? false;
   await checkOutPath(fs, outPath, { force });

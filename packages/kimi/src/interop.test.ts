@@ -1,23 +1,14 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptSessionError, createContext, hasCode, type StoredEvent } from '@contextlog/core';
 import { openFileStore, TargetExistsError } from '@contextlog/fs-adapter';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { it } from '@contextlog/fs-adapter/testing/vitest';
+import { describe, expect } from 'vitest';
 import { KimiExportError } from './errors.js';
 import { exportKimiSession } from './export.js';
 import { FIXTURE_DIR, jsonOf, loadFixtures, readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 import { kimiStateDifference } from './kimi-state.js';
-
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'contextlog-kimi-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 const fixtures = loadFixtures();
 const fixture = (name: string) => {
@@ -45,7 +36,9 @@ const WRITTEN_BY_KIMI_CLI = [
 
 describe('importKimiSession, then exportKimiSession, on every fixture', () => {
   for (const { name, path, expected } of fixtures) {
-    it(`${name}: the import replays to the expected state; the export restores to it`, async () => {
+    it(`${name}: the import replays to the expected state; the export restores to it`, async ({
+      dir,
+    }) => {
       const imported = join(dir, 'session.jsonl');
       const result = await importKimiSession(path, imported, { mode: 'lenient', withState: true });
       expect(jsonOf(result.state)).toEqual(expected.state);
@@ -75,7 +68,7 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
     });
   }
 
-  it('exports a prompt prepended twice as the winning prompt, once, first', async () => {
+  it('exports a prompt prepended twice as the winning prompt, once, first', async ({ dir }) => {
     const imported = join(dir, 'session.jsonl');
     await importKimiSession(fixture('prompt-prepended-twice').path, imported);
     await exportKimiSession(imported, join(dir, 'context.jsonl'));
@@ -84,7 +77,9 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
     );
   });
 
-  it('writes a tool call without arguments with an explicit null, which kimi-cli reads', async () => {
+  it('writes a tool call without arguments with an explicit null, which kimi-cli reads', async ({
+    dir,
+  }) => {
     const imported = join(dir, 'session.jsonl');
     await importKimiSession(fixture('tool-call-without-arguments').path, imported);
     await exportKimiSession(imported, join(dir, 'context.jsonl'));
@@ -96,7 +91,7 @@ describe('importKimiSession, then exportKimiSession, on every fixture', () => {
 });
 
 describe('importKimiSession refusals', () => {
-  it('strict mode refuses a malformed line and writes nothing', async () => {
+  it('strict mode refuses a malformed line and writes nothing', async ({ dir }) => {
     const out = join(dir, 'session.jsonl');
     const error = await rejection(importKimiSession(fixture('malformed-lines').path, out));
     expect(error).toBeInstanceOf(CorruptSessionError);
@@ -104,7 +99,7 @@ describe('importKimiSession refusals', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses an existing outPath unless forced, leaving it untouched', async () => {
+  it('refuses an existing outPath unless forced, leaving it untouched', async ({ dir }) => {
     const out = join(dir, 'session.jsonl');
     writeFileSync(out, 'precious\n');
     const error = await rejection(importKimiSession(fixture('cjk-emoji').path, out));
@@ -119,7 +114,7 @@ describe('importKimiSession refusals', () => {
     expect(jsonOf((await readSession(out)).state)).toEqual(fixture('cjk-emoji').expected.state);
     expect(readdirSync(dir)).toEqual(['session.jsonl']);
   });
-  it('refuses a contextlog session as its input', async () => {
+  it('refuses a contextlog session as its input', async ({ dir }) => {
     const session = join(dir, 'session.jsonl');
     await importKimiSession(fixture('cjk-emoji').path, session);
     const error = await rejection(importKimiSession(session, join(dir, 'again.jsonl')));
@@ -128,7 +123,7 @@ describe('importKimiSession refusals', () => {
     expect(readdirSync(dir)).toEqual(['session.jsonl']);
   });
 
-  it('streams a file of several chunks into several batches', async () => {
+  it('streams a file of several chunks into several batches', async ({ dir }) => {
     const kimi = join(dir, 'context.jsonl');
     const lines = ['{"role": "_system_prompt", "content": "big"}'];
     for (let i = 0; i < 12_000; i++) {
@@ -149,7 +144,7 @@ describe('importKimiSession refusals', () => {
     expect(jsonOf(reread.state)).toEqual(jsonOf(result.state));
   });
 
-  it('does not replace, even forced, a session a live writer holds', async () => {
+  it('does not replace, even forced, a session a live writer holds', async ({ dir }) => {
     const out = join(dir, 'session.jsonl');
     const store = await openFileStore(out, { durability: 'os' });
     try {
@@ -167,14 +162,16 @@ describe('importKimiSession refusals', () => {
 });
 
 describe('exportKimiSession of a contextlog session', () => {
-  async function session(build: (path: string) => Promise<void>): Promise<string> {
+  async function session(dir: string, build: (path: string) => Promise<void>): Promise<string> {
     const path = join(dir, 'native.jsonl');
     await build(path);
     return path;
   }
 
-  it('writes only the live history: reverted, cleared and compacted-away content is gone', async () => {
-    const path = await session(async (p) => {
+  it('writes only the live history: reverted, cleared and compacted-away content is gone', async ({
+    dir,
+  }) => {
+    const path = await session(dir, async (p) => {
       const engine = await createContext(await openFileStore(p, { durability: 'os' }));
       await engine.setSystemPrompt('old prompt');
       await engine.appendMessages({ role: 'user', content: 'cleared away' });
@@ -217,8 +214,8 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(back.state.nextCheckpointId).toBe(1);
   });
 
-  it('rebuilds the records of a session that starts with a snapshot', async () => {
-    const path = await session(async (p) => {
+  it('rebuilds the records of a session that starts with a snapshot', async ({ dir }) => {
+    const path = await session(dir, async (p) => {
       const store = await openFileStore(p, { durability: 'os' });
       const snapshot: StoredEvent = {
         seq: 1,
@@ -265,10 +262,12 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 
-  it('refuses checkpoint numbering kimi-cli cannot restore, and writes nothing', async () => {
+  it('refuses checkpoint numbering kimi-cli cannot restore, and writes nothing', async ({
+    dir,
+  }) => {
     // After reverting to checkpoint 5 of marks 0 and 5, contextlog's next id is 5; kimi-cli's
     // restore of the kept records (checkpoint 0 last) would give 1.
-    const path = await session(async (p) => {
+    const path = await session(dir, async (p) => {
       const store = await openFileStore(p, { durability: 'os' });
       const at = new Date(0).toISOString();
       await store.append(
@@ -290,7 +289,7 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(readdirSync(dir).sort()).toEqual(['native.jsonl']);
   });
 
-  it('refuses an existing outPath unless forced', async () => {
+  it('refuses an existing outPath unless forced', async ({ dir }) => {
     const imported = join(dir, 'session.jsonl');
     await importKimiSession(fixture('tool-call-turn').path, imported);
     const out = join(dir, 'context.jsonl');
@@ -301,7 +300,7 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(fixture('tool-call-turn').path, 'utf8'));
   });
 
-  it('exports a kimi-cli file directly, normalized', async () => {
+  it('exports a kimi-cli file directly, normalized', async ({ dir }) => {
     const out = join(dir, 'context.jsonl');
     const result = await exportKimiSession(join(FIXTURE_DIR, 'compact-records.jsonl'), out);
     expect(result.sourceFormat).toBe('kimi');

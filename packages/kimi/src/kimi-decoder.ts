@@ -173,6 +173,7 @@ export function createKimiDecoder(
         reason: `the last line is invalid (${reason}); skipped, as kimi-cli does`,
       });
     },
+    // Getters, as in every decoder: the counts are the closure's and change as it reads.
     get lines() {
       return lineNo;
     },

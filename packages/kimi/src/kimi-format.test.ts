@@ -1,36 +1,21 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forkSession, headerLine, openFileSession, openFileStore } from '@contextlog/fs-adapter';
+import { forkSession, openFileSession, openFileStore } from '@contextlog/fs-adapter';
 import { DETECT_WINDOW } from '@contextlog/fs-adapter/formats';
-import { sha256, tempDir } from '@contextlog/fs-adapter/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256, TEST_HEADER, usageLine } from '@contextlog/fs-adapter/testing';
+import { it } from '@contextlog/fs-adapter/testing/vitest';
+import { describe, expect } from 'vitest';
 import { readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
 import { kimiFormat } from './kimi-format.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
-async function write(name: string, text: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
-const at = '2026-01-01T00:00:00.000Z';
-const header = headerLine(new Date(at));
-const usage = (seq: number) =>
-  `${JSON.stringify({ seq, v: 1, at, type: 'usage.recorded', data: { tokenCount: seq } })}\n`;
 const bom = Buffer.from([0xef, 0xbb, 0xbf]);
 
 describe('kimiFormat: detection beside contextlog', () => {
-  it('reads a kimi-cli file whose first record is longer than the detection window', async () => {
+  it('reads a kimi-cli file whose first record is longer than the detection window', async ({
+    dir,
+    write,
+  }) => {
     const url = `data:image/png;base64,${'x'.repeat(DETECT_WINDOW + 1000)}`;
     const first = JSON.stringify({
       role: 'user',
@@ -46,7 +31,7 @@ describe('kimiFormat: detection beside contextlog', () => {
     expect((await readSession(out)).state.messages).toHaveLength(2);
   });
 
-  it('looks past any number of malformed lines', async () => {
+  it('looks past any number of malformed lines', async ({ write }) => {
     const path = await write('m.jsonl', `${'{bad\n'.repeat(150)}{"role":"user","content":"hi"}\n`);
     const read = await readSession(path, { mode: 'lenient' });
     expect(read.format).toBe('kimi');
@@ -54,7 +39,10 @@ describe('kimiFormat: detection beside contextlog', () => {
     await expect(readSession(path)).rejects.toMatchObject({ code: 'CORRUPT_SESSION', line: 1 });
   });
 
-  it('still reads an unterminated single kimi-cli record as a record, and imports it', async () => {
+  it('still reads an unterminated single kimi-cli record as a record, and imports it', async ({
+    dir,
+    write,
+  }) => {
     const path = await write('one.jsonl', '{"role":"user","content":"hi"}');
     const read = await readSession(path);
     expect(read.format).toBe('kimi');
@@ -66,7 +54,7 @@ describe('kimiFormat: detection beside contextlog', () => {
     expect(imported.events).toBe(0);
     expect(imported.diagnostics).toEqual([expect.objectContaining({ severity: 'warning' })]);
     // A line that positively says contextlog is still refused.
-    const contextlog = await write('c.jsonl', `${header}${usage(1)}`);
+    const contextlog = await write('c.jsonl', `${TEST_HEADER}${usageLine(1)}`);
     await expect(importKimiSession(contextlog, join(dir, 'out2.jsonl'))).rejects.toMatchObject({
       code: 'CORRUPT_SESSION',
     });
@@ -78,7 +66,9 @@ describe('kimiFormat: detection beside contextlog', () => {
     ]);
   });
 
-  it('a byte-order mark: kimi-cli files name it too (json.loads refuses it, kimi-cli skips it)', async () => {
+  it('a byte-order mark: kimi-cli files name it too (json.loads refuses it, kimi-cli skips it)', async ({
+    write,
+  }) => {
     const text = '{"role":"user","content":"a"}\n{"role":"user","content":"b"}\n';
     const path = await write('bom-kimi.jsonl', Buffer.concat([bom, Buffer.from(text)]));
     await expect(readSession(path)).rejects.toMatchObject({
@@ -90,7 +80,7 @@ describe('kimiFormat: detection beside contextlog', () => {
     expect(lenient.state.messages).toEqual([{ role: 'user', content: 'b' }]);
   });
 
-  it('auto-detects past a malformed first line', async () => {
+  it('auto-detects past a malformed first line', async ({ write }) => {
     const kimi = await write('k.jsonl', 'not json\n{"role":"user","content":"hi"}\n');
     const read = await readSession(kimi, { mode: 'lenient' });
     expect(read.format).toBe('kimi');
@@ -99,7 +89,7 @@ describe('kimiFormat: detection beside contextlog', () => {
     await expect(readSession(kimi)).rejects.toMatchObject({ line: 1 });
   });
 
-  it('reads kimi-cli files: a decodable unterminated last line is a record', async () => {
+  it('reads kimi-cli files: a decodable unterminated last line is a record', async ({ write }) => {
     const text =
       '{"role": "_system_prompt", "content": "s"}\n{"role": "_checkpoint", "id": 0}\n' +
       '{"role":"user","content":"a"}\n{"role": "_usage", "token_count": 7}\n{"role":"assistant","content":"bcde"}';
@@ -121,7 +111,9 @@ describe('kimiFormat: detection beside contextlog', () => {
 });
 
 describe('kimiFormat: what else reads or refuses a kimi-cli file', () => {
-  it('forks a kimi-cli file, and refuses to replace a target a live writer holds', async () => {
+  it('forks a kimi-cli file, and refuses to replace a target a live writer holds', async ({
+    dir,
+  }) => {
     const kimi = join(dir, 'context.jsonl');
     await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"hi"}\n');
     const target = join(dir, 'fork.jsonl');
@@ -137,7 +129,9 @@ describe('kimiFormat: what else reads or refuses a kimi-cli file', () => {
     expect(fork.state.nextCheckpointId).toBe(1);
   });
 
-  it('a store refuses a kimi-cli file by name, naming the import, untouched and unlocked', async () => {
+  it('a store refuses a kimi-cli file by name, naming the import, untouched and unlocked', async ({
+    dir,
+  }) => {
     const kimi = join(dir, 'context.jsonl');
     await writeFile(kimi, '{"role": "_checkpoint", "id": 0}\n{"role":"user","content":"x"}\n');
     const kimiHash = await sha256(kimi);
@@ -157,7 +151,9 @@ describe('kimiFormat: what else reads or refuses a kimi-cli file', () => {
 });
 
 describe("kimiFormat's encoder", () => {
-  it('writes the live history as lines that kimi-cli reads back to the same state', async () => {
+  it('writes the live history as lines that kimi-cli reads back to the same state', async ({
+    write,
+  }) => {
     const source = await write(
       'context.jsonl',
       '{"role": "_system_prompt", "content": "s"}\n{"role": "_checkpoint", "id": 0}\n' +

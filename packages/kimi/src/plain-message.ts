@@ -28,6 +28,7 @@ export function isPlainKimiMessage(value: unknown): boolean {
   if (!optionalOf(value.name, 'string') || !optionalOf(value.tool_call_id, 'string')) return false;
   const { partial } = value;
   if (partial !== undefined && typeof partial !== 'boolean') return false;
+  // Loops as fs-adapter's fast-event check does; a plain call is what normalization keeps as is.
   const calls = value.tool_calls;
   if (calls !== undefined) {
     if (!Array.isArray(calls)) return false;

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { codePointLength, type Message, type StoredEvent } from '@contextlog/core';
 import { foldEvents } from '@contextlog/core/store';
+import { sharedTempDir } from '@contextlog/fs-adapter/testing/vitest';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { exportKimiSession } from './export.js';
 import { readSession } from './fixture-harness.test-helper.js';
 import { importKimiSession } from './import.js';
@@ -239,21 +239,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
 );
 
-let dir: string;
+const scratch = sharedTempDir();
 let run = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'contextlog-kimi-prop-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('kimi-cli files written as kimi-cli writes them', () => {
   test.prop([fc.array(op, { maxLength: 25 }), fc.boolean(), fc.nat()], { numRuns: RUNS })(
     'restore as kimi-cli restores them, and export(import(f)) restores to the state of f',
     async (ops, finalNewline, pick) => {
       const sim = simulate(ops);
-      const base = join(dir, `run-${run++}`);
+      const base = join(scratch.path, `run-${run++}`);
       const kimiPath = `${base}.context.jsonl`;
       const body = sim.lines.join('\n');
       await writeFile(kimiPath, sim.lines.length > 0 && finalNewline ? `${body}\n` : body);

@@ -75,6 +75,7 @@ export class PgSchemaMismatchError extends ContextlogError {
   }
 }
 
+// The shape of every contextlog error (a code, readonly fields, one message), as in fs-adapter.
 /**
  * A copy from PostgreSQL (`contextlog copy`) refuses a session without events (a mistyped
  * session id or table, most likely): copying it would create an empty target and report success.

@@ -1,10 +1,11 @@
 import { messageCount } from '@contextlog/core';
 import { exportKimiSession, importKimiSession } from '@contextlog/kimi';
-import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
+import { withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
-import { FORCE_OPTION, flag, LENIENT_OPTION, modeOf } from './shared-options.js';
+import { checkInAndOut } from './in-out.js';
+import { FORCE_OPTION, LENIENT_OPTION, modeOf } from './shared-options.js';
 
 export const importKimiCommand: Command = {
   name: 'import-kimi',
@@ -18,10 +19,7 @@ export const importKimiCommand: Command = {
   ],
   examples: ['contextlog import-kimi ~/.kimi/sessions/abc/context.jsonl session.jsonl'],
   async run({ values, positionals, io }) {
-    const [input, output] = positionals as [string, string];
-    await checkInputFile(input);
-    const force = flag(values, 'force');
-    await checkOutputFile(output, { force, input });
+    const { input, output, force } = await checkInAndOut({ values, positionals });
     const result = await withForceFlag(
       importKimiSession(input, output, { mode: modeOf(values), force }),
     );
@@ -36,6 +34,7 @@ export const importKimiCommand: Command = {
   },
 };
 
+// The inverse of import-kimi, so its entry reads alike; the checks they share are checkInAndOut.
 export const exportKimiCommand: Command = {
   name: 'export-kimi',
   summary: 'convert a contextlog session into a kimi-cli context.jsonl',
@@ -49,10 +48,7 @@ export const exportKimiCommand: Command = {
   ],
   examples: ['contextlog export-kimi session.jsonl context.jsonl'],
   async run({ values, positionals, io }) {
-    const [input, output] = positionals as [string, string];
-    await checkInputFile(input);
-    const force = flag(values, 'force');
-    await checkOutputFile(output, { force, input });
+    const { input, output, force } = await checkInAndOut({ values, positionals });
     const result = await withForceFlag(exportKimiSession(input, output, { force }));
     for (const warning of result.warnings) {
       io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);

@@ -13,6 +13,7 @@ import {
 import { plural } from '../output/plural.js';
 import { type Command, type OptionValues, writeLines } from './command.js';
 
+// Alike fork's entry in shape only (see Command): its own name, positionals and options.
 export const copyCommand: Command = {
   name: 'copy',
   summary: 'copy a session between a file and PostgreSQL',

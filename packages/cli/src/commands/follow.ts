@@ -8,6 +8,7 @@ import { createSink } from '../output/sink.js';
 import type { Command } from './command.js';
 import { flag } from './shared-options.js';
 
+// Alike replay's entry in shape only (see Command): each command's text and run are its own.
 export const followCommand: Command = {
   name: 'follow',
   summary: 'print the events of a session as a live writer commits them',

@@ -3,10 +3,11 @@ import { forkSession } from '@contextlog/fs-adapter';
 import { DIALECTS } from '../dialects.js';
 import { UsageError } from '../errors.js';
 import { FORMATS } from '../formats.js';
-import { checkInputFile, checkOutputFile, withForceFlag } from '../input.js';
+import { withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, writeLines } from './command.js';
-import { FORCE_OPTION, flag } from './shared-options.js';
+import { checkInAndOut } from './in-out.js';
+import { FORCE_OPTION } from './shared-options.js';
 
 export const forkCommand: Command = {
   name: 'fork',
@@ -28,11 +29,8 @@ export const forkCommand: Command = {
   ],
   examples: ['contextlog fork session.jsonl experiment.jsonl --at 3'],
   async run({ values, positionals, io }) {
-    const [input, output] = positionals as [string, string];
     const at = checkpointOf(values.at);
-    await checkInputFile(input);
-    const force = flag(values, 'force');
-    await checkOutputFile(output, { force, input });
+    const { input, output, force } = await checkInAndOut({ values, positionals });
     const { state } = await withForceFlag(
       forkSession(input, output, {
         force,

@@ -1,5 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CopyTargetNotEmptyError, type StoredEvent, stateToJson } from '@contextlog/core';
 import {
@@ -8,6 +7,7 @@ import {
   readSessionFile,
   snapshotSessionFile,
 } from '@contextlog/fs-adapter';
+import { sharedTempDir } from '@contextlog/fs-adapter/testing/vitest';
 import { CopySourceEmptyError, migrate, openPgStore } from '@contextlog/pg-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySession } from './copy-session.js';
@@ -19,6 +19,8 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
   return out;
 }
 
+// pg-adapter's import-events.test.ts builds this log too; it is not shared through testkit,
+// since a program that imports testkit has INJECTED_FAULT, a code the CLI's error table lacks.
 /** A session file with every kind of command and text PostgreSQL must not alter. */
 async function writeSessionFile(path: string): Promise<void> {
   const engine = await openFileSession(path);
@@ -38,21 +40,19 @@ async function writeSessionFile(path: string): Promise<void> {
 
 describe.each(BACKENDS)('copySession on %s', (kind) => {
   let db: TestDb;
-  let dir: string;
   let table: string;
+  const scratch = sharedTempDir();
 
   beforeAll(async () => {
     db = await openTestDb(kind);
-    dir = await mkdtemp(join(tmpdir(), 'contextlog-copy-'));
     table = db.table('copy');
   });
   afterAll(async () => {
     await db?.close();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it('file → PostgreSQL → file keeps every event, seq and state', async () => {
-    const original = join(dir, 'original.jsonl');
+    const original = join(scratch.path, 'original.jsonl');
     await writeSessionFile(original);
     const there = await copySession(
       original,
@@ -70,7 +70,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     );
     expect(JSON.stringify(stored)).toBe(JSON.stringify(events));
 
-    const back = join(dir, 'back.jsonl');
+    const back = join(scratch.path, 'back.jsonl');
     const home = await copySession({ client: db.client, sessionId: 'copied', table }, back);
     expect(JSON.stringify(await collect(readSessionEvents(back)))).toBe(JSON.stringify(events));
     expect(stateToJson(home.state)).toEqual(stateToJson(there.state));
@@ -80,7 +80,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
   });
 
   it('a file that starts with a snapshot keeps its seq numbers', async () => {
-    const path = join(dir, 'snapshotted.jsonl');
+    const path = join(scratch.path, 'snapshotted.jsonl');
     await writeSessionFile(path);
     await snapshotSessionFile(path);
     const events = await collect(readSessionEvents(path));
@@ -111,7 +111,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     // What @contextlog/kimi's import writes for kimi-cli's token counts -3 and 2^64 (0 and
     // 2^53 - 1, warned); the snapshot of a state whose token count with pending text passes 2^53
     // is valid.
-    const path = join(dir, 'imported.jsonl');
+    const path = join(scratch.path, 'imported.jsonl');
     const at = '2026-01-01T00:00:00.000Z';
     const events = [
       { seq: 1, type: 'usage.recorded', v: 1, at, data: { tokenCount: 0 } },
@@ -130,14 +130,14 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     expect(imported.state.tokenCount).toBe(Number.MAX_SAFE_INTEGER);
     await snapshotSessionFile(path);
     const there = await copySession(path, { client: db.client, sessionId: 'kimi-ints', table });
-    const back = join(dir, 'kimi-ints-back.jsonl');
+    const back = join(scratch.path, 'kimi-ints-back.jsonl');
     const home = await copySession({ client: db.client, sessionId: 'kimi-ints', table }, back);
     expect(stateToJson(there.state)).toEqual(stateToJson(imported.state));
     expect(stateToJson(home.state)).toEqual(stateToJson(imported.state));
   });
 
   it('refuses a target that holds a session and leaves it as it was', async () => {
-    const path = join(dir, 'source.jsonl');
+    const path = join(scratch.path, 'source.jsonl');
     await writeSessionFile(path);
     await copySession(path, { client: db.client, sessionId: 'taken', table });
     const before = await collect(
@@ -149,7 +149,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     expect(
       await collect((await openPgStore({ client: db.client, sessionId: 'taken', table })).load()),
     ).toEqual(before);
-    const existing = join(dir, 'existing.jsonl');
+    const existing = join(scratch.path, 'existing.jsonl');
     await writeFile(existing, 'keep me\n');
     await expect(
       copySession({ client: db.client, sessionId: 'taken', table }, existing),
@@ -159,7 +159,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
 
   it('refuses a PostgreSQL source without events (a typo), creating nothing', async () => {
     await migrate(db.client, { table });
-    const target = join(dir, 'from-typo.jsonl');
+    const target = join(scratch.path, 'from-typo.jsonl');
     const error = await copySession({ client: db.client, sessionId: 'typo', table }, target).then(
       () => undefined,
       (e: unknown) => e,
@@ -185,7 +185,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
   });
 
   it('a source that fails half way leaves no target behind', async () => {
-    const path = join(dir, 'corrupt.jsonl');
+    const path = join(scratch.path, 'corrupt.jsonl');
     await writeSessionFile(path);
     await appendFile(path, '{"not an event"}\n{"seq":999}\n');
     await expect(
@@ -195,7 +195,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
       await (await openPgStore({ client: db.client, sessionId: 'half', table })).lastSeq(),
     ).toBe(0);
 
-    const good = join(dir, 'good.jsonl');
+    const good = join(scratch.path, 'good.jsonl');
     await writeSessionFile(good);
     await migrate(db.client, { table });
     // A gap in the PostgreSQL source makes the copy into a file fail: the file is removed.
@@ -213,7 +213,7 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
       }
        (session_id, seq, type, v, at, data, append_id) VALUES ('gap', 9, 'context.cleared', 1, 'x', '{}', 'manual')`,
     );
-    const target = join(dir, 'from-gap.jsonl');
+    const target = join(scratch.path, 'from-gap.jsonl');
     await expect(
       copySession({ client: db.client, sessionId: 'gap', table }, target, { batchSize: 2 }),
     ).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
@@ -223,19 +223,19 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
   it.skipIf(kind !== 'postgres' || PG_URL === undefined)(
     'copies both ways through a postgres:// URL',
     async () => {
-      const path = join(dir, 'by-url.jsonl');
+      const path = join(scratch.path, 'by-url.jsonl');
       await writeSessionFile(path);
       const url = `${PG_URL}?session=by-url&table=${table}`;
       const there = await copySession(path, url);
       expect(there.target).toContain('session=by-url');
-      const back = join(dir, 'by-url-back.jsonl');
+      const back = join(scratch.path, 'by-url-back.jsonl');
       const home = await copySession(url, back);
       expect(JSON.stringify(await collect(readSessionEvents(back)))).toBe(
         JSON.stringify(await collect(readSessionEvents(path))),
       );
       expect(stateToJson(home.state)).toEqual(stateToJson(there.state));
       // Without ?session= the file's name is the session id.
-      const byName = join(dir, 'by-name.jsonl');
+      const byName = join(scratch.path, 'by-name.jsonl');
       await writeSessionFile(byName);
       await copySession(byName, `${PG_URL}?table=${table}`);
       expect(

@@ -14,6 +14,7 @@ interface Turn {
   readonly output: string;
 }
 
+// The demo's script, plain data: its turns are alike by nature, not copied.
 const TASKS: Readonly<Record<string, readonly Turn[]>> = {
   explore: [
     { ask: 'Where is the retry logic?', command: 'rg -n retry src', output: 'src/net/retry.ts:12' },

@@ -100,6 +100,7 @@ export class QueueFullError extends ContextlogError {
   }
 }
 
+// Alike ContextClosedError: one class per code, so instanceof and hasCode tell them apart.
 /** The store was closed. */
 export class StoreClosedError extends ContextlogError {
   readonly code = 'STORE_CLOSED';

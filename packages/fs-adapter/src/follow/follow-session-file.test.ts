@@ -1,24 +1,17 @@
 import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredEvent } from '@contextlog/core';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { openFileSession } from '../store/open-session.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { followFileSession } from './follow-session-file.js';
 
 // That follow sees the appends of another process is tested in store/multi-process.test.ts.
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
-it('never emits a line before its newline is written, and cleans up on unsubscribe', async () => {
+it('never emits a line before its newline is written, and cleans up on unsubscribe', async ({
+  dir,
+}) => {
   const path = join(dir, 's.jsonl');
   const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
@@ -49,7 +42,7 @@ it('never emits a line before its newline is written, and cleans up on unsubscri
   expect(got.map((e) => e.seq)).toEqual([1, 2]);
 });
 
-it('errors with SessionReplacedError when the file is replaced', async () => {
+it('errors with SessionReplacedError when the file is replaced', async ({ dir }) => {
   const path = join(dir, 's.jsonl');
   const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
@@ -78,7 +71,9 @@ async function followed(path: string) {
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it emitted', async () => {
+it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it emitted', async ({
+  dir,
+}) => {
   const path = join(dir, 's.jsonl');
   let failNextSync = false;
   const fs: FileSystem = {
@@ -128,7 +123,9 @@ it('errors with SESSION_ROLLED_BACK when the writer rolls back a failed write it
   expect(follow.failure()).toMatchObject({ code: 'SESSION_ROLLED_BACK' });
 });
 
-it('errors with SESSION_ROLLED_BACK when the file shrinks, or its followed bytes change', async () => {
+it('errors with SESSION_ROLLED_BACK when the file shrinks, or its followed bytes change', async ({
+  dir,
+}) => {
   for (const rewrite of [false, true]) {
     const path = join(dir, `s-${rewrite}.jsonl`);
     const engine = await openFileSession(path);

@@ -3,20 +3,11 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { defaultFileSystem } from '../fs/file-system.js';
 import { processStartTime } from '../lock/process-identity.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { parseTemporaryName, removeDeadTemporaries, temporaryPathFor } from './temporary-file.js';
-
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -31,7 +22,7 @@ const name = (of: string, pid: number, host: string, start: string) =>
   `.${of}.${pid}@${encodeURIComponent(host)}.${start}.0123456789ab.tmp`;
 
 describe('temporary file names', () => {
-  it('name the writer as the lock does: pid, host, start time', async () => {
+  it('name the writer as the lock does: pid, host, start time', async ({ dir }) => {
     const target = join(dir, 'a.b@c.jsonl');
     const path = await temporaryPathFor(target);
     expect(path.startsWith(join(dir, '.a.b@c.jsonl.'))).toBe(true);
@@ -50,7 +41,9 @@ describe('temporary file names', () => {
     expect(parseTemporaryName('.x.12.0123456789ab.tmp')).toBeUndefined();
   });
 
-  it('fit in a file name when the target name is long, and are still found as leftovers', async () => {
+  it('fit in a file name when the target name is long, and are still found as leftovers', async ({
+    dir,
+  }) => {
     const target = join(dir, `${'é'.repeat(120)}.jsonl`);
     const path = await temporaryPathFor(target);
     expect(Buffer.byteLength(basename(path))).toBeLessThanOrEqual(255);
@@ -63,7 +56,9 @@ describe('temporary file names', () => {
 });
 
 describe('removeDeadTemporaries', () => {
-  it("removes a dead writer's leftovers of the file and its lock, and nothing else", async () => {
+  it("removes a dead writer's leftovers of the file and its lock, and nothing else", async ({
+    dir,
+  }) => {
     const target = join(dir, 's.jsonl');
     const dead = await deadPid();
     const own = await processStartTime(process.pid);
@@ -92,7 +87,7 @@ describe('removeDeadTemporaries', () => {
     }
   });
 
-  it('never fails: a directory that cannot be read leaves everything as it is', async () => {
+  it('never fails: a directory that cannot be read leaves everything as it is', async ({ dir }) => {
     await expect(
       removeDeadTemporaries(defaultFileSystem, join(dir, 'missing', 's.jsonl')),
     ).resolves.toBeUndefined();

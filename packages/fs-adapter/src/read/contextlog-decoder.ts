@@ -214,6 +214,7 @@ export function createContextlogDecoder(
     finish() {
       // A torn tail was settled by the final batch: nothing waits.
     },
+    // Getters, as in every decoder: the counts are the closure's and change as it reads.
     get header() {
       return header;
     },

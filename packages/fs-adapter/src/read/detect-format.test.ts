@@ -1,53 +1,37 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { headerLine } from '../format/header.js';
+import { describe, expect } from 'vitest';
 import { openFileStore } from '../store/file-store.js';
-import { sha256, tempDir } from '../testing/temp-dir.js';
+import { sha256, TEST_AT, TEST_HEADER, usageLine } from '../testing/index.js';
+import { it } from '../testing/vitest.js';
 import { readSessionFile } from './read-session-file.js';
 
 // The bytes detection used to look at (and still holds at most): lines beyond it are skipped.
 const DETECT_WINDOW = 4 << 20;
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
-async function write(name: string, text: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
-const at = '2026-01-01T00:00:00.000Z';
-const header = headerLine(new Date(at));
-const usage = (seq: number) =>
-  `${JSON.stringify({ seq, v: 1, at, type: 'usage.recorded', data: { tokenCount: seq } })}\n`;
-
 describe('format detection', () => {
-  it('tells a contextlog file by the start of an event line longer than the window', async () => {
+  it('tells a contextlog file by the start of an event line longer than the window', async ({
+    write,
+  }) => {
     const big = JSON.stringify({
       seq: 1,
       v: 1,
-      at,
+      at: TEST_AT,
       type: 'messages.appended',
       data: { messages: [{ role: 'user', content: 'y'.repeat(DETECT_WINDOW + 10) }] },
     });
     // A damaged header first: detection has to look past it, then at a line it cannot hold.
-    const path = await write('s.jsonl', `{"format":"contextlo\n${big}\n${usage(2)}`);
+    const path = await write('s.jsonl', `{"format":"contextlo\n${big}\n${usageLine(2)}`);
     const read = await readSessionFile(path, { mode: 'lenient' });
     expect(read.format).toBe('contextlog');
     expect(read.state.seq).toBe(2);
   });
 
-  it('reads a file holding only part of a header as an empty session with a torn tail', async () => {
-    for (const cut of [1, 10, header.length - 1]) {
-      const path = await write(`torn-${cut}.jsonl`, header.slice(0, cut));
+  it('reads a file holding only part of a header as an empty session with a torn tail', async ({
+    write,
+  }) => {
+    for (const cut of [1, 10, TEST_HEADER.length - 1]) {
+      const path = await write(`torn-${cut}.jsonl`, TEST_HEADER.slice(0, cut));
       const hash = await sha256(path);
       const read = await readSessionFile(path);
       expect(read.format).toBe('contextlog');
@@ -59,12 +43,14 @@ describe('format detection', () => {
       const store = await openFileStore(path);
       expect(store.tornTailPath).toBe(`${path}.torn-0`);
       await store.close();
-      expect(await readFile(`${path}.torn-0`, 'utf8')).toBe(header.slice(0, cut));
+      expect(await readFile(`${path}.torn-0`, 'utf8')).toBe(TEST_HEADER.slice(0, cut));
       expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 'contextlog' });
     }
   });
 
-  it('an unfinished only line that is not a cut header is refused, not set aside as one', async () => {
+  it('an unfinished only line that is not a cut header is refused, not set aside as one', async ({
+    write,
+  }) => {
     // A kimi-cli file of one record without its newline, opened with the contextlog format only.
     for (const text of ['{"role":"user","content":"hello"}', 'hello', '{"formats":1}']) {
       const path = await write('one.jsonl', text);
@@ -83,8 +69,11 @@ describe('format detection', () => {
 describe('what an editor leaves', () => {
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
 
-  it('a byte-order mark: contextlog says so at line 1', async () => {
-    const path = await write('bom.jsonl', Buffer.concat([bom, Buffer.from(header + usage(1))]));
+  it('a byte-order mark: contextlog says so at line 1', async ({ write }) => {
+    const path = await write(
+      'bom.jsonl',
+      Buffer.concat([bom, Buffer.from(TEST_HEADER + usageLine(1))]),
+    );
     await expect(readSessionFile(path)).rejects.toMatchObject({
       code: 'CORRUPT_SESSION',
       line: 1,
@@ -95,8 +84,8 @@ describe('what an editor leaves', () => {
     expect(lenient.state.seq).toBe(1);
   });
 
-  it('CRLF line endings in a contextlog file: read, with one warning', async () => {
-    const text = (header + usage(1) + usage(2)).replaceAll('\n', '\r\n');
+  it('CRLF line endings in a contextlog file: read, with one warning', async ({ write }) => {
+    const text = (TEST_HEADER + usageLine(1) + usageLine(2)).replaceAll('\n', '\r\n');
     const read = await readSessionFile(await write('crlf.jsonl', text));
     expect(read.state.seq).toBe(2);
     expect(read.diagnostics).toEqual([

@@ -27,6 +27,7 @@ export async function* readSessionEvents(
   options: ReadEventsOptions = {},
 ): AsyncGenerator<StoredEvent> {
   const fs = options.fs ?? defaultFileSystem;
+  // Opens as readSessionFile does: a generator cannot hand its try/finally to a shared helper.
   const handle = await openRegularFile(fs, path);
   try {
     const { size } = await handle.stat();

@@ -1,21 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CorruptSessionError, type StoredEvent, stateToJson } from '@contextlog/core';
 import { foldEvents } from '@contextlog/core/store';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { headerLine } from '../format/header.js';
-import { sha256, tempDir } from '../testing/temp-dir.js';
+import { sha256 } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { readSessionEvents } from './read-session-events.js';
 import { readSessionFile } from './read-session-file.js';
-
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
 
 const at = '2026-01-01T00:00:00.000Z';
 const message = (seq: number, content: string): StoredEvent => ({
@@ -36,14 +27,10 @@ const events: StoredEvent[] = [
 const lineOf = (event: unknown) => `${JSON.stringify(event)}\n`;
 const fileOf = (lines: readonly string[]) => headerLine(new Date(at)) + lines.join('');
 
-async function write(name: string, text: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
 describe('readSessionFile on contextlog files', () => {
-  it('reads a number too large for a double (another writer’s) the same on the fast and the slow path', async () => {
+  it('reads a number too large for a double (another writer’s) the same on the fast and the slow path', async ({
+    write,
+  }) => {
     // The second line has a key in `data` the fast path does not know: it goes through zod.
     const fast = `{"seq":1,"type":"messages.appended","v":1,"at":"${at}","data":{"messages":[{"role":"user","content":"a","score":1e400}]}}\n`;
     const slow = `{"seq":2,"type":"messages.appended","v":1,"at":"${at}","data":{"messages":[{"role":"user","content":"b","score":1e400}],"note":1}}\n`;
@@ -54,7 +41,7 @@ describe('readSessionFile on contextlog files', () => {
     ]);
   });
 
-  it('replays a file to the state of its events, with counts and progress', async () => {
+  it('replays a file to the state of its events, with counts and progress', async ({ write }) => {
     const path = await write('s.jsonl', fileOf(events.map(lineOf)));
     const progress: number[] = [];
     const result = await readSessionFile(path, {
@@ -73,21 +60,23 @@ describe('readSessionFile on contextlog files', () => {
     expect(streamed).toEqual(events);
   });
 
-  it('reads an empty file as an empty session, and returns events only when asked', async () => {
+  it('reads an empty file as an empty session, and returns events only when asked', async ({
+    write,
+  }) => {
     const result = await readSessionFile(await write('e.jsonl', ''));
     expect(result.format).toBe('contextlog');
     expect(result.state.seq).toBe(0);
     expect(result.events).toBeUndefined();
   });
 
-  it('reads lines far longer than its read buffer', async () => {
+  it('reads lines far longer than its read buffer', async ({ write }) => {
     const long = message(1, 'x'.repeat(3_000_000));
     const path = await write('long.jsonl', fileOf([lineOf(long), lineOf(message(2, 'y'))]));
     const result = await readSessionFile(path);
     expect(result.state.messages.map((m) => String(m.content).length)).toEqual([3_000_000, 1]);
   });
 
-  it('accepts a file whose events start with a state.snapshotted at any seq', async () => {
+  it('accepts a file whose events start with a state.snapshotted at any seq', async ({ write }) => {
     const snapshot = {
       seq: 41,
       v: 1,
@@ -101,7 +90,7 @@ describe('readSessionFile on contextlog files', () => {
     expect(result.state.messages).toHaveLength(4);
   });
 
-  it('ignores a torn tail with a warning', async () => {
+  it('ignores a torn tail with a warning', async ({ write }) => {
     const lines = events.map(lineOf);
     const tail = lineOf(message(7, 'torn')).slice(0, 20);
     const text = fileOf(lines) + tail;
@@ -152,9 +141,9 @@ describe('readSessionFile on contextlog files', () => {
     ],
   ];
 
-  it.each(corruptions)(
+  it.for(corruptions)(
     'strict: %s in the middle is a CorruptSessionError naming line and byte, file untouched',
-    async (_name, corrupt, reason) => {
+    async ([_name, corrupt, reason], { write }) => {
       const lines = events.map(lineOf);
       const bad = corrupt((lines[3] ?? '').slice(0, -1));
       const before = Buffer.from(fileOf(lines.slice(0, 3)));
@@ -182,7 +171,7 @@ describe('readSessionFile on contextlog files', () => {
     },
   );
 
-  it('strict: a missing header is line 1; lenient reads the events anyway', async () => {
+  it('strict: a missing header is line 1; lenient reads the events anyway', async ({ write }) => {
     const path = await write('nohead.jsonl', events.map(lineOf).join(''));
     await expect(readSessionFile(path, { format: 'contextlog' })).rejects.toMatchObject({
       line: 1,
@@ -195,7 +184,7 @@ describe('readSessionFile on contextlog files', () => {
     expect(lenient.diagnostics).toHaveLength(1);
   });
 
-  it('auto-detects past a malformed first line', async () => {
+  it('auto-detects past a malformed first line', async ({ write }) => {
     const path = await write('mal.jsonl', `{"format":"contextlo\n${events.map(lineOf).join('')}`);
     const lenient = await readSessionFile(path, { mode: 'lenient' });
     expect(lenient.format).toBe('contextlog');

@@ -1,11 +1,12 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stateToJson } from '@contextlog/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { forkSession } from '../rewrite/fork-session.js';
 import { openFileStore } from '../store/file-store.js';
 import { openFileSession } from '../store/open-session.js';
-import { sha256, tempDir } from '../testing/temp-dir.js';
+import { sha256 } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { contextlogFormat } from './contextlog-format.js';
 import { DETECT_WINDOW } from './detect-format.js';
 import { notesFormat } from './notes-format.test-helper.js';
@@ -13,26 +14,13 @@ import { readSessionFile } from './read-session-file.js';
 
 // The format slot, with a format fs-adapter does not know: what any third format gets.
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
-async function write(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
 const formats = [contextlogFormat, notesFormat];
 const notes = '{"note":"one"}\n\n{"note":"two"}\n';
 
 describe('formats are passed to the reader', () => {
-  it('by default only contextlog is known: a notes file is of no known format', async () => {
+  it('by default only contextlog is known: a notes file is of no known format', async ({
+    write,
+  }) => {
     const path = await write('n.jsonl', notes);
     await expect(readSessionFile(path)).rejects.toMatchObject({
       code: 'CORRUPT_SESSION',
@@ -41,7 +29,7 @@ describe('formats are passed to the reader', () => {
     await expect(readSessionFile(path, { formats })).resolves.toMatchObject({ format: 'notes' });
   });
 
-  it('reads a file of the format it detects, through its decoder', async () => {
+  it('reads a file of the format it detects, through its decoder', async ({ dir, write }) => {
     const read = await readSessionFile(await write('n.jsonl', notes), { formats });
     expect(read.format).toBe('notes');
     expect(read.state.messages).toEqual([
@@ -58,7 +46,7 @@ describe('formats are passed to the reader', () => {
     expect(contextlog.header).toMatchObject({ format: 'contextlog' });
   });
 
-  it('says which formats it was given when it cannot tell', async () => {
+  it('says which formats it was given when it cannot tell', async ({ write }) => {
     const path = await write('x.jsonl', 'plain text\n');
     await expect(readSessionFile(path, { formats })).rejects.toMatchObject({
       reason:
@@ -66,7 +54,7 @@ describe('formats are passed to the reader', () => {
     });
   });
 
-  it('a line a format is sure of beats a weak claim of a format asked first', async () => {
+  it('a line a format is sure of beats a weak claim of a format asked first', async ({ write }) => {
     const read = await readSessionFile(
       await write('n.jsonl', '{"seq":1,"type":"t","note":"x"}\n'),
       {
@@ -76,13 +64,15 @@ describe('formats are passed to the reader', () => {
     expect(read.format).toBe('notes');
   });
 
-  it('a line too long to hold is told by its start', async () => {
+  it('a line too long to hold is told by its start', async ({ write }) => {
     const long = JSON.stringify({ note: 'x'.repeat(DETECT_WINDOW + 10) });
     const read = await readSessionFile(await write('n.jsonl', `${long}\n`), { formats });
     expect(read.format).toBe('notes');
   });
 
-  it('defaults: an empty file is of the first format, blank lines of the first that allows them', async () => {
+  it('defaults: an empty file is of the first format, blank lines of the first that allows them', async ({
+    write,
+  }) => {
     expect((await readSessionFile(await write('e.jsonl', ''), { formats })).format).toBe(
       'contextlog',
     );
@@ -91,7 +81,7 @@ describe('formats are passed to the reader', () => {
     );
   });
 
-  it('a format by name must be one of those given', async () => {
+  it('a format by name must be one of those given', async ({ write }) => {
     const path = await write('n.jsonl', notes);
     expect((await readSessionFile(path, { formats, format: 'notes' })).state.seq).toBe(2);
     await expect(readSessionFile(path, { format: 'notes' })).rejects.toMatchObject({
@@ -103,7 +93,7 @@ describe('formats are passed to the reader', () => {
     });
   });
 
-  it('fork reads its source in the formats given', async () => {
+  it('fork reads its source in the formats given', async ({ dir, write }) => {
     const source = await write('n.jsonl', notes);
     const target = join(dir, 'fork.jsonl');
     await expect(forkSession(source, target)).rejects.toMatchObject({ code: 'CORRUPT_SESSION' });
@@ -114,7 +104,10 @@ describe('formats are passed to the reader', () => {
 });
 
 describe('a store writes contextlog sessions only', () => {
-  it('refuses a file of another format, by name when it was given, untouched and unlocked', async () => {
+  it('refuses a file of another format, by name when it was given, untouched and unlocked', async ({
+    dir,
+    write,
+  }) => {
     const path = await write('n.jsonl', notes);
     const hash = await sha256(path);
     await expect(openFileStore(path)).rejects.toMatchObject({
@@ -132,7 +125,7 @@ describe('a store writes contextlog sessions only', () => {
 });
 
 describe("contextlog's encoder", () => {
-  it('writes lines that read back as the events it was fed', async () => {
+  it('writes lines that read back as the events it was fed', async ({ dir, write }) => {
     const source = join(dir, 's.jsonl');
     const engine = await openFileSession(source);
     await engine.setSystemPrompt('sys');

@@ -1,22 +1,14 @@
 import { lstat, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type ContextEngine, stateToJson } from '@contextlog/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { headerLine } from '../format/header.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { openFileSession } from '../store/open-session.js';
-import { sha256, tempDir } from '../testing/temp-dir.js';
+import { sha256 } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { forkSession } from './fork-session.js';
 import { snapshotSessionFile } from './snapshot-session-file.js';
-
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
@@ -34,7 +26,9 @@ async function session(path: string): Promise<ContextEngine> {
 }
 
 describe('snapshotSessionFile', () => {
-  it('rewrites a session as header + one snapshot that replays to the same state and continues its seqs', async () => {
+  it('rewrites a session as header + one snapshot that replays to the same state and continues its seqs', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const engine = await session(path);
     const live = stateToJson(engine.state);
@@ -57,7 +51,7 @@ describe('snapshotSessionFile', () => {
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 
-  it('refuses a path with no file, creating nothing (no session, no lock)', async () => {
+  it('refuses a path with no file, creating nothing (no session, no lock)', async ({ dir }) => {
     const path = join(dir, 'typo.jsonl');
     await expect(snapshotSessionFile(path)).rejects.toMatchObject({
       code: 'SESSION_NOT_FOUND',
@@ -66,7 +60,7 @@ describe('snapshotSessionFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('snapshots the file a symlink names, and the link stays a link', async () => {
+  it('snapshots the file a symlink names, and the link stays a link', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     const engine = await session(path);
     const live = stateToJson(engine.state);
@@ -81,7 +75,7 @@ describe('snapshotSessionFile', () => {
     expect((await readdir(dir)).sort()).toEqual(['link.jsonl', 's.jsonl']);
   });
 
-  it('refuses a corrupt session and leaves it untouched', async () => {
+  it('refuses a corrupt session and leaves it untouched', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     await (await session(path)).close();
     const text = await readFile(path, 'utf8');
@@ -94,7 +88,7 @@ describe('snapshotSessionFile', () => {
     expect(await sha256(path)).toBe(hash);
   });
 
-  it('says where it kept the torn tail of an unfinished write', async () => {
+  it('says where it kept the torn tail of an unfinished write', async ({ dir }) => {
     const path = join(dir, 'torn.jsonl');
     await (await session(path)).close();
     const complete = await readFile(path);
@@ -105,7 +99,7 @@ describe('snapshotSessionFile', () => {
     expect(result.seq).toBe(8);
   });
 
-  it('leaves an empty file untouched: no header, no lock', async () => {
+  it('leaves an empty file untouched: no header, no lock', async ({ dir }) => {
     const path = join(dir, 'empty.jsonl');
     await writeFile(path, '');
     expect(await snapshotSessionFile(path)).toEqual({ seq: 0, bytesBefore: 0, bytesAfter: 0 });
@@ -115,7 +109,9 @@ describe('snapshotSessionFile', () => {
 });
 
 describe('a value JSON could not give back', () => {
-  it('snapshot and fork refuse it with its path, writing nothing, instead of storing null', async () => {
+  it('snapshot and fork refuse it with its path, writing nothing, instead of storing null', async ({
+    dir,
+  }) => {
     const at = '2026-01-01T00:00:00.000Z';
     const path = join(dir, 's.jsonl');
     // Another writer's line: JSON.parse reads 1e400 as Infinity, which JSON would write as null.
@@ -131,7 +127,9 @@ describe('a value JSON could not give back', () => {
 });
 
 describe('a state whose snapshot line would be longer than a JavaScript string', () => {
-  it('snapshot and fork refuse it with STATE_TOO_LARGE and its length, writing nothing', async () => {
+  it('snapshot and fork refuse it with STATE_TOO_LARGE and its length, writing nothing', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     await (await session(path)).close();
     const hash = await sha256(path);
@@ -168,7 +166,9 @@ describe('a state whose snapshot line would be longer than a JavaScript string',
 });
 
 describe('a state near the limits of a count', () => {
-  it('snapshot and fork store a token count of 2^53 - 1 with pending text, and reopen it', async () => {
+  it('snapshot and fork store a token count of 2^53 - 1 with pending text, and reopen it', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await engine.recordUsage(Number.MAX_SAFE_INTEGER);
@@ -193,7 +193,7 @@ describe('a state near the limits of a count', () => {
 });
 
 describe('forkSession', () => {
-  it('starts a new session from the source state, with forkedFrom', async () => {
+  it('starts a new session from the source state, with forkedFrom', async ({ dir }) => {
     const source = join(dir, 's.jsonl');
     const engine = await session(source);
     const live = engine.state;
@@ -232,7 +232,7 @@ describe('forkSession', () => {
     expect((await readdir(dir)).sort()).toEqual(['fork.jsonl', 's.jsonl']);
   });
 
-  it('refuses to replace a target a live writer holds', async () => {
+  it('refuses to replace a target a live writer holds', async ({ dir }) => {
     const source = join(dir, 's.jsonl');
     await (await session(source)).close();
     const target = join(dir, 'fork.jsonl');

@@ -2,23 +2,16 @@ import { join } from 'node:path';
 import { createContext } from '@contextlog/core';
 import { checkEngine, fuzzRuns, type StoreUnderTest } from '@contextlog/testkit';
 import { checkStore } from '@contextlog/testkit/vitest';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { tempDir } from '../testing/temp-dir.js';
+import { describe, it } from 'vitest';
+import { sharedTempDir } from '../testing/vitest.js';
 import { type Durability, openFileStore } from './file-store.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(async () => {
-  await cleanup();
-});
+const scratch = sharedTempDir();
 
 const fileStore =
   (durability: Durability) =>
   async (id: string): Promise<StoreUnderTest> => {
-    const path = join(dir, `${id}.jsonl`);
+    const path = join(scratch.path, `${id}.jsonl`);
     const open = () => openFileStore(path, { durability });
     // A second store on the file is refused by the lock (SessionLockedError): the two-writer
     // check counts that as a pass. No stall hook: see the testkit README on the file store.

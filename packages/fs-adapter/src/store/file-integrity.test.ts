@@ -1,73 +1,20 @@
 import { appendFile, link, mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
+import { describe, expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { faultyFileSystem } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
 const user = (content: string) => ({ role: 'user' as const, content });
 
-type Call = 'write' | 'sync' | 'truncate';
-
-/**
- * The real file system, except that `fail(call, path)` may make a handle call on a file opened at
- * `path` reject with an errno error (a failing write first puts half its bytes down, as a full
- * disk does). A write on a handle opened with O_DSYNC is also an fsync: its flush is asked as a
- * `'sync'` call once its bytes are down.
- */
-function failing(fail: (call: Call, path: string) => string | undefined): FileSystem {
-  const check = (call: Call, path: string) => {
-    const code = fail(call, path);
-    if (code !== undefined) throw Object.assign(new Error(`${code}: injected`), { code });
-  };
-  return {
-    ...defaultFileSystem,
-    async open(path, flags, mode) {
-      const handle = await defaultFileSystem.open(path, flags, mode);
-      const durableWrites = opensDurableWrites(flags);
-      return {
-        read: (...args) => handle.read(...args),
-        write: async (buffer, offset, length, position) => {
-          try {
-            check('write', path);
-          } catch (error) {
-            await handle.write(buffer, offset, Math.floor(length / 2), position);
-            throw error;
-          }
-          const written = await handle.write(buffer, offset, length, position);
-          if (durableWrites) check('sync', path);
-          return written;
-        },
-        sync: async () => {
-          check('sync', path);
-          return handle.sync();
-        },
-        truncate: async (length) => {
-          check('truncate', path);
-          return handle.truncate(length);
-        },
-        stat: () => handle.stat(),
-        close: () => handle.close(),
-      };
-    },
-  };
-}
-
 describe('one writer per file, whatever its name', () => {
-  it('refuses a second writer that comes through a symlink to the file or to its directory', async () => {
+  it('refuses a second writer that comes through a symlink to the file or to its directory', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await symlink(path, join(dir, 'link.jsonl'));
@@ -89,7 +36,9 @@ describe('one writer per file, whatever its name', () => {
     expect((await readdir(dir)).sort()).toEqual(['dirlink', 'link.jsonl', 's.jsonl']);
   });
 
-  it('never writes over bytes it did not write: a hard-linked second writer stops', async () => {
+  it('never writes over bytes it did not write: a hard-linked second writer stops', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const a = await openFileSession(path);
     await link(path, join(dir, 'hard.jsonl'));
@@ -106,7 +55,9 @@ describe('one writer per file, whatever its name', () => {
     expect(read.state.messages).toEqual([user('from a')]);
   });
 
-  it('refuses to append after another tool appended, leaving the foreign line intact', async () => {
+  it('refuses to append after another tool appended, leaving the foreign line intact', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const store = await openFileStore(path);
     const at = new Date().toISOString();
@@ -137,30 +88,35 @@ describe('one writer per file, whatever its name', () => {
 });
 
 describe('the header write', () => {
-  it.each([
+  it.for([
     ['write', 'ENOSPC'],
     ['sync', 'EIO'],
-  ] as const)('a failed header %s leaves an empty file that opens later', async (kind, code) => {
-    const path = join(dir, 's.jsonl');
-    let armed = true;
-    const fs = failing((call, at) => {
-      if (!armed || call !== kind || at !== path) return undefined;
-      armed = false;
-      return code;
-    });
-    await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code });
-    expect((await stat(path)).size).toBe(0);
-    expect((await readSessionFile(path)).state.seq).toBe(0);
-    const engine = await openFileSession(path);
-    await engine.appendMessages(user('hi'));
-    await engine.close();
-    expect((await readSessionFile(path)).state.messages).toEqual([user('hi')]);
-    expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
-  });
+  ] as const)(
+    'a failed header %s leaves an empty file that opens later',
+    async ([kind, code], { dir }) => {
+      const path = join(dir, 's.jsonl');
+      let armed = true;
+      const fs = faultyFileSystem((call, _, at) => {
+        if (!armed || call !== kind || at !== path) return undefined;
+        armed = false;
+        return code;
+      });
+      await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code });
+      expect((await stat(path)).size).toBe(0);
+      expect((await readSessionFile(path)).state.seq).toBe(0);
+      const engine = await openFileSession(path);
+      await engine.appendMessages(user('hi'));
+      await engine.close();
+      expect((await readSessionFile(path)).state.messages).toEqual([user('hi')]);
+      expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
+    },
+  );
 
-  it('says the store is broken when the half header cannot be truncated away either', async () => {
+  it('says the store is broken when the half header cannot be truncated away either', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       at === path && (call === 'write' || call === 'truncate') ? 'EIO' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({
@@ -179,7 +135,7 @@ describe('the header write', () => {
 });
 
 describe('files left behind', () => {
-  async function tornSession(): Promise<string> {
+  async function tornSession(dir: string): Promise<string> {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await engine.appendMessages(user('kept'));
@@ -188,18 +144,22 @@ describe('files left behind', () => {
     return path;
   }
 
-  it('a failed torn-tail copy leaves no partial copy', async () => {
-    const path = await tornSession();
-    const fs = failing((call, at) =>
+  it('a failed torn-tail copy leaves no partial copy', async ({ dir }) => {
+    const path = await tornSession(dir);
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && at.includes('.torn-') ? 'ENOSPC' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'ENOSPC' });
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 
-  it('a retry after a failed repair reuses its torn-tail copy instead of adding another', async () => {
-    const path = await tornSession();
-    const fs = failing((call, at) => (call === 'truncate' && at === path ? 'EIO' : undefined));
+  it('a retry after a failed repair reuses its torn-tail copy instead of adding another', async ({
+    dir,
+  }) => {
+    const path = await tornSession(dir);
+    const fs = faultyFileSystem((call, _, at) =>
+      call === 'truncate' && at === path ? 'EIO' : undefined,
+    );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'EIO' });
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'EIO' });
     const store = await openFileStore(path);
@@ -209,21 +169,21 @@ describe('files left behind', () => {
     expect(await readFile(join(dir, names[0] ?? ''), 'utf8')).toBe('{"seq":2,"v":1,"at":"torn');
   });
 
-  it('a failed write of the lock leaves no temporary file', async () => {
+  it('a failed write of the lock leaves no temporary file', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && at.endsWith('.tmp') ? 'ENOSPC' : undefined,
     );
     await expect(openFileStore(path, { fs })).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('a failed write of a rewritten session leaves no temporary file', async () => {
+  it('a failed write of a rewritten session leaves no temporary file', async ({ dir }) => {
     const source = join(dir, 's.jsonl');
     const engine = await openFileSession(source);
     await engine.appendMessages(user('x'));
     await engine.close();
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       call === 'write' && basename(at).startsWith('.') ? 'ENOSPC' : undefined,
     );
     await expect(forkSession(source, join(dir, 'fork.jsonl'), { fs })).rejects.toMatchObject({
@@ -234,10 +194,10 @@ describe('files left behind', () => {
 });
 
 describe('undoing a failed append', () => {
-  it('says which step failed: the fsync after a successful truncate', async () => {
+  it('says which step failed: the fsync after a successful truncate', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     let armed = false;
-    const fs = failing((call, at) =>
+    const fs = faultyFileSystem((call, _, at) =>
       armed && at === path && (call === 'write' || call === 'sync') ? 'EIO' : undefined,
     );
     const engine = await openFileSession(path, { fs });
@@ -254,7 +214,7 @@ describe('undoing a failed append', () => {
 });
 
 describe('a path that is not a file', () => {
-  it('refuses a directory with NOT_A_FILE naming the path, creating nothing', async () => {
+  it('refuses a directory with NOT_A_FILE naming the path, creating nothing', async ({ dir }) => {
     const sub = join(dir, 'sessions');
     await mkdir(sub);
     await expect(openFileStore(sub)).rejects.toMatchObject({ code: 'NOT_A_FILE', path: sub });

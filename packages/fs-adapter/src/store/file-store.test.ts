@@ -11,7 +11,7 @@ import {
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { SessionLockedError } from '../errors.js';
 import { defaultFileSystem, type FileSystem, opensDurableWrites } from '../fs/file-system.js';
 import { lockPathOf } from '../lock/session-lock.js';
@@ -19,18 +19,10 @@ import { notesFormat } from '../read/notes-format.test-helper.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
-import { faultyFileSystem, sha256, tempDir } from '../testing/temp-dir.js';
+import { faultyFileSystem, sha256 } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
-
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
@@ -51,7 +43,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe('openFileStore / openFileSession', () => {
-  it('writes a header, appends events as lines, and reopens to the same state', async () => {
+  it('writes a header, appends events as lines, and reopens to the same state', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await fill(engine);
@@ -69,7 +61,7 @@ describe('openFileStore / openFileSession', () => {
     expect(stateToJson((await readSessionFile(path)).state)).toEqual(stateToJson(again.state));
   });
 
-  it('treats an empty file as an empty session and gives it a header', async () => {
+  it('treats an empty file as an empty session and gives it a header', async ({ dir }) => {
     const path = join(dir, 'empty.jsonl');
     await writeFile(path, '');
     const store = await openFileStore(path);
@@ -81,7 +73,7 @@ describe('openFileStore / openFileSession', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 'contextlog' });
   });
 
-  it("with 'os' durability appends without fsync", async () => {
+  it("with 'os' durability appends without fsync", async ({ dir }) => {
     const path = join(dir, 'os.jsonl');
     let syncs = 0;
     const fs = faultyFileSystem((call) => {
@@ -97,7 +89,9 @@ describe('openFileStore / openFileSession', () => {
     expect((await readSessionFile(path)).state.seq).toBe(5);
   });
 
-  it("with 'fsync' durability makes each append one durable write (O_DSYNC) or write + fsync", async () => {
+  it("with 'fsync' durability makes each append one durable write (O_DSYNC) or write + fsync", async ({
+    dir,
+  }) => {
     const path = join(dir, 'fsync.jsonl');
     const flags: Array<string | number> = [];
     let realSyncs = 0;
@@ -141,7 +135,7 @@ describe('openFileStore / openFileSession', () => {
     await store.close();
   });
 
-  it('splits a large batch into writes of at most ~100 KB', async () => {
+  it('splits a large batch into writes of at most ~100 KB', async ({ dir }) => {
     const path = join(dir, 'big.jsonl');
     const sizes: number[] = [];
     const fs = faultyFileSystem(() => undefined);
@@ -172,7 +166,9 @@ describe('openFileStore / openFileSession', () => {
     expect((await readSessionFile(path)).state.messages).toHaveLength(50);
   });
 
-  it('refuses a file of another format and a corrupt file, leaving them untouched and unlocked', async () => {
+  it('refuses a file of another format and a corrupt file, leaving them untouched and unlocked', async ({
+    dir,
+  }) => {
     const notes = join(dir, 'notes.jsonl');
     await writeFile(notes, '{"note":"x"}\n');
     const notesHash = await sha256(notes);
@@ -202,7 +198,7 @@ describe('openFileStore / openFileSession', () => {
 });
 
 describe('data at the depth limit', () => {
-  it('what the engine accepts at the deepest reads back, forks and snapshots', async () => {
+  it('what the engine accepts at the deepest reads back, forks and snapshots', async ({ dir }) => {
     const nest = (levels: number): unknown => {
       let value: unknown = 'leaf';
       for (let i = 0; i < levels; i++) value = [value];
@@ -238,7 +234,9 @@ describe('direct callers of the store', () => {
     data: { tokenCount: seq },
   });
 
-  it('writes appends called in one turn in call order, one at a time, whether or not the store was idle', async () => {
+  it('writes appends called in one turn in call order, one at a time, whether or not the store was idle', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const store = await openFileStore(path);
     const results = await Promise.allSettled([
@@ -259,7 +257,9 @@ describe('direct callers of the store', () => {
     expect(state.tokenCount).toBe(3);
   });
 
-  it('an append made from inside a running append (an injected file system hook) waits its turn', async () => {
+  it('an append made from inside a running append (an injected file system hook) waits its turn', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     let store: Awaited<ReturnType<typeof openFileStore>> | undefined;
     let inner: Promise<unknown> | undefined;
@@ -292,7 +292,9 @@ describe('direct callers of the store', () => {
     expect((await readSessionFile(path)).state.tokenCount).toBe(2);
   });
 
-  it('writes the appends called before close(), and refuses those called after it', async () => {
+  it('writes the appends called before close(), and refuses those called after it', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const store = await openFileStore(path);
     const first = store.append([usage(1)], { expectedSeq: 0 });
@@ -308,7 +310,9 @@ describe('direct callers of the store', () => {
 });
 
 describe('writer lock', () => {
-  it('refuses a second writer in this process, naming the pid, and frees the lock on close', async () => {
+  it('refuses a second writer in this process, naming the pid, and frees the lock on close', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const first = await openFileStore(path);
     const error = await openFileStore(path).catch((e: unknown) => e);
@@ -321,7 +325,7 @@ describe('writer lock', () => {
     expect(await readdir(dir)).toEqual(['s.jsonl']);
   });
 
-  it('refuses a writer while another live process holds the lock', async () => {
+  it('refuses a writer while another live process holds the lock', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     await (await openFileStore(path)).close();
     // A lock naming a live process of this host that is not us: our parent.
@@ -336,7 +340,9 @@ describe('writer lock', () => {
     await expect(openFileStore(path)).rejects.toMatchObject({ code: 'SESSION_LOCKED', pid: ppid });
   });
 
-  it('takes over a lock whose process is gone, or whose pid now names another process', async () => {
+  it('takes over a lock whose process is gone, or whose pid now names another process', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await fill(engine);
@@ -357,7 +363,7 @@ describe('writer lock', () => {
     expect(await readdir(dir)).toEqual(['s.jsonl']);
   });
 
-  it('lets exactly one of many concurrent openers take over a stale lock', async () => {
+  it('lets exactly one of many concurrent openers take over a stale lock', async ({ dir }) => {
     const path = join(dir, 's.jsonl');
     await (await openFileStore(path)).close();
     const { hostname } = await import('node:os');
@@ -377,12 +383,12 @@ describe('writer lock', () => {
 });
 
 describe('failed writes', () => {
-  it.each([
+  it.for([
     ['write', 'ENOSPC'],
     ['sync', 'EIO'],
   ] as const)(
     'a failed %s leaves file and state as before, and later appends work',
-    async (kind, code) => {
+    async ([kind, code], { dir }) => {
       const path = join(dir, 's.jsonl');
       let armed = false;
       const fs = faultyFileSystem((call) => {
@@ -411,7 +417,9 @@ describe('failed writes', () => {
     },
   );
 
-  it('reports StoreBrokenError when the failed write cannot be undone, and the session reopens', async () => {
+  it('reports StoreBrokenError when the failed write cannot be undone, and the session reopens', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     let armed = false;
     const fs = faultyFileSystem((call) =>
@@ -440,7 +448,9 @@ describe('failed writes', () => {
     expect((await readdir(dir)).some((name) => name.startsWith('s.jsonl.torn-'))).toBe(true);
   });
 
-  it('rejects an invalid batch or a stale expectedSeq without touching the file', async () => {
+  it('rejects an invalid batch or a stale expectedSeq without touching the file', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const store = await openFileStore(path);
     const engine = await createContext(store);

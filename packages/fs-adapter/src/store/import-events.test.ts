@@ -9,20 +9,12 @@ import {
   stateToJson,
 } from '@contextlog/core';
 import { snapshotStateOf } from '@contextlog/core/store';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readSessionEvents } from '../read/read-session-events.js';
-import { faultyFileSystem, tempDir } from '../testing/temp-dir.js';
+import { faultyFileSystem } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
-
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
 
 async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
@@ -56,7 +48,9 @@ async function* failingAfter(events: readonly StoredEvent[], count: number) {
 }
 
 describe('the file store imports a log', () => {
-  it('keeps every event and seq of a log that starts with a snapshot, and goes on from there', async () => {
+  it('keeps every event and seq of a log that starts with a snapshot, and goes on from there', async ({
+    dir,
+  }) => {
     const events = await snapshotLog();
     const path = join(dir, 'copy.jsonl');
     const store = await openFileStore(path);
@@ -72,7 +66,7 @@ describe('the file store imports a log', () => {
     await engine.close();
   });
 
-  it('refuses a session with events, leaving it as it was', async () => {
+  it('refuses a session with events, leaving it as it was', async ({ dir }) => {
     const path = join(dir, 'taken.jsonl');
     const engine = await openFileSession(path);
     await engine.appendMessages({ role: 'user', content: 'mine' });
@@ -88,7 +82,9 @@ describe('the file store imports a log', () => {
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 
-  it('a source that fails half way leaves the header only, and the store usable', async () => {
+  it('a source that fails half way leaves the header only, and the store usable', async ({
+    dir,
+  }) => {
     const events = await snapshotLog();
     const path = join(dir, 'half.jsonl');
     const store = await openFileStore(path);
@@ -104,7 +100,9 @@ describe('the file store imports a log', () => {
     expect(await collect(readSessionEvents(path))).toEqual(events);
   });
 
-  it('a write that fails part way through the import undoes the batches before it', async () => {
+  it('a write that fails part way through the import undoes the batches before it', async ({
+    dir,
+  }) => {
     const events = await snapshotLog();
     const path = join(dir, 'disk.jsonl');
     // The header is write 1; the third batch's write fails.

@@ -3,14 +3,14 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { followFileSession } from '../follow/follow-session-file.js';
 import { lockPathOf } from '../lock/session-lock.js';
 import { temporaryPathFor } from '../publish/temporary-file.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
 
@@ -20,17 +20,11 @@ const child = join(packageDir, 'scripts', 'crash-writer.mjs');
 
 // Real processes: a writer SIGKILLed at random moments, lock contention, a follower of another
 // process's appends. The children run the compiled package, built here from the sources.
-let dir: string;
-let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
   // The child runs the compiled package: build it (and core) from the current sources first.
   await promisify(execFile)('npx', ['tsc', '-b', 'packages/fs-adapter'], { cwd: repoDir }).catch(
     () => undefined, // errors elsewhere in the tree still emit; a stale build fails below anyway
   );
-});
-afterAll(async () => {
-  await cleanup();
 });
 
 /** Runs the writer until it has acknowledged something, then SIGKILLs it after a random delay. */
@@ -67,7 +61,9 @@ function runAndKill(path: string, tag: string, rng: () => number): Promise<strin
   });
 }
 
-it('keeps every acknowledged message through 20 SIGKILLs of an fsyncing writer', async () => {
+it('keeps every acknowledged message through 20 SIGKILLs of an fsyncing writer', async ({
+  dir,
+}) => {
   const path = join(dir, 'crash.jsonl');
   let seed = 12345;
   const rng = () => {
@@ -117,7 +113,9 @@ function runScript(script: string, args: readonly string[]): Promise<{ pid: numb
   });
 }
 
-it('refuses a second writer while another process holds the session, naming its pid', async () => {
+it('refuses a second writer while another process holds the session, naming its pid', async ({
+  dir,
+}) => {
   const path = join(dir, 'held.jsonl');
   const holder = runScript('lock-contender.mjs', [path, '1500']);
   const { readFile } = await import('node:fs/promises');
@@ -134,7 +132,7 @@ it('refuses a second writer while another process holds the session, naming its 
   await (await openFileStore(path)).close();
 });
 
-it('lets exactly one of several processes take over a stale lock', async () => {
+it('lets exactly one of several processes take over a stale lock', async ({ dir }) => {
   const path = join(dir, 'stale.jsonl');
   await (await openFileStore(path)).close();
   const { hostname } = await import('node:os');
@@ -158,7 +156,7 @@ it('lets exactly one of several processes take over a stale lock', async () => {
   for (const out of outs.filter((o) => o !== 'won')) expect(out).toBe(`locked ${winner}`);
 });
 
-it('sees the events already there, then those another process appends', async () => {
+it('sees the events already there, then those another process appends', async ({ dir }) => {
   const path = join(dir, 's.jsonl');
   const engine = await openFileSession(path);
   await engine.setSystemPrompt('sys');
@@ -211,7 +209,9 @@ function killMidRewrite(args: readonly string[]): Promise<string> {
   });
 }
 
-it("removes the temporary copies SIGKILLed snapshots and forks left, never a live writer's", async () => {
+it("removes the temporary copies SIGKILLed snapshots and forks left, never a live writer's", async ({
+  dir,
+}) => {
   const { mkdir, readdir, stat, writeFile } = await import('node:fs/promises');
   const sub = join(dir, 'leftovers');
   await mkdir(sub);

@@ -3,20 +3,13 @@ import { join } from 'node:path';
 import { type StoredEvent, stateToJson } from '@contextlog/core';
 import { foldEvents } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { readSessionFile } from '../read/read-session-file.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { sharedTempDir } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(async () => {
-  await cleanup();
-});
+const scratch = sharedTempDir();
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2);
 let case_ = 0;
@@ -30,7 +23,7 @@ test.prop(
 )(
   'a file cut at every byte of its header and of its last lines replays to its longest complete prefix; reopening keeps the cut bytes aside',
   async (texts, lastLines) => {
-    const sub = join(dir, String(case_++));
+    const sub = join(scratch.path, String(case_++));
     const { mkdir } = await import('node:fs/promises');
     await mkdir(sub);
     const path = join(sub, 's.jsonl');

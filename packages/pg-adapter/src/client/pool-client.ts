@@ -12,6 +12,7 @@ export interface PgPoolClientLike {
   /** The server process's pid, as `pg` learns it when connecting. */
   readonly processID?: number | null;
   release(destroy?: boolean): void;
+  // One overload per event, twice: a generic `on<E>` would not accept pg's own generic client.
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   on(

@@ -7,17 +7,12 @@ import {
   stateToJson,
 } from '@contextlog/core';
 import { snapshotStateOf } from '@contextlog/core/store';
+import { loadAll } from '@contextlog/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
 import { openPgStore } from './pg-store.js';
-
-async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 /** A log with every kind of command and text PostgreSQL must not alter. */
 async function richLog(): Promise<StoredEvent[]> {
@@ -84,9 +79,7 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     });
     expect(there.events).toBe(events.length);
     expect(there.lastSeq).toBe(events.at(-1)?.seq);
-    expect(JSON.stringify(await collect((await store('copied')).load()))).toBe(
-      JSON.stringify(events),
-    );
+    expect(JSON.stringify(await loadAll(await store('copied')))).toBe(JSON.stringify(events));
     const back = await openMemoryStore();
     const home = await copyEvents(await store('copied'), back);
     expect(JSON.stringify(back.events)).toBe(JSON.stringify(events));
@@ -100,7 +93,7 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     const events = await snapshotLog();
     expect(events[0]?.seq).toBeGreaterThan(1);
     const result = await copyEvents(await openMemoryStore({ events }), await store('snapshotted'));
-    expect(await collect((await store('snapshotted')).load())).toEqual(events);
+    expect(await loadAll(await store('snapshotted'))).toEqual(events);
     expect(result.lastSeq).toBe(events.at(-1)?.seq);
     await (await store('snapshotted')).append(
       [{ seq: result.lastSeq + 1, type: 'context.cleared', v: 1, at: 'x', data: {} }],
@@ -111,7 +104,7 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
   it('refuses a session that has events and leaves it as it was', async () => {
     const events = await richLog();
     await copyEvents(await openMemoryStore({ events }), await store('taken'));
-    const before = await collect((await store('taken')).load());
+    const before = await loadAll(await store('taken'));
     const refused = await copyEvents(await openMemoryStore({ events }), await store('taken')).catch(
       (error: unknown) => error,
     );
@@ -123,7 +116,7 @@ describe.each(BACKENDS)('importEvents and copyEvents on %s', (kind) => {
     await expect(
       copyEvents(await openMemoryStore({ events }), await store('taken'), { targetName: 'there' }),
     ).rejects.toMatchObject({ code: 'COPY_TARGET_NOT_EMPTY', target: 'there' });
-    expect(await collect((await store('taken')).load())).toEqual(before);
+    expect(await loadAll(await store('taken'))).toEqual(before);
   });
 
   it.skipIf(kind !== 'postgres')(

@@ -109,6 +109,7 @@ export const checkAllOrNothing: StoreCheck = (makeStore) =>
       'a batch whose second event is invalid (messages.appended with no messages)',
       () => store.append([...someEvents(1, 2), invalid, ...someEvents(1, 4)], { expectedSeq: 2 }),
     );
+    // Ends as checkSeqContinuity does, each with its own messages: log unchanged, then it goes on.
     await expectLog(store, first, 'after refusing a batch with an invalid event');
     const next = someEvents(3, 2);
     await store.append(next, { expectedSeq: 2 });

@@ -175,6 +175,7 @@ export function createFaultyStore(
 
   return {
     inner,
+    // Getters over the closure's live counts (as fs-adapter's and kimi's decoders have).
     get appends() {
       return appends;
     },

@@ -27,11 +27,13 @@ export function runOperation(
   operation: EngineOperation,
   options: CommandOptions = {},
 ): Promise<unknown> {
+  // core's engine.property.test.ts switches alike: core's tests cannot import testkit.
   switch (operation.kind) {
     case 'appendMessages':
       return engine.appendMessages(operation.messages, options);
     case 'recordUsage':
       return engine.recordUsage(operation.tokenCount, options);
+    // An option goes in only when set: exactOptionalPropertyTypes refuses an explicit undefined.
     case 'checkpoint':
       return engine.checkpoint(
         operation.addUserMessage === undefined

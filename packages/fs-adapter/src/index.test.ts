@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as fsAdapter from '../index.js';
+import * as fsAdapter from './index.js';
 
 // The call sites use openFileSession and followFileSession; the former names stay one release.
 describe('the deprecated session names', () => {

@@ -13,13 +13,14 @@ import {
   engineProperty,
   fuzzRuns,
   type StoreUnderTest,
-} from './index.js';
+} from '../index.js';
 
 /** Wraps a forwarded command (identity, or work done before forwarding). */
 type Wrap = <A extends unknown[], R>(
   forward: (...args: A) => Promise<R>,
 ) => (...args: A) => Promise<R>;
 
+// Forwards as the README example's createLoggingEngine does; that one must read as the README.
 /**
  * An engine of the user's own that wraps ours and forwards every call (each command through
  * `wrap`): it must pass too.
