@@ -8,14 +8,14 @@ import {
   stateToJson,
 } from '@contextlog/core';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import { followFileSession } from '../follow/follow-session-file.js';
 import { readSessionEvents } from '../read/read-session-events.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import { forkSession } from '../rewrite/fork-session.js';
 import { snapshotSessionFile } from '../rewrite/snapshot-session-file.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { it } from '../testing/vitest.js';
 import { openFileStore } from './file-store.js';
 import { openFileSession } from './open-session.js';
 
@@ -33,20 +33,13 @@ const notes = defineDialect<Note>({
 });
 const note = (id: string, text: string): Note => ({ id, role: 'user', text });
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => {
-  await cleanup();
-});
-
 const headerOf = async (path: string) =>
   JSON.parse((await readFile(path, 'utf8')).split('\n')[0] as string) as { version: number };
 
 describe('a session file in a dialect', () => {
-  it('gets header version 2, reopens with its dialect, and reads the same everywhere', async () => {
+  it('gets header version 2, reopens with its dialect, and reads the same everywhere', async ({
+    dir,
+  }) => {
     const path = join(dir, 'notes.jsonl');
     const engine = await openFileSession(path, { dialect: notes });
     await engine.appendMessages([note('a', 'hello'), note('b', 'world!!!')]);
@@ -77,7 +70,9 @@ describe('a session file in a dialect', () => {
     expect(followed).toEqual(events);
   });
 
-  it('a reader that does not know the dialect reads the messages, warns, and gives no estimate', async () => {
+  it('a reader that does not know the dialect reads the messages, warns, and gives no estimate', async ({
+    dir,
+  }) => {
     const path = join(dir, 'notes.jsonl');
     const engine = await openFileSession(path, { dialect: notes });
     await engine.appendMessages(note('a', 'hello'));
@@ -94,7 +89,7 @@ describe('a session file in a dialect', () => {
     ]);
   });
 
-  it('a known dialect is validated by the reader, naming the line', async () => {
+  it('a known dialect is validated by the reader, naming the line', async ({ dir }) => {
     const path = join(dir, 'notes.jsonl');
     const engine = await openFileSession(path, { dialect: notes });
     await engine.appendMessages(note('a', 'hello'));
@@ -109,7 +104,7 @@ describe('a session file in a dialect', () => {
     });
   });
 
-  it('a kimi-cli session keeps header version 1', async () => {
+  it('a kimi-cli session keeps header version 1', async ({ dir }) => {
     const path = join(dir, 'kimi.jsonl');
     const engine = await openFileSession(path);
     await engine.appendMessages({ role: 'user', content: 'hi' });
@@ -117,7 +112,9 @@ describe('a session file in a dialect', () => {
     expect((await headerOf(path)).version).toBe(1);
   });
 
-  it('a snapshot keeps the dialect (header version 2) and replays to the same state', async () => {
+  it('a snapshot keeps the dialect (header version 2) and replays to the same state', async ({
+    dir,
+  }) => {
     const path = join(dir, 'notes.jsonl');
     const engine = await openFileSession(path, { dialect: notes });
     await engine.appendMessages([note('a', 'hello'), note('b', 'again')]);
