@@ -162,6 +162,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'writing a new file (or moving it into place) failed; the path is as it was',
     exitCode: 1,
   },
+  NOT_A_SESSION: {
+    package: fs,
+    meaning: 'a delete refused a file that is not a contextlog session (or a symbolic link)',
+    exitCode: 1,
+  },
   KIMI_EXPORT_UNSUPPORTED: {
     package: kimi,
     meaning: 'the session holds something kimi-cli cannot read; nothing was written',
