@@ -204,6 +204,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: '`copy` refused a PostgreSQL source without events (nothing created)',
     exitCode: 1,
   },
+  PG_SESSION_NOT_FOUND: {
+    package: pg,
+    meaning: 'no events and no sessions row for the session id in the table (nothing changed)',
+    exitCode: 1,
+  },
   USAGE: {
     package: cli,
     meaning: 'the command line was not understood (unknown command or option, missing argument)',
