@@ -19,7 +19,12 @@ import type { InspectPgSessionOptions, PgSessionDetail } from './types.js';
 export async function inspectPgSession(options: InspectPgSessionOptions): Promise<PgSessionDetail> {
   const { client, sessionId } = options;
   const table = tableName(options.table);
-  const store = await openPgStore({ client, sessionId, table: table.name });
+  const store = await openPgStore({
+    client,
+    sessionId,
+    table: table.name,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+  });
   const row = await client
     .query<{ head: number; changed_at: string }>(catalogStatements(table).row, [sessionId])
     .then(
