@@ -1,10 +1,13 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileStore } from '@contextlog/fs-adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL } from './copy/pg-backends.test-helper.js';
 import {
+  BIN,
+  collect,
   fixture,
   oneLineError,
   requireBuiltBin,
@@ -132,6 +135,34 @@ describe('contextlog ls', () => {
       );
     }));
 });
+
+/** util-linux `script` runs a command on a pseudo-terminal: stderr is then a TTY. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+it.skipIf(!hasScript)('ls --counts draws a progress bar on a terminal stderr, then erases it', () =>
+  withTempDir(async (dir) => {
+    await sessions(dir);
+    const out = join(dir, 'out.json');
+    const child = spawn(
+      'script',
+      [
+        '-qec',
+        `"${process.execPath}" "${BIN}" ls "${dir}" --counts --json > "${out}"`,
+        '/dev/null',
+      ],
+      {
+        env: { ...process.env, CONTEXTLOG_PROGRESS_MIN_BYTES: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const result = await collect(child);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\rcounting \[[#.]+\]\s+\d+% \d+\/\d+ MiB/);
+    expect(result.stdout.endsWith('\r\u001b[K')).toBe(true);
+    const listing = JSON.parse(await readFile(out, 'utf8'));
+    expect(listing.sessions).toHaveLength(4);
+  }),
+);
 
 describe('contextlog rm', () => {
   it('deletes a session file and its lock; says what it kept', () =>
