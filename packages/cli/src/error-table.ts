@@ -162,6 +162,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'writing a new file (or moving it into place) failed; the path is as it was',
     exitCode: 1,
   },
+  NOT_A_SESSION: {
+    package: fs,
+    meaning: 'a delete refused a file that is not a contextlog session (or a symbolic link)',
+    exitCode: 1,
+  },
   KIMI_EXPORT_UNSUPPORTED: {
     package: kimi,
     meaning: 'the session holds something kimi-cli cannot read; nothing was written',
@@ -197,6 +202,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
   COPY_SOURCE_EMPTY: {
     package: pg,
     meaning: '`copy` refused a PostgreSQL source without events (nothing created)',
+    exitCode: 1,
+  },
+  PG_SESSION_NOT_FOUND: {
+    package: pg,
+    meaning: 'no events and no sessions row for the session id in the table (nothing changed)',
     exitCode: 1,
   },
   USAGE: {

@@ -4,8 +4,8 @@ import { COMMANDS } from './commands/table.js';
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
-    'contextlog: replay, check, convert and follow LLM agent session files',
-    '(contextlog sessions and kimi-cli context.jsonl files).',
+    'contextlog: replay, check, convert, follow, list and delete LLM agent session files',
+    '(contextlog sessions and kimi-cli context.jsonl files) and sessions in PostgreSQL.',
     '',
     'Usage: contextlog COMMAND [ARGS] [OPTIONS]',
     '',

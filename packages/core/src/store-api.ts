@@ -43,6 +43,7 @@ export {
   replayAsync,
 } from './projection/deprecated.js';
 export { createFold, type Fold, foldEvents } from './projection/fold.js';
+export { createMessageCounter, type MessageCounter } from './projection/message-counter.js';
 export { snapshotStateOf } from './projection/state.js';
 export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
 export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';

@@ -16,6 +16,7 @@ declare module '@contextlog/core' {
     UNKNOWN_FORMAT: UnknownFormatError;
     REWRITE_CHECK_FAILED: RewriteCheckError;
     WRITE_FAILED: WriteFailedError;
+    NOT_A_SESSION: NotASessionError;
   }
 }
 
@@ -207,5 +208,19 @@ export class UnknownFormatError extends ContextlogError {
         ? 'no session format given: pass at least one in `formats`'
         : `unknown session format ${JSON.stringify(format)}: the formats given are ${known.join(', ')}`,
     );
+  }
+}
+
+/**
+ * `deleteFileSession` refused a file that is not a contextlog session (another format, no
+ * contextlog header, or a symbolic link, which is not the session itself); nothing was changed.
+ */
+export class NotASessionError extends ContextlogError {
+  readonly code = 'NOT_A_SESSION';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} is not a contextlog session: ${reason}; nothing was deleted`);
   }
 }

@@ -1,10 +1,23 @@
 // The public API of @contextlog/fs-adapter.
 
+export { deleteFileSession } from './catalog/delete-file.js';
+export { inspectFileSession } from './catalog/inspect-file.js';
+export { listFileSessions } from './catalog/list-files.js';
+export type {
+  CatalogProgress,
+  DeleteFileOptions,
+  DeleteFileResult,
+  FileSessionInfo,
+  FileSessionList,
+  InspectFileOptions,
+  ListFileSessionsOptions,
+} from './catalog/types.js';
 export {
   AppendFailedError,
   DanglingSymlinkError,
   DirectoryNotFoundError,
   NotAFileError,
+  NotASessionError,
   RewriteCheckError,
   SessionLockedError,
   SessionNotFoundError,

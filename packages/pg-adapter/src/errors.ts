@@ -1,4 +1,4 @@
-import { ContextlogError } from '@contextlog/core';
+import { ContextlogError, codeOf } from '@contextlog/core';
 import type { NoAnswerError } from './client/side-query.js';
 
 declare module '@contextlog/core' {
@@ -9,6 +9,7 @@ declare module '@contextlog/core' {
     PG_TABLE_MISSING: PgTableMissingError;
     PG_SCHEMA_MISMATCH: PgSchemaMismatchError;
     COPY_SOURCE_EMPTY: CopySourceEmptyError;
+    PG_SESSION_NOT_FOUND: PgSessionNotFoundError;
   }
 }
 
@@ -64,6 +65,21 @@ export class PgTableMissingError extends ContextlogError {
   }
 }
 
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * A statement's "relation does not exist" as `PgTableMissingError` (naming the sessions table
+ * when that is the one missing: an events table of a version before it); any other error as is.
+ */
+export function translateMissingTable(error: unknown, table: string, sessions: string): unknown {
+  if (codeOf(error) !== UNDEFINED_TABLE) return error;
+  const missing = error instanceof Error && error.message.includes(`${sessions.split('.').pop()}"`);
+  return new PgTableMissingError(table, {
+    cause: error,
+    ...(missing ? { missing: sessions } : {}),
+  });
+}
+
 /** An events table whose `data` column is neither `json` nor `text`: contextlog cannot use it. */
 export class PgSchemaMismatchError extends ContextlogError {
   readonly code = 'PG_SCHEMA_MISMATCH';
@@ -95,5 +111,19 @@ export class CopySourceEmptyError extends ContextlogError {
         : `session ${JSON.stringify(sessionId)} has no events in table ${table}`,
       options,
     );
+  }
+}
+
+/**
+ * `inspectPgSession` or `deletePgSession` found neither events nor a sessions row for the session
+ * (a mistyped id or table, most likely); nothing was changed.
+ */
+export class PgSessionNotFoundError extends ContextlogError {
+  readonly code = 'PG_SESSION_NOT_FOUND';
+  constructor(
+    readonly sessionId: string,
+    readonly table: string,
+  ) {
+    super(`session ${JSON.stringify(sessionId)} is not in table ${table} (nothing was changed)`);
   }
 }

@@ -2,6 +2,18 @@
 
 // Core's own class (copying moved to core's `copyEvents`), still importable from here.
 export { CopyTargetNotEmptyError } from '@contextlog/core';
+export { deletePgSession } from './catalog/delete.js';
+export { inspectPgSession } from './catalog/inspect.js';
+export { listPgSessions } from './catalog/list.js';
+export type {
+  DeletePgResult,
+  InspectPgSessionOptions,
+  ListPgSessionsOptions,
+  PgCatalogOptions,
+  PgSessionDetail,
+  PgSessionInfo,
+  PgSessionTarget,
+} from './catalog/types.js';
 export { createPgliteClient, type PgliteLike, pgliteClient } from './client/pglite-client.js';
 export {
   createPgClient,
@@ -22,6 +34,7 @@ export {
   CopySourceEmptyError,
   PgFenceTimeoutError,
   PgSchemaMismatchError,
+  PgSessionNotFoundError,
   PgTableMissingError,
 } from './errors.js';
 export { type FollowPgOptions, followPgSession } from './follow/follow.js';

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { codeOf } from '@contextlog/core';
+import { urlParameter } from '../catalog/url-options.js';
 import { isPgUrl } from '../copy/location.js';
 import { FileError, UsageError } from '../errors.js';
 import {
@@ -61,15 +62,6 @@ export const copyCommand: Command = {
     return 0;
   },
 };
-
-/** The URL's own parameter, or undefined (also for a URL that does not parse: copy reports it). */
-function urlParameter(location: string, name: string): string | undefined {
-  try {
-    return new URL(location).searchParams.get(name) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * --session and --table fill in what a URL leaves out; one that no location would use (every URL

@@ -7,7 +7,7 @@ import type { Io } from './command.js';
 import type { FormatOption } from './shared-options.js';
 
 /** CONTEXTLOG_PROGRESS_MIN_BYTES lowers the size from which the bar shows (tests use 0). */
-function progressThreshold(): number {
+export function progressThreshold(): number {
   const value = Number(process.env.CONTEXTLOG_PROGRESS_MIN_BYTES);
   return Number.isInteger(value) && value >= 0 ? value : PROGRESS_THRESHOLD_BYTES;
 }

@@ -4,7 +4,9 @@ import { copyCommand } from './copy.js';
 import { demoCommand } from './demo.js';
 import { followCommand } from './follow.js';
 import { forkCommand } from './fork.js';
+import { lsCommand } from './ls.js';
 import { replayCommand } from './replay.js';
+import { rmCommand } from './rm.js';
 import { snapshotCommand } from './snapshot.js';
 import { verifyCommand } from './verify.js';
 
@@ -18,6 +20,8 @@ export const COMMANDS: readonly Command[] = [
   snapshotCommand,
   followCommand,
   copyCommand,
+  lsCommand,
+  rmCommand,
   demoCommand,
 ];
 

@@ -15,18 +15,40 @@ export const PROGRESS_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 const MIB = 1024 * 1024;
 
-export function renderProgress(bytesRead: number, totalBytes: number, width: number): string {
+/** What a bar counts: the bytes of a replay (the default), or items such as sessions. */
+export interface ProgressUnits {
+  /** The word before the bar (`replaying`). */
+  readonly label: string;
+  /** `done/total` as the label shows it (`50/200 MiB`). */
+  amount(done: number, total: number): string;
+}
+
+export const BYTES: ProgressUnits = {
+  label: 'replaying',
+  amount: (done, total) => `${(done / MIB).toFixed(0)}/${(total / MIB).toFixed(0)} MiB`,
+};
+
+export function renderProgress(
+  bytesRead: number,
+  totalBytes: number,
+  width: number,
+  units: ProgressUnits = BYTES,
+): string {
   const fraction = totalBytes > 0 ? Math.min(1, bytesRead / totalBytes) : 1;
   const label = ` ${Math.floor(fraction * 100)
     .toString()
-    .padStart(3)}% ${(bytesRead / MIB).toFixed(0)}/${(totalBytes / MIB).toFixed(0)} MiB`;
-  const barWidth = Math.max(10, Math.min(40, width - label.length - 12));
+    .padStart(3)}% ${units.amount(bytesRead, totalBytes)}`;
+  const barWidth = Math.max(10, Math.min(40, width - label.length - units.label.length - 3));
   const filled = Math.round(fraction * barWidth);
-  return `replaying [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]${label}`;
+  return `${units.label} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]${label}`;
 }
 
 /** A bar redrawn at most ten times a second on one terminal line. */
-export function createProgress(target: ProgressTarget, now = () => Date.now()): Progress {
+export function createProgress(
+  target: ProgressTarget,
+  now = () => Date.now(),
+  units: ProgressUnits = BYTES,
+): Progress {
   let last = 0;
   let drawn = false;
   return {
@@ -35,7 +57,7 @@ export function createProgress(target: ProgressTarget, now = () => Date.now()): 
       if (drawn && time - last < 100 && bytesRead < totalBytes) return;
       last = time;
       drawn = true;
-      target.write(`\r${renderProgress(bytesRead, totalBytes, target.columns || 80)}`);
+      target.write(`\r${renderProgress(bytesRead, totalBytes, target.columns || 80, units)}`);
     },
     done() {
       if (drawn) target.write('\r\x1b[K');

@@ -181,6 +181,34 @@ function held(fs: FileSystem, lockPath: string, owner: LockOwner): HeldLock {
   };
 }
 
+/**
+ * Removes the claims (`<lock>.claim-…`) that takeovers of the lock at `lockPath` left behind when
+ * their process died mid-takeover; a live process's claim stays. For a caller that holds the lock
+ * (so every claim is of an older lock) and removes the session. Never fails; resolves with the
+ * paths removed.
+ */
+export async function removeDeadClaims(fs: FileSystem, lockPath: string): Promise<string[]> {
+  const prefix = `${basename(lockPath)}.claim-`;
+  const dir = dirname(lockPath);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(dir, name);
+    try {
+      const raw = await readRaw(fs, path);
+      const holder = raw === undefined ? undefined : parseOwner(raw);
+      // A claim is written whole (see createExclusive): one without a readable owner is no live one's.
+      if (holder !== undefined && (await liveness(holder)) === 'alive') continue;
+      await fs.unlink(path);
+      removed.push(path);
+    } catch {
+      // gone meanwhile: nothing to remove
+    }
+  }
+  return removed;
+}
+
 export interface SessionLockStatus {
   readonly owner: LockOwner;
   /** False when the owner is gone (the lock is stale and the next writer takes it over). */

@@ -28,7 +28,7 @@ export function refuseDirectoryName(path: string): void {
 }
 
 /** The target of `path` when it is a symbolic link (whose file, when stat said ENOENT, is missing). */
-async function linkTargetOf(fs: FileSystem, path: string): Promise<string | undefined> {
+export async function linkTargetOf(fs: FileSystem, path: string): Promise<string | undefined> {
   const readlink = fs.readlink ?? ((p: string) => nodeFs.readlink(p));
   try {
     return await readlink(path);

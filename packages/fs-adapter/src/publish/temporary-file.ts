@@ -62,22 +62,28 @@ export function parseTemporaryName(name: string): TemporaryName | undefined {
  * temporary file whose writer is dead, judged as a stale lock is (same host, and the pid gone or
  * now another process). One whose writer may be alive (this process, another live one, another
  * host) is kept. Never fails: a leftover that cannot be removed stays for the next time.
+ * Resolves with the paths it removed.
  */
-export async function removeDeadTemporaries(fs: FileSystem, target: string): Promise<void> {
+export async function removeDeadTemporaries(fs: FileSystem, target: string): Promise<string[]> {
   const dir = dirname(target);
   const base = basename(target);
   const hashed = hashedStem(base);
   // The file's own and its lock's (a long name's lock leftovers, hashed apart, stay: they are tiny).
   const ours = (of: string) => of === base || of === hashed || of.startsWith(`${base}.lock`);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(`.${base}.`) && !name.startsWith(`.${hashed}.`)) continue;
     const parsed = parseTemporaryName(name);
     if (parsed === undefined || !ours(parsed.of)) continue;
     try {
-      if ((await liveness(parsed.writer)) === 'dead') await fs.unlink(join(dir, name));
+      if ((await liveness(parsed.writer)) === 'dead') {
+        await fs.unlink(join(dir, name));
+        removed.push(join(dir, name));
+      }
     } catch {
       // gone meanwhile, or not ours to remove: left as it is
     }
   }
+  return removed;
 }

@@ -95,7 +95,7 @@ const HEADER_START_TEXT = '{"format":"contextlog"';
  * Whether an unfinished only line is what a crash while writing a contextlog header leaves: the
  * writer's compact header, cut anywhere (`{`, `{"format":"con`, or past the format's name).
  */
-function isTornHeader(line: Buffer): boolean {
+export function isTornHeader(line: Buffer): boolean {
   const text = line.toString('utf8', 0, Math.min(line.length, HEADER_START_TEXT.length));
   return HEADER_START_TEXT.startsWith(text);
 }

@@ -21,7 +21,7 @@ import {
   type SessionKind,
 } from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
-import { PgTableMissingError } from '../errors.js';
+import { translateMissingTable } from '../errors.js';
 import {
   checkSessionId,
   checkStorableText,
@@ -83,7 +83,6 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number, ms: number)
 
 const UNIQUE_VIOLATION = '23505';
 const SERIALIZATION_FAILURE = '40001';
-const UNDEFINED_TABLE = '42P01';
 
 /** An append whose connection was lost on the way: which batch, on which connection. */
 interface LostAppend {
@@ -138,16 +137,9 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
     notifying.finally(() => notifications.delete(notifying));
   };
 
-  const translate = (error: unknown): unknown => {
-    if (codeOf(error) !== UNDEFINED_TABLE) return error;
-    // The events table of a version before the sessions table: migrate adds it.
-    const missing =
-      error instanceof Error && error.message.includes(`${sessions.name.split('.').pop()}"`);
-    return new PgTableMissingError(table.name, {
-      cause: error,
-      ...(missing ? { missing: sessions.name } : {}),
-    });
-  };
+  // The events table of a version before the sessions table: migrate adds it.
+  const translate = (error: unknown): unknown =>
+    translateMissingTable(error, table.name, sessions.name);
 
   /**
    * Why a claim failed, read after it: the events end elsewhere, or (when they do end at
