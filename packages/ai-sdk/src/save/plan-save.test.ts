@@ -30,7 +30,7 @@ describe('planSave', () => {
       { ...u1, metadata: undefined },
       {
         parts: a1.parts.map((part) => ({ ...part, providerMetadata: undefined })),
-        role: 'assistant',
+        role: 'assistant' as const,
         id: 'a1',
       },
     ];
@@ -106,8 +106,9 @@ describe('planSave', () => {
   });
 
   it('refuses a message that is not JSON data, naming the field, even if it compares equal', () => {
-    const dated = { ...u1, metadata: { at: new Date(0) } };
-    const error = captured(() => planSave([{ ...u1, metadata: { at: {} } }], [dated]));
+    const dated: UiMessage = { ...u1, metadata: { at: new Date(0) } };
+    const stored: UiMessage[] = [{ ...u1, metadata: { at: {} } }];
+    const error = captured(() => planSave(stored, [dated]));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ path: 'messages[0].metadata.at' });
   });
