@@ -12,9 +12,9 @@ import { type UiMessage, UiMessageSchema } from './ui-message.js';
 function uiMessageTextLength(message: UiMessage): number {
   let length = 0;
   for (const part of message.parts) {
-    if ((part.type === 'text' || part.type === 'reasoning') && typeof part.text === 'string') {
-      length += codePointLength(part.text);
-    }
+    if (part.type !== 'text' && part.type !== 'reasoning') continue;
+    const { text } = part as { text?: unknown };
+    if (typeof text === 'string') length += codePointLength(text);
   }
   return length;
 }

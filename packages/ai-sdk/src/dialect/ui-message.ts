@@ -5,12 +5,14 @@ import { z } from 'zod';
  * object with a string `type` (`text`, `reasoning`, `tool-<name>`, `dynamic-tool`, `source-url`,
  * `source-document`, `file`, `data-<name>`, `step-start`, and whatever a newer SDK adds). Only the
  * envelope is checked: the SDK's own `validateUIMessages` checks parts against tool and data
- * schemas that only the application has.
+ * schemas that only the application has. Only used to check (`UiMessageSchema` gives the value
+ * itself back, unknown keys and all), so plain objects: their type has no index signature, and
+ * the SDK's `UIMessage` (an interface) is assignable to it.
  */
-const UiMessageShapeSchema = z.looseObject({
+const UiMessageShapeSchema = z.object({
   id: z.string(),
   role: z.enum(['system', 'user', 'assistant']),
-  parts: z.array(z.looseObject({ type: z.string() })),
+  parts: z.array(z.object({ type: z.string() })),
   metadata: z.unknown().optional(),
 });
 

@@ -24,7 +24,7 @@ function apply<M>(stored: readonly M[], plan: SavePlan<M>): M[] {
 function rewritten(message: UiMessage): UiMessage {
   const parts = message.parts.map((part) => ({ providerMetadata: undefined, ...part }));
   const { id, role, ...rest } = message;
-  return { ...rest, parts, role, id, state: undefined };
+  return { ...rest, parts, role, id, ...{ state: undefined } };
 }
 
 const uniqueIds = (messages: readonly UiMessage[]) =>

@@ -1,23 +1,23 @@
 import { ValidationError } from '@contextlog/core';
+import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
-import type { UiMessage } from '../dialect/ui-message.js';
 import { DuplicateMessageIdError, EmptyMessageIdError } from '../errors.js';
 import { planSave } from './plan-save.js';
 
-const user = (id: string, text: string): UiMessage => ({
+const user = (id: string, text: string): UIMessage => ({
   id,
   role: 'user',
   parts: [{ type: 'text', text }],
 });
-const assistant = (id: string, ...parts: UiMessage['parts']): UiMessage => ({
+const assistant = (id: string, ...parts: UIMessage['parts']): UIMessage => ({
   id,
   role: 'assistant',
   parts,
 });
 const toolCall = {
-  type: 'tool-weather',
+  type: 'tool-weather' as const,
   toolCallId: 'c1',
-  state: 'input-available',
+  state: 'input-available' as const,
   input: { city: 'Paris' },
 };
 
@@ -26,14 +26,15 @@ describe('planSave', () => {
   const a1 = assistant('a1', { type: 'step-start' }, toolCall);
 
   it('plans nothing for an equal list, keys set to undefined and key order aside', () => {
+    // As the SDK makes them at run time; its types (under exactOptionalPropertyTypes) say no.
     const same = [
       { ...u1, metadata: undefined },
       {
         parts: a1.parts.map((part) => ({ ...part, providerMetadata: undefined })),
-        role: 'assistant' as const,
+        role: 'assistant',
         id: 'a1',
       },
-    ];
+    ] as unknown as UIMessage[];
     expect(planSave([u1, a1], same)).toEqual({ kind: 'unchanged' });
     expect(planSave([], [])).toEqual({ kind: 'unchanged' });
   });
@@ -95,7 +96,7 @@ describe('planSave', () => {
     expect(error).toMatchObject({ code: 'EMPTY_MESSAGE_ID', index: 1 });
     expect(String(error)).toContain('chat "c": messages[1] has no id');
     expect(String(error)).toContain('generateMessageId');
-    const missing = { role: 'user', parts: [] } as unknown as UiMessage;
+    const missing = { role: 'user', parts: [] } as unknown as UIMessage;
     expect(() => planSave([], [missing])).toThrow(EmptyMessageIdError);
   });
 
@@ -106,8 +107,8 @@ describe('planSave', () => {
   });
 
   it('refuses a message that is not JSON data, naming the field, even if it compares equal', () => {
-    const dated: UiMessage = { ...u1, metadata: { at: new Date(0) } };
-    const stored: UiMessage[] = [{ ...u1, metadata: { at: {} } }];
+    const dated: UIMessage = { ...u1, metadata: { at: new Date(0) } };
+    const stored: UIMessage[] = [{ ...u1, metadata: { at: {} } }];
     const error = captured(() => planSave(stored, [dated]));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ path: 'messages[0].metadata.at' });
