@@ -87,5 +87,8 @@ describe('jsonEqual', () => {
     expect(jsonEqual(a, JSON.parse('{"__proto__":{"x":2},"k":2}'))).toBe(false);
     expect(jsonEqual(a, { k: 2 })).toBe(false);
     expect(jsonEqual({ k: 2 }, a)).toBe(false);
+    // An empty own "__proto__" object is a key that `{}` lacks, not its prototype.
+    expect(jsonEqual(JSON.parse('{"__proto__":{}}'), {})).toBe(false);
+    expect(jsonEqual({}, JSON.parse('{"__proto__":{}}'))).toBe(false);
   });
 });
