@@ -90,5 +90,6 @@ describe('jsonEqual', () => {
     // An empty own "__proto__" object is a key that `{}` lacks, not its prototype.
     expect(jsonEqual(JSON.parse('{"__proto__":{}}'), {})).toBe(false);
     expect(jsonEqual({}, JSON.parse('{"__proto__":{}}'))).toBe(false);
+    expect(jsonEqual(JSON.parse('{"__proto__":{}}'), { b: 1 })).toBe(false);
   });
 });
