@@ -22,6 +22,8 @@ export default defineConfig({
         replacement: src('fs-adapter', 'testing/vitest'),
       },
       { find: /^@contextlog\/kimi$/, replacement: src('kimi') },
+      { find: /^@contextlog\/ai-sdk$/, replacement: src('ai-sdk') },
+      { find: /^@contextlog\/ai-sdk\/testing$/, replacement: src('ai-sdk', 'testing/index') },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
       { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },

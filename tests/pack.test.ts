@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const published = ['core', 'fs-adapter', 'kimi', 'testkit', 'pg-adapter', 'cli'];
+const published = ['core', 'fs-adapter', 'kimi', 'ai-sdk', 'testkit', 'pg-adapter', 'cli'];
 
 /**
  * Another project must be able to depend on the packages: pack them as they would be published,
@@ -61,6 +61,8 @@ import { parseStoredEvent } from '@contextlog/core/store';
 import { openFileSession, readSessionFile } from '@contextlog/fs-adapter';
 import { expectReplayEqualsLive } from '@contextlog/testkit';
 import { openPgStore } from '@contextlog/pg-adapter';
+import { aiSdkUiDialect, encodeChatId, planSave } from '@contextlog/ai-sdk';
+import { arbUiMessage } from '@contextlog/ai-sdk/testing';
 const file = new URL('./session.jsonl', import.meta.url).pathname;
 const engine = await openFileSession(file);
 await engine.setSystemPrompt('You are a test.');
@@ -73,11 +75,19 @@ const other = await createContext(memory);
 await other.appendMessages({ role: 'user', content: 'x' });
 await expectReplayEqualsLive(other, memory);
 const parsed = parseStoredEvent({ seq: 1, type: 'context.cleared', v: 1, at: 'x', data: {} });
-console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore, seq: parsed.seq }));
+const chat = [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }];
+const ai = [aiSdkUiDialect.name, encodeChatId('userA'), planSave([], chat).kind, typeof arbUiMessage];
+console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore, seq: parsed.seq, ai }));
 `,
     );
     const { stdout } = await run('node', ['main.js'], { cwd: app });
-    expect(JSON.parse(stdout)).toEqual({ equal: true, messages: 2, pg: 'function', seq: 1 });
+    expect(JSON.parse(stdout)).toEqual({
+      equal: true,
+      messages: 2,
+      pg: 'function',
+      seq: 1,
+      ai: ['ai-sdk-ui', 'user_a', 'append', 'function'],
+    });
 
     const cli = await run(
       join(app, 'node_modules', '.bin', 'contextlog'),
@@ -98,6 +108,7 @@ import { type ContextEngine, type ContextState, createContext, hasCode, openMemo
 import { type AppendOptions, checkBatchContinuity } from '@contextlog/core/store';
 import { openFileSession } from '@contextlog/fs-adapter';
 import { kimiFormat } from '@contextlog/kimi';
+import { type SavePlan, type UiMessage, planSave } from '@contextlog/ai-sdk';
 import { arbMessage } from '@contextlog/testkit';
 const options: AppendOptions = { expectedSeq: checkBatchContinuity([], 0) };
 void options;
@@ -106,10 +117,11 @@ const state: ContextState = engine.state;
 const count: number = state.tokenCount;
 // An adapter's codes join core's table through its published types.
 const error: unknown = new Error('x');
-const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED')];
+const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED'), hasCode(error, 'EMPTY_MESSAGE_ID')];
+const plan: SavePlan<UiMessage> = planSave<UiMessage>([], []);
 // @ts-expect-error a misspelt code does not compile
 hasCode(error, 'SESSION_LOKED');
-void openFileSession; void arbMessage; void count; void codes; void kimiFormat;
+void openFileSession; void arbMessage; void count; void codes; void kimiFormat; void plan;
 `,
     );
     await writeFile(

@@ -1,0 +1,19 @@
+// The public API of @contextlog/ai-sdk: durable chat persistence for the Vercel AI SDK, each chat
+// a contextlog session whose messages are `UIMessage`s (the `ai-sdk-ui` dialect).
+// Phase 1: the dialect, the save planner, chat-id file names and the errors. `openChatStore`
+// comes with core's dialects and history edits (see the README).
+
+export {
+  CHAT_FILE_EXTENSION,
+  chatFileName,
+  chatIdOfFileName,
+  decodeChatId,
+  encodeChatId,
+  MAX_ENCODED_CHAT_ID_LENGTH,
+} from './chat-id.js';
+export { aiSdkUiDialect } from './dialect/ai-sdk-ui-dialect.js';
+export type { Dialect } from './dialect/dialect-shape.js';
+export { type UiMessage, type UiMessagePart, UiMessageSchema } from './dialect/ui-message.js';
+export { DuplicateMessageIdError, EmptyMessageIdError, InvalidChatIdError } from './errors.js';
+export { jsonEqual } from './save/json-equal.js';
+export { type PlanSaveOptions, planSave, type SavePlan } from './save/plan-save.js';
