@@ -86,6 +86,16 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'the written copy replays to another state than its source',
     exitCode: 1,
   },
+  HISTORY_MISMATCH: {
+    package: core,
+    meaning: "a guarded edit found another history than its `expectedSuffix`; nothing changed",
+    exitCode: 1,
+  },
+  OPERATION_CONFLICT: {
+    package: core,
+    meaning: 'an `operationId` already applied to another command; nothing changed',
+    exitCode: 1,
+  },
   SESSION_LOCKED: {
     package: fs,
     meaning: "another live process holds the session's writer lock",

@@ -34,5 +34,17 @@ export function describeEvent(event: StoredEvent): string[] {
       return [
         `${head} snapshot: ${event.data.state.messages.length} message(s), token count ${event.data.state.tokenCount}`,
       ];
+    case 'messages.replaced':
+      return [
+        `${head} history from message ${event.data.from} replaced by ${event.data.messages.length} message(s)`,
+        ...event.data.messages.map(
+          (message) =>
+            `${' '.repeat(head.length)} ${message.role.padEnd(10)} ${describeMessage(message, 80)}`,
+        ),
+      ];
+    case 'message.replaced':
+      return [
+        `${head} message ${event.data.index} replaced: ${event.data.message.role.padEnd(10)} ${describeMessage(event.data.message, 80)}`,
+      ];
   }
 }

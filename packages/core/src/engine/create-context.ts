@@ -12,7 +12,7 @@ import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
 import { foldBatch, foldEvents } from '../projection/fold.js';
-import type { ContextState } from '../projection/state.js';
+import { type ContextState, fieldsOf } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import {
   type BuildEvent,
@@ -21,10 +21,14 @@ import {
   buildCompactionEvent,
   buildMessagesEvent,
   buildMetadataEvent,
+  buildReplaceMessageEvent,
+  buildReplaceMessagesEvent,
   buildRevertEvent,
   buildSystemPromptEvent,
   buildUsageEvent,
 } from './event-builders.js';
+import { replaceGuardOf } from './history-guard.js';
+import { type CommandOperation, operationOf, type Repeat, repeatOf } from './operation-ids.js';
 import type {
   CheckpointOptions,
   CommandOptions,
@@ -32,6 +36,7 @@ import type {
   ContextEngine,
   ContextOptions,
   EngineStats,
+  ReplaceOptions,
 } from './types.js';
 
 /** A command's state is in fields, not closures: an engine under load queues thousands. */
@@ -44,6 +49,8 @@ interface QueuedCommand {
   /** What the caller gets for the committed event; without it, `undefined`. */
   readonly result: ((event: StoredEvent) => unknown) | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Its operation id, if it has one. */
+  readonly operation: CommandOperation | undefined;
   /** The abort listener while the command waits in the queue. */
   onAbort: (() => void) | undefined;
 }
@@ -58,6 +65,20 @@ function detach(command: QueuedCommand): void {
 
 function fulfil(command: QueuedCommand, event: StoredEvent): void {
   command.resolve(command.result === undefined ? undefined : command.result(event));
+}
+
+/**
+ * Settles the commands of a batch that repeated a remembered operation id. `failure`: the batch's
+ * write failed, so a repeat of a command of that same batch fails with it.
+ */
+function settleRepeats(
+  repeats: readonly (readonly [QueuedCommand, Repeat])[],
+  failure?: { readonly error: unknown },
+): void {
+  for (const [command, repeat] of repeats) {
+    if (failure !== undefined && repeat.inBatch) command.reject(failure.error);
+    else command.resolve(repeat.result);
+  }
 }
 
 /**
@@ -177,21 +198,38 @@ export async function createContext(
     const at = now.toISOString();
     const events: StoredEvent[] = [];
     const members: QueuedCommand[] = [];
+    const repeats: (readonly [QueuedCommand, Repeat])[] = [];
+    const batchStart = fieldsOf(before).operations.end;
     // The whole batch folds at once (one immer produce); the state it gives becomes the engine's
     // only once the store has committed the batch, and is dropped if it does not.
     const after = foldBatch(before, (fold) => {
       for (const command of commands) {
         try {
+          const { operation } = command;
+          const repeat =
+            operation === undefined
+              ? undefined
+              : repeatOf(fold, operation, command.build.command.type, batchStart);
+          if (repeat !== undefined) {
+            repeats.push([command, repeat]);
+            continue;
+          }
           const built = command.build(fold);
           // An explicit literal in the stored key order (not a spread): the file store writes the
-          // event as it is, and its line must read as every line before it did.
-          const event = Object.freeze({
-            seq: fold.seq + 1,
-            type: built.type,
-            v: built.v,
-            at,
-            data: built.data,
-          }) as StoredEvent;
+          // event as it is, and its line must read as every line before it did (`op` last, and
+          // only when there is one).
+          const event = Object.freeze(
+            operation === undefined
+              ? { seq: fold.seq + 1, type: built.type, v: built.v, at, data: built.data }
+              : {
+                  seq: fold.seq + 1,
+                  type: built.type,
+                  v: built.v,
+                  at,
+                  data: built.data,
+                  op: operation.id,
+                },
+          ) as StoredEvent;
           fold.apply(event);
           events.push(event);
           members.push(command);
@@ -200,7 +238,10 @@ export async function createContext(
         }
       }
     });
-    if (events.length === 0) return;
+    if (events.length === 0) {
+      settleRepeats(repeats);
+      return;
+    }
 
     inFlight = members.length;
     const started = performance.now();
@@ -216,6 +257,7 @@ export async function createContext(
             : new ConcurrencyError(before.seq, Number.NaN, (error as Error).message);
       }
       for (const command of members) command.reject(error);
+      settleRepeats(repeats, { error });
       return;
     } finally {
       inFlight = 0;
@@ -230,6 +272,7 @@ export async function createContext(
     for (let index = 0; index < members.length; index++) {
       fulfil(members[index] as QueuedCommand, events[index] as StoredEvent);
     }
+    settleRepeats(repeats);
   }
 
   function enqueue<R = void>(
@@ -244,8 +287,10 @@ export async function createContext(
       if (signal?.aborted) return reject(signal.reason);
       if (queue.length >= maxPending) return reject(new QueueFullError(maxPending));
       let build: BuildEvent;
+      let operation: CommandOperation | undefined;
       try {
         build = makeBuild();
+        operation = operationOf(options, build);
       } catch (error) {
         return reject(error);
       }
@@ -256,6 +301,7 @@ export async function createContext(
         reject,
         result,
         signal,
+        operation,
         onAbort: undefined,
       };
       if (signal !== undefined) {
@@ -326,6 +372,15 @@ export async function createContext(
 
     setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
       enqueue(() => buildMetadataEvent(key, value), options),
+
+    replaceMessages: (from: number, messages: readonly Message[], options?: ReplaceOptions) =>
+      enqueue(
+        () => buildReplaceMessagesEvent(from, messages, replaceGuardOf(options?.expectedSuffix)),
+        options,
+      ),
+
+    replaceMessage: (index: number, message: Message, options?: CommandOptions) =>
+      enqueue(() => buildReplaceMessageEvent(index, message), options),
 
     reload() {
       if (broken !== undefined) return Promise.reject(broken);

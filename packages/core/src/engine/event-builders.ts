@@ -10,15 +10,22 @@ import {
   type EventType,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
-import type { Fold } from '../projection/fold.js';
+import type { BatchFold } from '../projection/fold.js';
+import { checkExpectedSuffix, type ReplaceGuard } from './history-guard.js';
 
 // The event builders: each engine method (a command) turns its arguments into one event here.
+
+/** A command as its operation id's fingerprint takes it: type and validated data. */
+export interface CommandData {
+  readonly type: EventType;
+  readonly data: unknown;
+}
 
 /**
  * A command's event is made at batch formation from the state the commands before it left, so
  * `checkpoint()` gets its id then and `revertTo` is checked against the marks then live.
  */
-export type BuildEvent = (fold: Pick<Fold, 'nextCheckpointId'>) => ContextEvent;
+export type BuildEvent = ((fold: BatchFold) => ContextEvent) & { readonly command: CommandData };
 
 // One compiled parser per event type, made on first use: every command validates its data at call
 // time, so this is the engine's hot path (as `parseStoredEvent` is replay's).
@@ -44,9 +51,12 @@ function validData<T extends EventType>(type: T, data: unknown): EventData<T> {
   return freezeCheckedData(checkJsonData(parsed.data)) as EventData<T>;
 }
 
+const builder = (build: (fold: BatchFold) => ContextEvent, command: CommandData): BuildEvent =>
+  Object.assign(build, { command });
+
 function fixed<T extends EventType>(type: T, data: unknown): BuildEvent {
   const event = Object.freeze({ type, v: CURRENT_EVENT_VERSION, data: validData(type, data) });
-  return () => event as ContextEvent;
+  return builder(() => event as ContextEvent, event);
 }
 
 export const buildSystemPromptEvent = (prompt: string): BuildEvent =>
@@ -75,15 +85,43 @@ export function buildCompactionEvent(
 
 export function buildCheckpointEvent(addUserMessage: boolean): BuildEvent {
   validData('checkpoint.created', { id: 0, addUserMessage });
-  return (fold) =>
-    Object.freeze({
-      type: 'checkpoint.created' as const,
-      v: CURRENT_EVENT_VERSION,
-      data: Object.freeze({ id: fold.nextCheckpointId, addUserMessage }),
-    });
+  return builder(
+    (fold) =>
+      Object.freeze({
+        type: 'checkpoint.created' as const,
+        v: CURRENT_EVENT_VERSION,
+        data: Object.freeze({ id: fold.nextCheckpointId, addUserMessage }),
+      }),
+    { type: 'checkpoint.created', data: { addUserMessage } },
+  );
 }
 
 // Whether the mark is live is checked when the batch folds the event (the fold throws
 // CheckpointNotFoundError before anything changes), against the marks the commands before it left.
 export const buildRevertEvent = (checkpointId: number): BuildEvent =>
   fixed('context.reverted', { checkpointId });
+
+/**
+ * `replaceMessages`: the data is validated now; whether `from` is in the history, and the guard,
+ * are checked when the batch forms, against the history the commands before it left (the fold
+ * checks `from` again on replay).
+ */
+export function buildReplaceMessagesEvent(
+  from: number,
+  messages: readonly Message[],
+  guard: ReplaceGuard | undefined,
+): BuildEvent {
+  const event = Object.freeze({
+    type: 'messages.replaced' as const,
+    v: CURRENT_EVENT_VERSION,
+    data: validData('messages.replaced', { from, messages }),
+  });
+  return builder((fold) => {
+    checkExpectedSuffix(fold.fields.messages, from, guard);
+    return event;
+  }, event);
+}
+
+/** `replaceMessage`: `index` is checked against the history when the batch folds the event. */
+export const buildReplaceMessageEvent = (index: number, message: Message): BuildEvent =>
+  fixed('message.replaced', { index, message });

@@ -15,6 +15,19 @@ export type CheckpointMark = z.infer<typeof CheckpointMarkSchema>;
 
 export const MetadataSchema = z.record(z.string(), JsonValueSchema);
 
+/** An operation id: what a caller names a command by, to retry it safely (`CommandOptions.operationId`). */
+export const OperationIdSchema = z.string().min(1).max(256);
+
+/** An applied operation id as a state remembers it (see projection/operations.ts). */
+export const OperationRecordSchema = z.object({
+  id: OperationIdSchema,
+  /** `operationFingerprint` of the command: its type and data, key order ignored. */
+  fingerprint: z.string(),
+  /** What the command returned (a checkpoint's id); absent for commands that return nothing. */
+  result: JsonValueSchema.optional(),
+});
+export type OperationRecord = z.infer<typeof OperationRecordSchema>;
+
 /**
  * The whole state as `state.snapshotted` carries it: a serialized `ContextState`. The derived
  * fields may be present (older snapshots hold them; `snapshotStateOf` leaves them out) but are
@@ -32,6 +45,8 @@ export const SnapshotStateSchema = z.object({
   pendingTokenEstimate: z.number().optional(),
   tokenCountWithPending: z.number().optional(),
   seq: count().optional(),
+  /** The operation ids the state remembers, oldest first (absent in snapshots without any). */
+  operations: z.array(OperationRecordSchema).optional(),
 });
 export type SnapshotState = z.infer<typeof SnapshotStateSchema>;
 
@@ -56,6 +71,8 @@ export const EVENT_DATA_SCHEMAS = {
     value: JsonValueSchema,
   }),
   'state.snapshotted': z.object({ state: SnapshotStateSchema }),
+  'messages.replaced': z.object({ from: count(), messages: z.array(MessageSchema) }),
+  'message.replaced': z.object({ index: count(), message: MessageSchema }),
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -66,7 +83,11 @@ export const CURRENT_EVENT_VERSION = 1;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
 
-/** A stored event of one type, its keys in the order lines are written: seq, type, v, at, data. */
+/**
+ * A stored event of one type, its keys in the order lines are written: seq, type, v, at, data,
+ * and `op` (the command's operation id) only when it has one, so events without it are written
+ * exactly as before.
+ */
 const storedEventOf = <T extends EventType>(type: T) =>
   z.object({
     seq: z.number().int().positive(),
@@ -74,6 +95,7 @@ const storedEventOf = <T extends EventType>(type: T) =>
     v: z.literal(1),
     at: z.string(),
     data: EVENT_DATA_SCHEMAS[type],
+    op: OperationIdSchema.optional(),
   });
 
 export const StoredEventSchema = z.discriminatedUnion('type', [
@@ -86,13 +108,15 @@ export const StoredEventSchema = z.discriminatedUnion('type', [
   storedEventOf('context.compacted'),
   storedEventOf('metadata.set'),
   storedEventOf('state.snapshotted'),
+  storedEventOf('messages.replaced'),
+  storedEventOf('message.replaced'),
 ]);
 
-/** A committed event as stores keep it: `{"seq","type","v","at","data"}`. */
+/** A committed event as stores keep it: `{"seq","type","v","at","data"}`, and `"op"` when its command had an operation id. */
 export type StoredEvent = z.infer<typeof StoredEventSchema>;
-/** An event before the engine stamps it with `seq` and `at`. */
+/** An event before the engine stamps it with `seq`, `at` and its operation id. */
 export type ContextEvent = StoredEvent extends infer E
   ? E extends StoredEvent
-    ? Omit<E, 'seq' | 'at'>
+    ? Omit<E, 'seq' | 'at' | 'op'>
     : never
   : never;

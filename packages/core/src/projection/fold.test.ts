@@ -41,6 +41,7 @@ describe('projection rules', () => {
       checkpoints: [],
       metadata: {},
       seq: 0,
+      operations: [],
     });
   });
 

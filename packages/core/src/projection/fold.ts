@@ -3,12 +3,16 @@ import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze } from '../events/json.js';
 import { checkpointMessage, type Message, textLength } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { replaceOne, replaceSuffix } from './edits.js';
+import { operationsFrom, rememberOperation } from './operations.js';
 import {
   appendToList,
   emptyList,
   findInList,
+  forEachItem,
   itemAt,
   listOf,
+  toArray,
   truncateList,
 } from './shared-list.js';
 import {
@@ -38,7 +42,7 @@ function liveMarkIndex(fields: StateFields, checkpointId: number): number {
 
 /** The ids of the live marks, for error messages. */
 function liveMarkIds(fields: StateFields): number[] {
-  return fields.checkpoints.log.slice(0, fields.checkpoints.length).map((mark) => mark.id);
+  return toArray(fields.checkpoints).map((mark) => mark.id);
 }
 
 type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
@@ -55,6 +59,7 @@ function copyFields(fields: StateFields): MutableFields {
     checkpoints: fields.checkpoints,
     metadata: fields.metadata,
     seq: fields.seq,
+    operations: fields.operations,
   };
 }
 
@@ -138,8 +143,19 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
       fields.nextCheckpointId = state.nextCheckpointId;
       fields.checkpoints = listOf(state.checkpoints);
       fields.metadata = deepFreeze(state.metadata);
+      fields.operations = operationsFrom(state.operations ?? []);
       break;
     }
+    case 'messages.replaced':
+      Object.assign(fields, replaceSuffix(fields, event.data.from, event.data.messages));
+      break;
+    case 'message.replaced':
+      Object.assign(fields, replaceOne(fields, event.data.index, event.data.message));
+      break;
+  }
+  // After the rules: a clear forgets the ids before it, not its own.
+  if (event.op !== undefined) {
+    fields.operations = rememberOperation(fields.operations, event, event.op);
   }
   fields.seq = event.seq;
 }
@@ -177,15 +193,16 @@ export function createFold(from?: ContextState): Fold {
   let uncountedFrom = -1;
   const settle = () => {
     if (uncountedFrom < 0) return;
-    const { log, length } = fields.messages;
     let pending = fields.pendingTextLength;
-    for (let i = uncountedFrom; i < length; i++) pending += textLength(log[i] as Message);
+    forEachItem(fields.messages, uncountedFrom, fields.messages.length, (message) => {
+      pending += textLength(message);
+    });
     fields.pendingTextLength = pending;
     uncountedFrom = -1;
   };
   return {
     apply(event) {
-      if (event.type === 'messages.appended') {
+      if (event.type === 'messages.appended' && event.op === undefined) {
         if (uncountedFrom < 0) uncountedFrom = fields.messages.length;
         fields.messages = appendToList(fields.messages, event.data.messages);
         fields.seq = event.seq;
@@ -247,20 +264,23 @@ const immer = new Immer({ autoFreeze: false });
  * so `body` may catch that and go on. Returns the state after the batch (`from` itself if nothing
  * was folded); `from` is unaffected.
  */
-export function foldBatch(
-  from: ContextState,
-  body: (fold: Omit<Fold, 'state'>) => void,
-): ContextState {
+export function foldBatch(from: ContextState, body: (fold: BatchFold) => void): ContextState {
   const base = fieldsOf(from);
   const fields = immer.produce(base, (draft: MutableFields) => body(new DraftFold(draft)));
   return fields === base ? from : makeState(fields);
+}
+
+/** The fold of a batch, as `foldBatch` hands it to its body. */
+export interface BatchFold extends Omit<Fold, 'state'> {
+  /** The fields as the events folded so far left them: for reading only. */
+  readonly fields: StateFields;
 }
 
 /**
  * A batch's draft as `foldBatch` hands it to its body. A class, because V8 makes an object
  * literal with getters slowly (~1 µs, as much as the whole `produce`).
  */
-class DraftFold implements Omit<Fold, 'state'> {
+class DraftFold implements BatchFold {
   readonly #draft: MutableFields;
   constructor(draft: MutableFields) {
     this.#draft = draft;
@@ -273,5 +293,8 @@ class DraftFold implements Omit<Fold, 'state'> {
   }
   get nextCheckpointId(): number {
     return this.#draft.nextCheckpointId;
+  }
+  get fields(): StateFields {
+    return this.#draft;
   }
 }

@@ -1,6 +1,13 @@
-import type { JsonValue } from '../events/json.js';
+import { deepFreeze, type JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
-import type { CheckpointMark, SnapshotState } from '../events/schemas.js';
+import type { CheckpointMark, OperationRecord, SnapshotState } from '../events/schemas.js';
+import {
+  emptyOperations,
+  type OperationSet,
+  operationCount,
+  operationRecords,
+  operationsFrom,
+} from './operations.js';
 import { emptyList, listOf, materializeList, type SharedList } from './shared-list.js';
 
 /**
@@ -21,6 +28,11 @@ export interface ContextState {
   readonly metadata: Readonly<Record<string, JsonValue>>;
   /** Seq of the last folded event (0 before any). */
   readonly seq: number;
+  /**
+   * The operation ids of the last commands that carried one (at most `MAX_OPERATION_IDS`, oldest
+   * first), each with its command's fingerprint and result. `clear` forgets them.
+   */
+  readonly operations: readonly OperationRecord[];
 }
 
 /** The fields a state is made of; the estimate fields are derived from them. */
@@ -33,6 +45,7 @@ export interface StateFields {
   readonly checkpoints: SharedList<CheckpointMark>;
   readonly metadata: Readonly<Record<string, JsonValue>>;
   readonly seq: number;
+  readonly operations: OperationSet;
 }
 
 const FIELDS = Symbol('contextlog.stateFields');
@@ -42,6 +55,7 @@ type InternalState = ContextState & { readonly [FIELDS]: StateFields };
 export function makeState(fields: StateFields): ContextState {
   let messages: readonly Message[] | undefined;
   let checkpoints: readonly CheckpointMark[] | undefined;
+  let operations: readonly OperationRecord[] | undefined;
   const pendingTokenEstimate = Math.floor(fields.pendingTextLength / 4);
   const state = {
     systemPrompt: fields.systemPrompt,
@@ -61,6 +75,10 @@ export function makeState(fields: StateFields): ContextState {
     // The rules leave the metadata they make unfrozen (see fold.ts); freezing a frozen one is cheap.
     metadata: Object.freeze(fields.metadata),
     seq: fields.seq,
+    get operations(): readonly OperationRecord[] {
+      operations ??= deepFreeze(operationRecords(fields.operations));
+      return operations;
+    },
   };
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
   Object.defineProperty(state, FIELDS, { value: fields, enumerable: false });
@@ -80,6 +98,8 @@ export function fieldsOf(state: ContextState): StateFields {
     checkpoints: listOf(state.checkpoints),
     metadata: Object.freeze({ ...state.metadata }),
     seq: state.seq,
+    // A state from before operation ids (parsed JSON of an older version) has none.
+    operations: operationsFrom(state.operations ?? []),
   };
 }
 
@@ -101,6 +121,7 @@ export function initialFields(): StateFields {
     checkpoints: emptyList(),
     metadata: NO_METADATA,
     seq: 0,
+    operations: emptyOperations(),
   };
 }
 
@@ -122,5 +143,10 @@ export function snapshotStateOf(state: ContextState): SnapshotState {
   const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
   const { checkpoints, metadata, seq } = state;
   const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
-  return JSON.parse(JSON.stringify({ ...stored, checkpoints, metadata, seq })) as SnapshotState;
+  // Operation ids only when there are any: snapshots of sessions without them read as before.
+  const operations =
+    operationCount(fieldsOf(state).operations) === 0 ? {} : { operations: state.operations };
+  return JSON.parse(
+    JSON.stringify({ ...stored, checkpoints, metadata, seq, ...operations }),
+  ) as SnapshotState;
 }

@@ -1,0 +1,66 @@
+import { OperationConflictError, ValidationError } from '../errors/index.js';
+import { operationFingerprint } from '../events/fingerprint.js';
+import type { JsonValue } from '../events/json.js';
+import { OperationIdSchema } from '../events/schemas.js';
+import type { BatchFold } from '../projection/fold.js';
+import { findOperation } from '../projection/operations.js';
+import type { BuildEvent } from './event-builders.js';
+import type { CommandOptions } from './types.js';
+
+/** A command's operation id, with the fingerprint of the command it names. */
+export interface CommandOperation {
+  readonly id: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * The command's operation, if its options name one: the id is validated and the command
+ * fingerprinted at call time, so that a bad id rejects before anything is queued.
+ */
+export function operationOf(
+  options: CommandOptions | undefined,
+  build: BuildEvent,
+): CommandOperation | undefined {
+  const id: unknown = options?.operationId;
+  if (id === undefined) return undefined;
+  if (!OperationIdSchema.safeParse(id).success) {
+    throw new ValidationError(
+      `operationId: expected a string of 1 to 256 characters, got ${
+        typeof id === 'string' ? `one of ${id.length}` : typeof id
+      }`,
+      'operationId',
+    );
+  }
+  return { id: id as string, fingerprint: operationFingerprint(build.command) };
+}
+
+/** How a command whose operation id the state remembers settles, without an event of its own. */
+export interface Repeat {
+  /** What the first command returned. */
+  readonly result: JsonValue | undefined;
+  /**
+   * The first command is in the same batch: the repeat settles as it does (resolves once the
+   * batch is committed, rejects with the batch's error if it is not).
+   */
+  readonly inBatch: boolean;
+}
+
+/**
+ * At batch formation, against the state the commands before it left: undefined when the id is
+ * new (the command makes its event), the repeat when the state remembers it for the same command,
+ * and `OperationConflictError` when for another. `batchStart` is where the batch's own ids begin
+ * (the end of the ids of the state it folds on).
+ */
+export function repeatOf(
+  fold: BatchFold,
+  operation: CommandOperation,
+  type: string,
+  batchStart: number,
+): Repeat | undefined {
+  const remembered = findOperation(fold.fields.operations, operation.id);
+  if (remembered === undefined) return undefined;
+  if (remembered.fingerprint !== operation.fingerprint) {
+    throw new OperationConflictError(operation.id, type);
+  }
+  return { result: remembered.result, inBatch: remembered.position >= batchStart };
+}
