@@ -3,7 +3,7 @@
 // synchronously, at batch formation. Only fingerprints of commands with an operation id go
 // through it, and only when compared or written into a snapshot.
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -15,49 +15,69 @@ const K = new Uint32Array([
 ]);
 
 const encoder = new TextEncoder();
+// Reused by every call (the function never yields): allocating them per call cost more than
+// hashing a short command.
+const W = new Int32Array(64);
+const H = new Int32Array(8);
+const INITIAL = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+const TAIL = new Uint8Array(128);
 
 /** The SHA-256 digest of `text` (as UTF-8; lone surrogates become U+FFFD), in lowercase hex. */
 export function sha256Hex(text: string): string {
   const bytes = encoder.encode(text);
-  // The message, a 0x80 byte, zeros, and the bit length in the last 8 bytes of a 64-byte block.
-  const blocks = Math.ceil((bytes.length + 9) / 64);
-  const padded = new Uint8Array(blocks * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = bytes.length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x1_0000_0000));
-  view.setUint32(padded.length - 4, bits >>> 0);
-
-  const h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  const w = new Uint32Array(64);
+  const length = bytes.length;
+  // The message, a 0x80 byte, zeros, and the bit length in the last 8 bytes of a 64-byte block:
+  // the whole blocks are read from `bytes`, the last one or two from `TAIL`.
+  const blocks = Math.ceil((length + 9) / 64);
+  const wholeBlocks = Math.floor(length / 64);
+  const tailBytes = (blocks - wholeBlocks) * 64;
+  TAIL.fill(0, 0, tailBytes);
+  TAIL.set(bytes.subarray(wholeBlocks * 64));
+  TAIL[length - wholeBlocks * 64] = 0x80;
+  const bits = length * 8;
+  const high = Math.floor(bits / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++) {
+    TAIL[tailBytes - 8 + i] = (high >>> (24 - i * 8)) & 0xff;
+    TAIL[tailBytes - 4 + i] = (bits >>> (24 - i * 8)) & 0xff;
+  }
+  H.set(INITIAL);
   for (let block = 0; block < blocks; block++) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block * 64 + t * 4);
+    const source = block < wholeBlocks ? bytes : TAIL;
+    const base = block < wholeBlocks ? block * 64 : (block - wholeBlocks) * 64;
+    for (let t = 0; t < 16; t++) {
+      const i = base + t * 4;
+      W[t] =
+        ((source[i] as number) << 24) |
+        ((source[i + 1] as number) << 16) |
+        ((source[i + 2] as number) << 8) |
+        (source[i + 3] as number);
+    }
     for (let t = 16; t < 64; t++) {
-      const x = w[t - 15] as number;
-      const y = w[t - 2] as number;
+      const x = W[t - 15] as number;
+      const y = W[t - 2] as number;
       const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[t] = (w[t - 16] as number) + s0 + (w[t - 7] as number) + s1;
+      W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) | 0;
     }
-    let a = h[0] as number;
-    let b = h[1] as number;
-    let c = h[2] as number;
-    let d = h[3] as number;
-    let e = h[4] as number;
-    let f = h[5] as number;
-    let g = h[6] as number;
-    let k = h[7] as number;
+    let a = H[0] as number;
+    let b = H[1] as number;
+    let c = H[2] as number;
+    let d = H[3] as number;
+    let e = H[4] as number;
+    let f = H[5] as number;
+    let g = H[6] as number;
+    let h = H[7] as number;
     for (let t = 0; t < 64; t++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
-      const t1 = (k + S1 + ch + (K[t] as number) + (w[t] as number)) | 0;
+      const t1 = (h + S1 + ch + (K[t] as number) + (W[t] as number)) | 0;
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const maj = (a & b) ^ (a & c) ^ (b & c);
       const t2 = (S0 + maj) | 0;
-      k = g;
+      h = g;
       g = f;
       f = e;
       e = (d + t1) | 0;
@@ -66,16 +86,16 @@ export function sha256Hex(text: string): string {
       b = a;
       a = (t1 + t2) | 0;
     }
-    h[0] = (h[0] as number) + a;
-    h[1] = (h[1] as number) + b;
-    h[2] = (h[2] as number) + c;
-    h[3] = (h[3] as number) + d;
-    h[4] = (h[4] as number) + e;
-    h[5] = (h[5] as number) + f;
-    h[6] = (h[6] as number) + g;
-    h[7] = (h[7] as number) + k;
+    H[0] = (H[0] as number) + a;
+    H[1] = (H[1] as number) + b;
+    H[2] = (H[2] as number) + c;
+    H[3] = (H[3] as number) + d;
+    H[4] = (H[4] as number) + e;
+    H[5] = (H[5] as number) + f;
+    H[6] = (H[6] as number) + g;
+    H[7] = (H[7] as number) + h;
   }
   let hex = '';
-  for (const word of h) hex += word.toString(16).padStart(8, '0');
+  for (const word of H) hex += (word >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
