@@ -88,7 +88,7 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
   },
   HISTORY_MISMATCH: {
     package: core,
-    meaning: "a guarded edit found another history than its `expectedSuffix`; nothing changed",
+    meaning: 'a guarded edit found another history than its `expectedSuffix`; nothing changed',
     exitCode: 1,
   },
   OPERATION_CONFLICT: {
