@@ -10,6 +10,7 @@ export type {
   ContextEngine,
   ContextOptions,
   EngineStats,
+  ReplaceOptions,
 } from './engine/types.js';
 export {
   CheckpointNotFoundError,
@@ -24,7 +25,9 @@ export {
   CorruptSessionError,
   codeOf,
   describeError,
+  HistoryMismatchError,
   hasCode,
+  OperationConflictError,
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
@@ -57,7 +60,8 @@ export {
   type VideoUrlPart,
   VideoUrlPartSchema,
 } from './events/message.js';
-export type { CheckpointMark, StoredEvent } from './events/schemas.js';
+export type { CheckpointMark, OperationRecord, StoredEvent } from './events/schemas.js';
+export { MAX_OPERATION_IDS } from './projection/operations.js';
 export {
   type ContextState,
   initialState,

@@ -2,6 +2,7 @@
 // the error classes, the StoredEvent and EventStore types, copyEvents): parsing and checking stored events,
 // their schemas and versions, the folds readers replay with, the append and import options.
 
+export { canonicalJson, operationFingerprint } from './events/fingerprint.js';
 export { deepFreeze } from './events/json.js';
 export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
 export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
@@ -14,6 +15,9 @@ export {
   type EventData,
   type EventType,
   MetadataSchema,
+  OperationIdSchema,
+  type OperationRecord,
+  OperationRecordSchema,
   type SnapshotState,
   SnapshotStateSchema,
   StoredEventSchema,
@@ -28,6 +32,7 @@ export {
   replayAsync,
 } from './projection/deprecated.js';
 export { createFold, type Fold, foldEvents } from './projection/fold.js';
+export { MAX_OPERATION_IDS } from './projection/operations.js';
 export { snapshotStateOf } from './projection/state.js';
 export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
 export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';
