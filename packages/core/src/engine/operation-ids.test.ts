@@ -81,9 +81,15 @@ describe('operation ids', () => {
     ]);
   });
 
-  it('refuses an id that is empty, too long or not a string, before queueing', async () => {
+  it('refuses an id that is empty, too long, unstorable or not a string, before queueing', async () => {
     const engine = await createContext(await openMemoryStore());
-    for (const operationId of ['', 'x'.repeat(257), 42 as unknown as string]) {
+    for (const operationId of [
+      '',
+      'x'.repeat(257),
+      'a\u0000',
+      '\ud800x',
+      42 as unknown as string,
+    ]) {
       const error = await engine.clear({ operationId }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).path).toBe('operationId');

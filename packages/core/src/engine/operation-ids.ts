@@ -1,7 +1,8 @@
-import { OperationConflictError, ValidationError } from '../errors/index.js';
+import { OperationConflictError } from '../errors/index.js';
 import { operationFingerprint } from '../events/fingerprint.js';
 import type { JsonValue } from '../events/json.js';
 import { OperationIdSchema } from '../events/schemas.js';
+import { toValidationError } from '../events/zod-issues.js';
 import type { BatchFold } from '../projection/fold.js';
 import { findOperation } from '../projection/operations.js';
 import type { BuildEvent } from './event-builders.js';
@@ -23,14 +24,8 @@ export function operationOf(
 ): CommandOperation | undefined {
   const id: unknown = options?.operationId;
   if (id === undefined) return undefined;
-  if (!OperationIdSchema.safeParse(id).success) {
-    throw new ValidationError(
-      `operationId: expected a string of 1 to 256 characters, got ${
-        typeof id === 'string' ? `one of ${id.length}` : typeof id
-      }`,
-      'operationId',
-    );
-  }
+  const parsed = OperationIdSchema.safeParse(id);
+  if (!parsed.success) throw toValidationError(parsed.error, ['operationId']);
   return { id: id as string, fingerprint: operationFingerprint(build.command) };
 }
 
