@@ -193,6 +193,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: "the events table's `data` column is neither `json` nor `text`",
     exitCode: 1,
   },
+  PG_MIGRATION_NEEDED: {
+    package: pg,
+    meaning: 'an event with an operation id, and a table without the `op` column: run `migrate`',
+    exitCode: 1,
+  },
   COPY_SOURCE_EMPTY: {
     package: pg,
     meaning: '`copy` refused a PostgreSQL source without events (nothing created)',

@@ -21,6 +21,7 @@ export {
   ConnectionLostError,
   CopySourceEmptyError,
   PgFenceTimeoutError,
+  PgMigrationNeededError,
   PgSchemaMismatchError,
   PgTableMissingError,
 } from './errors.js';

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '@contextlog/core';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
+import { opColumnOf } from '../schema/op-column.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
 import { nextSeq, rowToEvent, sessionSource } from '../store/rows.js';
 import { type EventRow, statements } from '../store/sql.js';
@@ -36,6 +37,8 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
   checkSessionId(sessionId);
   const table = tableName(options.table);
   const sql = statements(table);
+  const withoutOp = statements(table, false);
+  const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
@@ -64,8 +67,9 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
       try {
         do {
           again = false;
+          const page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
           for (;;) {
-            const { rows } = await client.query<EventRow>(sql.page, [sessionId, last, pageSize]);
+            const { rows } = await client.query<EventRow>(page, [sessionId, last, pageSize]);
             for (const row of rows) {
               if (stopped) return;
               const event = rowToEvent(row, source);

@@ -17,7 +17,8 @@ import {
   parseStoredEvent,
 } from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
-import { PgTableMissingError } from '../errors.js';
+import { PgMigrationNeededError, PgTableMissingError } from '../errors.js';
+import { opColumnOf } from '../schema/op-column.js';
 import {
   checkSessionId,
   checkStorableText,
@@ -117,6 +118,8 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   const table = tableName(options.table);
   const sessions = sessionsTableName(table);
   const sql = statements(table);
+  const withoutOp = statements(table, false);
+  const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
@@ -227,10 +230,16 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
       if (closed) throw new StoreClosedError();
       let after = 0;
       let last = 0;
+      let page: string;
+      try {
+        page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
+      } catch (error) {
+        throw translate(error);
+      }
       for (;;) {
         let rows: EventRow[];
         try {
-          ({ rows } = await client.query<EventRow>(sql.page, [sessionId, after, pageSize]));
+          ({ rows } = await client.query<EventRow>(page, [sessionId, after, pageSize]));
         } catch (error) {
           throw translate(error);
         }
@@ -268,6 +277,15 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         return;
       }
 
+      let withOp: boolean;
+      try {
+        withOp = await opColumn.present(client);
+      } catch (error) {
+        throw translate(error);
+      }
+      if (!withOp && parsed.some((event) => event.op !== undefined)) {
+        throw new PgMigrationNeededError(table.name);
+      }
       const appendId = randomUUID();
       const params = [
         sessionId,
@@ -279,11 +297,15 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         parsed.map((event) => JSON.stringify(event.data)),
         appendId,
         newLast,
+        ...(withOp ? [parsed.map((event) => event.op ?? null)] : []),
       ];
       const connection = await client.connect();
       let inserted: number | undefined;
       try {
-        const { rows } = await connection.query<{ inserted: number }>(sql.append, params);
+        const { rows } = await connection.query<{ inserted: number }>(
+          withOp ? sql.append : withoutOp.append,
+          params,
+        );
         inserted = rows[0]?.inserted;
       } catch (error) {
         if (hasCode(error, 'PG_CONNECTION_LOST')) {

@@ -24,8 +24,9 @@ export function rowToEvent(row: EventRow, source: string): StoredEvent {
     );
   }
   try {
+    const { seq, type, v, at, op } = row;
     return parseStoredEvent(
-      { seq: row.seq, type: row.type, v: row.v, at: row.at, data },
+      op === null || op === undefined ? { seq, type, v, at, data } : { seq, type, v, at, data, op },
       { parsedFromJson: true },
     );
   } catch (error) {
