@@ -5,6 +5,7 @@
 export { canonicalJson, operationFingerprint } from './events/fingerprint.js';
 export { deepFreeze } from './events/json.js';
 export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
+export { isOperationId } from './events/operation-id.js';
 export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
 export {
   CheckpointMarkSchema,
@@ -32,7 +33,6 @@ export {
   replayAsync,
 } from './projection/deprecated.js';
 export { createFold, type Fold, foldEvents } from './projection/fold.js';
-export { MAX_OPERATION_IDS } from './projection/operations.js';
 export { snapshotStateOf } from './projection/state.js';
 export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
 export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';

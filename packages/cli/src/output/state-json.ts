@@ -22,7 +22,10 @@ export async function writeStateJson(
       `,"tokenCountWithPending":${state.tokenCountWithPending}` +
       `,"nextCheckpointId":${state.nextCheckpointId}` +
       `,"checkpoints":${JSON.stringify(state.checkpoints)}` +
-      `,"metadata":${JSON.stringify(state.metadata)},"seq":${state.seq},"diagnostics":[`,
+      `,"metadata":${JSON.stringify(state.metadata)},"seq":${state.seq}` +
+      // As the state's JSON: operation ids only when there are any.
+      (state.operations.length === 0 ? '' : `,"operations":${JSON.stringify(state.operations)}`) +
+      ',"diagnostics":[',
   );
   await writeList(sink, diagnostics);
   await sink.write(']}\n');

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JsonValueSchema } from './json.js';
 import { MessageSchema } from './message.js';
+import { OperationIdSchema } from './operation-id.js';
+
+export { OperationIdSchema };
 
 const count = () => z.number().int().nonnegative();
 
@@ -14,19 +17,6 @@ export const CheckpointMarkSchema = z.object({
 export type CheckpointMark = z.infer<typeof CheckpointMarkSchema>;
 
 export const MetadataSchema = z.record(z.string(), JsonValueSchema);
-
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * An operation id: what a caller names a command by, to retry it safely
- * (`CommandOptions.operationId`). 1 to 256 characters, without NUL or an unpaired surrogate, so
- * that every store keeps it as it is (PostgreSQL text holds neither).
- */
-export const OperationIdSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((id) => !UNSTORABLE.test(id), 'an operation id cannot hold NUL or an unpaired surrogate');
 
 /** An applied operation id as a state remembers it (see projection/operations.ts). */
 export const OperationRecordSchema = z.object({

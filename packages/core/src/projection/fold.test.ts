@@ -41,7 +41,6 @@ describe('projection rules', () => {
       checkpoints: [],
       metadata: {},
       seq: 0,
-      operations: [],
     });
   });
 

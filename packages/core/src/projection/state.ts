@@ -30,7 +30,9 @@ export interface ContextState {
   readonly seq: number;
   /**
    * The operation ids of the last commands that carried one (at most `MAX_OPERATION_IDS`, oldest
-   * first), each with its command's fingerprint and result. `clear` forgets them.
+   * first), each with its command's fingerprint and result. `clear` forgets them. Enumerable
+   * (so in the state's JSON) only when there are any: a session without them has the JSON it had
+   * before operation ids.
    */
   readonly operations: readonly OperationRecord[];
 }
@@ -75,14 +77,17 @@ export function makeState(fields: StateFields): ContextState {
     // The rules leave the metadata they make unfrozen (see fold.ts); freezing a frozen one is cheap.
     metadata: Object.freeze(fields.metadata),
     seq: fields.seq,
-    get operations(): readonly OperationRecord[] {
+  };
+  Object.defineProperty(state, 'operations', {
+    get: () => {
       operations ??= deepFreeze(operationRecords(fields.operations));
       return operations;
     },
-  };
+    enumerable: operationCount(fields.operations) > 0,
+  });
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
   Object.defineProperty(state, FIELDS, { value: fields, enumerable: false });
-  return Object.freeze(state);
+  return Object.freeze(state) as ContextState;
 }
 
 /** The fields of a state made by `makeState`; a plain object (say, parsed JSON) is rebuilt. */
@@ -144,8 +149,7 @@ export function snapshotStateOf(state: ContextState): SnapshotState {
   const { checkpoints, metadata, seq } = state;
   const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
   // Operation ids only when there are any: snapshots of sessions without them read as before.
-  const operations =
-    operationCount(fieldsOf(state).operations) === 0 ? {} : { operations: state.operations };
+  const operations = state.operations.length === 0 ? {} : { operations: state.operations };
   return JSON.parse(
     JSON.stringify({ ...stored, checkpoints, metadata, seq, ...operations }),
   ) as SnapshotState;
