@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Whether `value` is an operation id: a string of 1 to 256 characters without NUL or an unpaired
@@ -8,7 +8,11 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
  */
 export function isOperationId(value: unknown): value is string {
   return (
-    typeof value === 'string' && value.length > 0 && value.length <= 256 && !UNSTORABLE.test(value)
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 256 &&
+    !value.includes('\u0000') &&
+    !LONE_SURROGATE.test(value)
   );
 }
 
