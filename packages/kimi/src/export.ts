@@ -11,7 +11,6 @@ import {
   checkOutPath,
   detectFormat,
   eventsOfHandle,
-  type FormatEncoder,
   openRegularFile,
   openTemporary,
   publishFile,
