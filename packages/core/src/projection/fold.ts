@@ -70,7 +70,8 @@ function copyFields(fields: StateFields): MutableFields {
  * and the objects it makes (a mark, the metadata) are new, so states made earlier are unaffected.
  * The metadata it makes is left unfrozen: on a draft it may hold drafts of the old values until
  * immer finalizes them, and `makeState` freezes it. An event that cannot apply (a revert to a mark
- * that is not live) throws before anything is changed.
+ * that is not live, an edit out of range) throws before anything is changed. Edits (edits.ts)
+ * write into the shared lists, keeping what they overwrite for the states made earlier.
  */
 function applyEvent(fields: MutableFields, event: StoredEvent): void {
   switch (event.type) {
@@ -167,7 +168,8 @@ function applyEvent(fields: MutableFields, event: StoredEvent): void {
 export interface Fold {
   /**
    * Folds `event` into the state. One that cannot apply (a revert to a checkpoint that is not
-   * live) throws `CheckpointNotFoundError` and changes nothing.
+   * live, an edit at an index the history does not have) throws `CheckpointNotFoundError` or
+   * `ValidationError` and changes nothing.
    */
   apply(event: StoredEvent): void;
   /** Seq of the last folded event (0 before any). */
