@@ -2,15 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { type Message, textLength } from '../events/message.js';
 import type { CheckpointMark, StoredEvent } from '../events/schemas.js';
+import { type Body, historyBodies } from './bodies.test-helper.js';
 import { createFold, foldBatch, foldEvents } from './fold.js';
 import { type ContextState, initialState, stateToJson } from './state.js';
-
-/** An event before its seq, time and version (a union of one object type per event type). */
-type Body = StoredEvent extends infer E
-  ? E extends StoredEvent
-    ? Omit<E, 'seq' | 'at' | 'v'>
-    : never
-  : never;
 
 /**
  * The rules of edits written the plain way (whole arrays, every count recomputed), next to the
@@ -104,45 +98,9 @@ const arbMessage: fc.Arbitrary<Message> = fc.record({
     fc.array(fc.record({ type: fc.constant('text' as const), text: arbText }), { maxLength: 2 }),
   ),
 });
-const arbMessages = fc.array(arbMessage, { maxLength: 3 });
 
 const arbBody: fc.Arbitrary<Body> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc
-      .array(arbMessage, { minLength: 1, maxLength: 3 })
-      .map((messages): Body => ({ type: 'messages.appended', data: { messages } })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .nat(50)
-      .map((tokenCount): Body => ({ type: 'usage.recorded', data: { tokenCount } })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({ id: fc.nat(4), addUserMessage: fc.boolean() })
-      .map((data): Body => ({ type: 'checkpoint.created', data })),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .nat(4)
-      .map((checkpointId): Body => ({ type: 'context.reverted', data: { checkpointId } })),
-  },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(fc.nat(8), arbMessages)
-      .map(([from, messages]): Body => ({ type: 'messages.replaced', data: { from, messages } })),
-  },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(fc.nat(8), arbMessage)
-      .map(([index, message]): Body => ({ type: 'message.replaced', data: { index, message } })),
-  },
+  ...historyBodies(arbMessage, { maxId: 4, maxIndex: 8 }),
 );
 
 const EMPTY: Model = { messages: [], marks: [], tokenCount: 0, pending: 0, nextCheckpointId: 0 };

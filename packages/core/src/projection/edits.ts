@@ -81,6 +81,23 @@ function countsFromMark(
   };
 }
 
+/**
+ * The fields after an edit that keeps the first `kept` marks and leaves `messages`: counts from
+ * the last mark kept if one was dropped (`countsFromMark`), else the token count as it was and
+ * `pendingTextLength`.
+ */
+function editedFields(
+  fields: StateFields,
+  kept: number,
+  messages: SharedList<Message>,
+  pendingTextLength: number,
+): EditedFields {
+  const checkpoints = truncateList(fields.checkpoints, kept);
+  const fromMark = countsFromMark(fields, kept, messages);
+  if (fromMark !== undefined) return { messages, checkpoints, ...fromMark };
+  return { messages, checkpoints, tokenCount: fields.tokenCount, pendingTextLength };
+}
+
 /** `from` must be an index of the history or its length: `ValidationError` otherwise. */
 export function checkSuffixStart(history: SharedList<Message>, from: number): void {
   if (from > history.length) {
@@ -113,16 +130,8 @@ export function replaceSuffix(
   const kept = keptMarks(fields.checkpoints, from);
   // Read before the edit, which may write over the cut messages in the shared array.
   const cut = textOfRange(history, from, history.length);
-  const edited = replaceTail(history, from, messages);
-  const checkpoints = truncateList(fields.checkpoints, kept);
-  const fromMark = countsFromMark(fields, kept, edited);
-  if (fromMark !== undefined) return { messages: edited, checkpoints, ...fromMark };
-  return {
-    messages: edited,
-    checkpoints,
-    tokenCount: fields.tokenCount,
-    pendingTextLength: Math.max(0, fields.pendingTextLength - cut) + textOf(messages),
-  };
+  const pending = Math.max(0, fields.pendingTextLength - cut) + textOf(messages);
+  return editedFields(fields, kept, replaceTail(history, from, messages), pending);
 }
 
 /**
@@ -150,14 +159,6 @@ export function replaceOne(fields: StateFields, index: number, message: Message)
   // Read before the edit, which writes over the old message in the shared array.
   const wasPending = pendingFrom(history, index, pending);
   const oldText = textLength(itemAt(history, index) as Message);
-  const edited = replaceItem(history, index, message);
-  const checkpoints = truncateList(fields.checkpoints, kept);
-  const fromMark = countsFromMark(fields, kept, edited);
-  if (fromMark !== undefined) return { messages: edited, checkpoints, ...fromMark };
-  return {
-    messages: edited,
-    checkpoints,
-    tokenCount: fields.tokenCount,
-    pendingTextLength: wasPending ? pending - oldText + textLength(message) : pending,
-  };
+  const adjusted = wasPending ? pending - oldText + textLength(message) : pending;
+  return editedFields(fields, kept, replaceItem(history, index, message), adjusted);
 }

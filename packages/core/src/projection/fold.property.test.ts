@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { type Body, historyBodies } from './bodies.test-helper.js';
 import { createFold, foldBatch } from './fold.js';
 import { type ContextState, initialState, stateToJson } from './state.js';
 
@@ -11,8 +12,6 @@ import { type ContextState, initialState, stateToJson } from './state.js';
  */
 const foldAll = (events: readonly StoredEvent[]): ContextState =>
   events.reduce((state, event) => foldBatch(state, (fold) => fold.apply(event)), initialState());
-
-type Body = Omit<StoredEvent, 'seq' | 'at' | 'v'>;
 
 const arbText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 8 }),
@@ -32,33 +31,9 @@ const arbMessage: fc.Arbitrary<Message> = fc.record({
   ),
 });
 
-// Ids are small so that reverts often find their mark (and sometimes do not).
 const arbBody: fc.Arbitrary<Body> = fc
   .oneof(
-    {
-      weight: 5,
-      arbitrary: fc
-        .array(arbMessage, { minLength: 1, maxLength: 3 })
-        .map((messages): Body => ({ type: 'messages.appended', data: { messages } })),
-    },
-    {
-      weight: 2,
-      arbitrary: fc
-        .nat(50)
-        .map((tokenCount): Body => ({ type: 'usage.recorded', data: { tokenCount } })),
-    },
-    {
-      weight: 2,
-      arbitrary: fc
-        .record({ id: fc.nat(2), addUserMessage: fc.boolean() })
-        .map((data): Body => ({ type: 'checkpoint.created', data })),
-    },
-    {
-      weight: 2,
-      arbitrary: fc
-        .nat(2)
-        .map((checkpointId): Body => ({ type: 'context.reverted', data: { checkpointId } })),
-    },
+    ...historyBodies(arbMessage, { maxId: 2, maxIndex: 6 }),
     fc.constant<Body>({ type: 'context.cleared', data: {} }),
     fc
       .record({
@@ -77,13 +52,6 @@ const arbBody: fc.Arbitrary<Body> = fc
     fc
       .record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.jsonValue({ maxDepth: 2 }) })
       .map((data): Body => ({ type: 'metadata.set', data: data as { key: string; value: never } })),
-    // Edits write into the history earlier states share; some indices are out of range (refused).
-    fc
-      .tuple(fc.nat(6), fc.array(arbMessage, { maxLength: 2 }))
-      .map(([from, messages]): Body => ({ type: 'messages.replaced', data: { from, messages } })),
-    fc
-      .tuple(fc.nat(6), arbMessage)
-      .map(([index, message]): Body => ({ type: 'message.replaced', data: { index, message } })),
   )
   .chain((body) =>
     // Some events carry an operation id, a few the same one: the state remembers them.
