@@ -207,9 +207,7 @@ export async function createContext(
         try {
           const { operation } = command;
           const repeat =
-            operation === undefined
-              ? undefined
-              : repeatOf(fold, operation, command.build.command.type, batchStart);
+            operation === undefined ? undefined : repeatOf(fold, operation, batchStart);
           if (repeat !== undefined) {
             repeats.push([command, repeat]);
             continue;

@@ -5,18 +5,19 @@ import { OperationIdSchema } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
 import type { BatchFold } from '../projection/fold.js';
 import { findOperation } from '../projection/operations.js';
-import type { BuildEvent } from './event-builders.js';
+import type { BuildEvent, CommandData } from './event-builders.js';
 import type { CommandOptions } from './types.js';
 
-/** A command's operation id, with the fingerprint of the command it names. */
+/** A command's operation id, with the command it names. */
 export interface CommandOperation {
   readonly id: string;
-  readonly fingerprint: string;
+  readonly command: CommandData;
 }
 
 /**
- * The command's operation, if its options name one: the id is validated and the command
- * fingerprinted at call time, so that a bad id rejects before anything is queued.
+ * The command's operation, if its options name one: the id is validated at call time, so that a
+ * bad id rejects before anything is queued. The command is fingerprinted only if the state
+ * remembers its id (most ids are new: hashing each would cost more than the rest of the call).
  */
 export function operationOf(
   options: CommandOptions | undefined,
@@ -26,7 +27,7 @@ export function operationOf(
   if (id === undefined) return undefined;
   const parsed = OperationIdSchema.safeParse(id);
   if (!parsed.success) throw toValidationError(parsed.error, ['operationId']);
-  return { id: id as string, fingerprint: operationFingerprint(build.command) };
+  return { id: id as string, command: build.command };
 }
 
 /** How a command whose operation id the state remembers settles, without an event of its own. */
@@ -49,13 +50,12 @@ export interface Repeat {
 export function repeatOf(
   fold: BatchFold,
   operation: CommandOperation,
-  type: string,
   batchStart: number,
 ): Repeat | undefined {
   const remembered = findOperation(fold.fields.operations, operation.id);
   if (remembered === undefined) return undefined;
-  if (remembered.fingerprint !== operation.fingerprint) {
-    throw new OperationConflictError(operation.id, type);
+  if (remembered.fingerprint !== operationFingerprint(operation.command)) {
+    throw new OperationConflictError(operation.id, operation.command.type);
   }
   return { result: remembered.result, inBatch: remembered.position >= batchStart };
 }

@@ -20,6 +20,11 @@ class Entry {
     private command: Command | undefined,
   ) {}
 
+  /** This entry at another place (a copied log), still fingerprinted only when first needed. */
+  movedTo(previous: number): Entry {
+    return new Entry(this.id, previous, this.result, this.fingerprintValue, this.command);
+  }
+
   get fingerprint(): string {
     if (this.fingerprintValue === undefined) {
       this.fingerprintValue = operationFingerprint(this.command as Command);
@@ -91,15 +96,9 @@ export function findOperation(set: OperationSet, id: string): RememberedOperatio
 
 type Command = { readonly type: EventType; readonly data: unknown };
 
-function push(
-  log: OperationLog,
-  id: string,
-  result: JsonValue | undefined,
-  fingerprint: string | undefined,
-  command: Command | undefined,
-): void {
+function push(log: OperationLog, id: string, entry: (previous: number) => Entry): void {
   const position = log.base + log.entries.length;
-  log.entries.push(new Entry(id, log.latest.get(id) ?? -1, result, fingerprint, command));
+  log.entries.push(entry(log.latest.get(id) ?? -1));
   log.latest.set(id, position);
 }
 
@@ -109,7 +108,7 @@ function copyOf(set: OperationSet): OperationLog {
   const copy = new OperationLog(from);
   for (let position = from; position < set.end; position++) {
     const entry = set.log.entries[position - set.log.base] as Entry;
-    push(copy, entry.id, entry.result, entry.fingerprint, undefined);
+    push(copy, entry.id, (previous) => entry.movedTo(previous));
   }
   return copy;
 }
@@ -124,7 +123,8 @@ export function rememberOperation(set: OperationSet, event: StoredEvent, id: str
   let { log } = set;
   const newest = set.end === log.base + log.entries.length;
   if (!newest || windowStart(set) - log.base >= MAX_OPERATION_IDS) log = copyOf(set);
-  push(log, id, resultOf(event), undefined, { type: event.type, data: event.data });
+  const command = { type: event.type, data: event.data };
+  push(log, id, (previous) => new Entry(id, previous, resultOf(event), undefined, command));
   return new OperationSet(log, set.end + 1);
 }
 
@@ -145,6 +145,8 @@ export function operationRecords(set: OperationSet): OperationRecord[] {
 /** The set a snapshot's records stand for (the last `MAX_OPERATION_IDS` of them). */
 export function operationsFrom(records: readonly OperationRecord[]): OperationSet {
   const log = new OperationLog(0);
-  for (const record of records) push(log, record.id, record.result, record.fingerprint, undefined);
+  for (const { id, result, fingerprint } of records) {
+    push(log, id, (previous) => new Entry(id, previous, result, fingerprint, undefined));
+  }
   return new OperationSet(log, records.length);
 }
