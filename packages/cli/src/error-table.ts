@@ -97,6 +97,16 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'the written copy replays to another state than its source',
     exitCode: 1,
   },
+  HISTORY_MISMATCH: {
+    package: core,
+    meaning: 'a guarded edit found another history than its `expectedSuffix`; nothing changed',
+    exitCode: 1,
+  },
+  OPERATION_CONFLICT: {
+    package: core,
+    meaning: 'an `operationId` already applied to another command; nothing changed',
+    exitCode: 1,
+  },
   SESSION_LOCKED: {
     package: fs,
     meaning: "another live process holds the session's writer lock",
@@ -197,6 +207,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
   PG_SCHEMA_MISMATCH: {
     package: pg,
     meaning: "the events table's `data` column is neither `json` nor `text`",
+    exitCode: 1,
+  },
+  PG_MIGRATION_NEEDED: {
+    package: pg,
+    meaning: 'an event with an operation id, and a table without the `op` column: run `migrate`',
     exitCode: 1,
   },
   COPY_SOURCE_EMPTY: {

@@ -18,6 +18,7 @@ export type {
   ContextEngine,
   ContextOptions,
   EngineStats,
+  ReplaceOptions,
 } from './engine/types.js';
 export {
   CheckpointNotFoundError,
@@ -33,7 +34,9 @@ export {
   codeOf,
   DialectMismatchError,
   describeError,
+  HistoryMismatchError,
   hasCode,
+  OperationConflictError,
   QueueFullError,
   StoreBrokenError,
   StoreClosedError,
@@ -67,7 +70,8 @@ export {
   type VideoUrlPart,
   VideoUrlPartSchema,
 } from './events/message.js';
-export type { CheckpointMark, StoredEvent } from './events/schemas.js';
+export type { CheckpointMark, OperationRecord, StoredEvent } from './events/schemas.js';
+export { MAX_OPERATION_IDS } from './projection/operations.js';
 export {
   type ContextState,
   initialState,

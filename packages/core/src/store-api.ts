@@ -15,8 +15,10 @@ export {
   SessionKind,
   unknownParts,
 } from './dialect/session-kind.js';
+export { canonicalJson, operationFingerprint } from './events/fingerprint.js';
 export { deepFreeze } from './events/json.js';
 export { checkJsonData, STORED_EVENT_MAX_DEPTH } from './events/json-data.js';
+export { isOperationId } from './events/operation-id.js';
 export { isEventType, type ParseStoredEventOptions, parseStoredEvent } from './events/parse.js';
 export {
   CheckpointMarkSchema,
@@ -29,6 +31,9 @@ export {
   type EventType,
   eventDataSchemasFor,
   MetadataSchema,
+  OperationIdSchema,
+  type OperationRecord,
+  OperationRecordSchema,
   type SnapshotState,
   SnapshotStateSchema,
   StoredEventSchema,

@@ -11,7 +11,6 @@ import {
   checkOutPath,
   detectFormat,
   eventsOfHandle,
-  type FormatEncoder,
   openRegularFile,
   openTemporary,
   publishFile,
@@ -115,7 +114,16 @@ export async function exportKimiSession(
       if (chunkBytes >= FLUSH_BYTES) await flush();
     }
     await flush();
-    const difference = kimiStateDifference(state, restored.state);
+    // After an edit dropped checkpoints, kimi-cli numbers the next one after the last that stays.
+    const renumbered = encoder.droppedCheckpointIds;
+    if (renumbered && restored.state.nextCheckpointId !== state.nextCheckpointId) {
+      warnings.push(
+        `checkpoint ids: an edit dropped checkpoints; kimi-cli will number its next checkpoint ${restored.state.nextCheckpointId}, where contextlog would use ${state.nextCheckpointId} (it never reuses an id)`,
+      );
+    }
+    const difference = kimiStateDifference(state, restored.state, {
+      ignoreNextCheckpointId: renumbered,
+    });
     if (difference !== undefined) {
       throw new KimiExportError(
         contextlogPath,
@@ -156,7 +164,7 @@ export function checkedLine(source: string, line: string, restored: Fold): Buffe
 
 interface FoldedSource {
   readonly source: Fold;
-  readonly encoder: FormatEncoder;
+  readonly encoder: ReturnType<typeof createKimiEncoder>;
   readonly diagnostics: readonly Diagnostic[];
   readonly format: SessionFormatName;
 }

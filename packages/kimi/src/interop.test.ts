@@ -262,6 +262,72 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 
+  it('writes an edited history as kimi-cli writes a file it rewrote: the kept records, then the edit', async ({ dir }) => {
+    const path = await session(async (p) => {
+      const engine = await createContext(await openFileStore(p, { durability: 'os' }));
+      await engine.setSystemPrompt('sys');
+      await engine.appendMessages([
+        { role: 'user', content: 'aaaa' },
+        { role: 'assistant', content: 'partial' },
+      ]);
+      await engine.recordUsage(100);
+      await engine.appendMessages({ role: 'user', content: 'bb' });
+      // Updating a message before the usage record: the record stays where it is.
+      await engine.replaceMessage(1, { role: 'assistant', content: 'done' });
+      // A pop reaching before the usage record: its count is written again at the edit point.
+      await engine.replaceMessages(1, [{ role: 'assistant', content: 'regenerated' }], {
+        expectedSuffix: [
+          { role: 'assistant', content: 'done' },
+          { role: 'user', content: 'bb' },
+        ],
+      });
+      await engine.close();
+    });
+    const out = join(dir, 'context.jsonl');
+    const result = await exportKimiSession(path, out);
+    expect(result.warnings).toEqual([]);
+    expect(readFileSync(out, 'utf8')).toBe(
+      [
+        '{"role": "_system_prompt", "content": "sys"}',
+        '{"role":"user","content":"aaaa"}',
+        '{"role": "_usage", "token_count": 100}',
+        '{"role":"assistant","content":"regenerated"}',
+        '',
+      ].join('\n'),
+    );
+    expect(result.state.tokenCount).toBe(100);
+    expect(result.state.pendingTextLength).toBe('regenerated'.length);
+    expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
+  });
+
+  it('writes an edit that dropped checkpoints, warning that kimi-cli numbers the next one lower', async ({ dir }) => {
+    const path = await session(async (p) => {
+      const engine = await createContext(await openFileStore(p, { durability: 'os' }));
+      await engine.checkpoint();
+      await engine.appendMessages({ role: 'user', content: 'hi' });
+      await engine.checkpoint();
+      await engine.recordUsage(100);
+      await engine.appendMessages({ role: 'assistant', content: 'reply' });
+      // From index 0: checkpoint 1 (taken at one message) goes, and with it the usage after it.
+      await engine.replaceMessages(0, [{ role: 'user', content: 'hello' }]);
+      await engine.close();
+    });
+    const out = join(dir, 'context.jsonl');
+    const result = await exportKimiSession(path, out);
+    expect(readFileSync(out, 'utf8')).toBe(
+      ['{"role": "_checkpoint", "id": 0}', '{"role":"user","content":"hello"}', ''].join('\n'),
+    );
+    expect(result.state.nextCheckpointId).toBe(2);
+    expect(result.warnings).toEqual([
+      'checkpoint ids: an edit dropped checkpoints; kimi-cli will number its next checkpoint 1, where contextlog would use 2 (it never reuses an id)',
+    ]);
+    const back = (await readSession(out)).state;
+    expect(kimiStateDifference(result.state, back, { ignoreNextCheckpointId: true })).toBe(
+      undefined,
+    );
+    expect(back.nextCheckpointId).toBe(1);
+  });
+
   it('refuses checkpoint numbering kimi-cli cannot restore, and writes nothing', async ({
     dir,
   }) => {

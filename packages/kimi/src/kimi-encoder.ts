@@ -17,9 +17,14 @@ import { createLiveRecords, type LiveRecords, UnrepresentableStateError } from '
  * live-records.ts), then gives the system prompt first and the records in order. What kimi-cli
  * cannot hold is refused with `KimiExportError` naming `source`.
  */
-export function createKimiEncoder(source: string): FormatEncoder {
+export function createKimiEncoder(
+  source: string,
+): FormatEncoder & Pick<LiveRecords, 'droppedCheckpointIds'> {
   const records = createLiveRecords();
   return {
+    get droppedCheckpointIds() {
+      return records.droppedCheckpointIds;
+    },
     apply(event: StoredEvent) {
       const { dialect } = kindAfter(DEFAULT_KIND, [event]);
       if (

@@ -46,7 +46,9 @@ type Command =
   | { op: 'revert'; pick: number }
   | { op: 'clear' }
   | { op: 'compact'; messages: Message[]; tokenCount: number | undefined }
-  | { op: 'metadata'; key: string };
+  | { op: 'metadata'; key: string }
+  | { op: 'replace'; pick: number; messages: Message[] }
+  | { op: 'replaceOne'; pick: number; message: Message };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('prompt' as const), text: textArb }) },
@@ -76,6 +78,22 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('metadata' as const), key: textArb }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('replace' as const),
+      pick: fc.nat(),
+      messages: fc.array(messageArb, { maxLength: 2 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('replaceOne' as const),
+      pick: fc.nat(),
+      message: messageArb,
+    }),
+  },
 );
 
 async function run(engine: ContextEngine, command: Command): Promise<void> {
@@ -104,6 +122,20 @@ async function run(engine: ContextEngine, command: Command): Promise<void> {
       );
     case 'metadata':
       return command.key === '' ? undefined : engine.setMetadata(command.key, 1);
+    case 'replace':
+      // Edits near the end are the common ones (a pop, a regenerated reply): pick from the end.
+      return engine.replaceMessages(
+        Math.max(0, engine.state.messages.length - (command.pick % 4)),
+        command.messages,
+      );
+    case 'replaceOne': {
+      const length = engine.state.messages.length;
+      if (length === 0) return;
+      return engine.replaceMessage(
+        length - 1 - (command.pick % Math.min(length, 4)),
+        command.message,
+      );
+    }
   }
 }
 
@@ -126,16 +158,22 @@ function restore(systemPrompt: string | null, records: readonly KimiRecord[]) {
 
 describe('the kimi records of a live history', () => {
   test.prop([fc.array(commandArb, { maxLength: 30 })], { numRuns: RUNS })(
-    'restore to the state of the events (revert, clear, compaction included)',
+    'restore to the state of the events (revert, clear, compaction, edits included)',
     async (commands) => {
       const events = await eventsOf(commands);
       const live = createLiveRecords();
       for (const event of events) live.apply(event);
       const replayer = createFold();
       for (const event of events) replayer.apply(event);
-      expect(kimiStateDifference(replayer.state, restore(live.systemPrompt, live.records))).toBe(
+      const restored = restore(live.systemPrompt, live.records);
+      const ignoreNextCheckpointId = live.droppedCheckpointIds;
+      expect(kimiStateDifference(replayer.state, restored, { ignoreNextCheckpointId })).toBe(
         undefined,
       );
+      // Only an edit that dropped checkpoints makes kimi-cli number them otherwise.
+      if (!ignoreNextCheckpointId) {
+        expect(restored.nextCheckpointId).toBe(replayer.state.nextCheckpointId);
+      }
     },
   );
 
@@ -146,9 +184,11 @@ describe('the kimi records of a live history', () => {
       const replayer = createFold();
       for (const event of events) replayer.apply(event);
       const state = replayer.state;
-      expect(kimiStateDifference(state, restore(state.systemPrompt, recordsOfState(state)))).toBe(
-        undefined,
-      );
+      // An edit that dropped checkpoints leaves a next id no checkpoint record can give.
+      const ignoreNextCheckpointId =
+        state.nextCheckpointId > (state.checkpoints.at(-1)?.id ?? -1) + 1;
+      const restored = restore(state.systemPrompt, recordsOfState(state));
+      expect(kimiStateDifference(state, restored, { ignoreNextCheckpointId })).toBe(undefined);
     },
   );
 

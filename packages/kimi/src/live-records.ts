@@ -5,15 +5,10 @@ import {
   type StoredEvent,
   textLength,
 } from '@contextlog/core';
+import { replaceOneRecord, replaceSuffixRecords } from './edit-records.js';
+import { createRecordList, type KimiRecord, UnrepresentableStateError } from './record-list.js';
 
-/** One line of a kimi-cli file, other than the system prompt (which export writes first). */
-export type KimiRecord =
-  | { readonly kind: 'message'; readonly message: Message }
-  | { readonly kind: 'usage'; readonly tokenCount: number }
-  | { readonly kind: 'checkpoint'; readonly id: number };
-
-/** The live history cannot be written as kimi-cli records. */
-export class UnrepresentableStateError extends Error {}
+export { type KimiRecord, UnrepresentableStateError };
 
 /**
  * The kimi-cli records of a session's live history, folded from its events alongside core's
@@ -21,28 +16,26 @@ export class UnrepresentableStateError extends Error {}
  * cuts back to the reverted checkpoint's record (kimi-cli's `revert_to` keeps the lines before
  * it), a clear empties everything, a compaction leaves its messages followed by a usage record
  * (its token count, with nothing pending), and a snapshot is rebuilt from the state it carries.
- * Events must be ones core's projection accepted (a revert names a live checkpoint).
+ * An edit (see edit-records.ts) keeps the records before the edited message, as kimi-cli keeps
+ * the lines before the cut when it rewrites a file. Events must be ones core's projection
+ * accepted (a revert names a live checkpoint, an edit an index of the history).
  */
 export interface LiveRecords {
   apply(event: StoredEvent): void;
   readonly systemPrompt: string | null;
   readonly records: readonly KimiRecord[];
+  /**
+   * An edit dropped checkpoints since the last clear or compaction (or the snapshot says so: its
+   * next id is past its last mark's + 1). kimi-cli restores the next checkpoint id as the last
+   * checkpoint record's + 1, so it may number checkpoints with ids contextlog never reuses.
+   */
+  readonly droppedCheckpointIds: boolean;
 }
 
 export function createLiveRecords(): LiveRecords {
   let systemPrompt: string | null = null;
-  let records: KimiRecord[] = [];
-  // Index in `records` of each live checkpoint record, in order (core's marks, one to one).
-  let checkpointAt: number[] = [];
-
-  const reset = (next: KimiRecord[]) => {
-    records = next;
-    checkpointAt = [];
-    next.forEach((record, index) => {
-      if (record.kind === 'checkpoint') checkpointAt.push(index);
-    });
-  };
-
+  let droppedCheckpointIds = false;
+  const records = createRecordList();
   return {
     apply(event) {
       switch (event.type) {
@@ -57,7 +50,6 @@ export function createLiveRecords(): LiveRecords {
           return;
         case 'checkpoint.created': {
           const { id, addUserMessage } = event.data;
-          checkpointAt.push(records.length);
           records.push({ kind: 'checkpoint', id });
           if (addUserMessage) {
             records.push({ kind: 'message', message: checkpointMessage(id) });
@@ -67,28 +59,27 @@ export function createLiveRecords(): LiveRecords {
         case 'context.reverted': {
           // The first live checkpoint with that id, as core's projection and kimi-cli pick it.
           const id = event.data.checkpointId;
-          const index = checkpointAt.findIndex((at) => {
-            const record = records[at];
+          const at = records.checkpointAt.find((index) => {
+            const record = records.list[index];
             return record?.kind === 'checkpoint' && record.id === id;
           });
-          const at = checkpointAt[index];
           if (at === undefined) throw new UnrepresentableStateError(`checkpoint ${id} is not live`);
-          records.length = at;
-          checkpointAt.length = index;
+          records.truncate(at);
           return;
         }
         case 'context.cleared':
           systemPrompt = null;
-          reset([]);
+          droppedCheckpointIds = false;
+          records.truncate(0);
           return;
         case 'context.compacted': {
           const { messages, tokenCount } = event.data;
           let text = 0;
           for (const message of messages) text += textLength(message);
-          reset([
-            ...messages.map((message): KimiRecord => ({ kind: 'message', message })),
-            { kind: 'usage', tokenCount: tokenCount ?? Math.floor(text / 4) },
-          ]);
+          droppedCheckpointIds = false;
+          records.truncate(0);
+          for (const message of messages) records.push({ kind: 'message', message });
+          records.push({ kind: 'usage', tokenCount: tokenCount ?? Math.floor(text / 4) });
           return;
         }
         // kimi-cli records no dialect (the encoder refuses any but its own) nor estimator.
@@ -96,9 +87,23 @@ export function createLiveRecords(): LiveRecords {
           return;
         case 'metadata.set':
           return; // kimi-cli has no metadata; export warns about what the final state holds
-        case 'state.snapshotted':
-          systemPrompt = event.data.state.systemPrompt;
-          reset(recordsOfState(event.data.state));
+        case 'state.snapshotted': {
+          const { state } = event.data;
+          systemPrompt = state.systemPrompt;
+          droppedCheckpointIds = state.nextCheckpointId > (state.checkpoints.at(-1)?.id ?? -1) + 1;
+          records.truncate(0);
+          for (const record of recordsOfState(state)) records.push(record);
+          return;
+        }
+        case 'messages.replaced':
+          if (replaceSuffixRecords(records, event.data.from, event.data.messages)) {
+            droppedCheckpointIds = true;
+          }
+          return;
+        case 'message.replaced':
+          if (replaceOneRecord(records, event.data.index, event.data.message)) {
+            droppedCheckpointIds = true;
+          }
           return;
       }
     },
@@ -106,7 +111,10 @@ export function createLiveRecords(): LiveRecords {
       return systemPrompt;
     },
     get records() {
-      return records;
+      return records.list;
+    },
+    get droppedCheckpointIds() {
+      return droppedCheckpointIds;
     },
   };
 }

@@ -8,6 +8,7 @@ declare module '@contextlog/core' {
     PG_FENCE_TIMEOUT: PgFenceTimeoutError;
     PG_TABLE_MISSING: PgTableMissingError;
     PG_SCHEMA_MISMATCH: PgSchemaMismatchError;
+    PG_MIGRATION_NEEDED: PgMigrationNeededError;
     COPY_SOURCE_EMPTY: CopySourceEmptyError;
     PG_SESSION_NOT_FOUND: PgSessionNotFoundError;
   }
@@ -92,6 +93,20 @@ export class PgSchemaMismatchError extends ContextlogError {
 }
 
 // The shape of every contextlog error (a code, readonly fields, one message), as in fs-adapter.
+/**
+ * An event with an operation id was to be appended to an events table made before operation ids
+ * (it has no `op` column): nothing was written. `migrate(client, { table })` adds the column; the
+ * table's events read as before without it.
+ */
+export class PgMigrationNeededError extends ContextlogError {
+  readonly code = 'PG_MIGRATION_NEEDED';
+  constructor(readonly table: string) {
+    super(
+      `table ${table} has no op column to store operation ids: run migrate(client, { table: '${table}' }) first; nothing was written`,
+    );
+  }
+}
+
 /**
  * A copy from PostgreSQL (`contextlog copy`) refuses a session without events (a mistyped
  * session id or table, most likely): copying it would create an empty target and report success.

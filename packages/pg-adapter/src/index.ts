@@ -33,6 +33,7 @@ export {
   ConnectionLostError,
   CopySourceEmptyError,
   PgFenceTimeoutError,
+  PgMigrationNeededError,
   PgSchemaMismatchError,
   PgSessionNotFoundError,
   PgTableMissingError,

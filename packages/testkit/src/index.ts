@@ -63,7 +63,12 @@ export {
   InjectedFaultError,
 } from './faulty-store/faulty-store.js';
 export { canonicalJson, sameJson } from './json.js';
-export { type CommandOutcome, expectedOutcome, type OperationOutcome } from './operations/model.js';
+export {
+  type CommandOutcome,
+  expectedOutcome,
+  type InvalidCode,
+  type OperationOutcome,
+} from './operations/model.js';
 export {
   type EngineCommand,
   type EngineCommandKind,

@@ -40,6 +40,8 @@ type Bug =
   | 'ignores-abort'
   /** 6b. A signal aborted before the call is honoured, but an abort while queued is ignored. */
   | 'ignores-abort-while-queued'
+  /** 7. A retry with a remembered operation id is written again (the id is stored, never looked up). */
+  | 'writes-repeats'
   /**
    * Not a bug: the batch forms, then a macrotask passes before the append is called. An abort
    * in between changes nothing (the contract drops only commands aborted before their batch
@@ -79,18 +81,42 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
     let formed = before;
     const events: StoredEvent[] = [];
     const members: Pending[] = [];
+    // Calls whose operation id the state remembers: [call, result, whether its first is in this batch].
+    const repeats: [Pending, unknown, boolean][] = [];
     for (const entry of batch) {
-      const outcome = expectedOutcome(entry.command, formed);
+      let outcome = expectedOutcome(entry.command, formed);
+      if (bug === 'writes-repeats' && outcome.kind === 'repeat') {
+        const { operationId, ...command } = entry.command;
+        const again = expectedOutcome(command as EngineOperation, formed);
+        if (again.kind === 'event' && operationId !== undefined)
+          outcome = { ...again, op: operationId };
+      }
+      if (outcome.kind === 'repeat') {
+        const id = entry.command.operationId;
+        repeats.push([entry, outcome.result, !before.operations.some((op) => op.id === id)]);
+        continue;
+      }
       if (outcome.kind !== 'event') {
         entry.reject(coded(outcome.kind === 'invalid' ? outcome.code : 'X', 'invalid'));
         continue;
       }
-      const event = { ...outcome.event, seq: formed.seq + 1, at: new Date().toISOString() };
+      const event = {
+        ...outcome.event,
+        seq: formed.seq + 1,
+        at: new Date().toISOString(),
+        ...(outcome.op === undefined ? {} : { op: outcome.op }),
+      };
       formed = foldEvents([event as StoredEvent], formed);
       events.push(event as StoredEvent);
       members.push(entry);
     }
-    if (events.length === 0) return;
+    const settleRepeats = (error?: unknown) => {
+      for (const [entry, result, inBatch] of repeats) {
+        if (error !== undefined && inBatch) entry.reject(error);
+        else entry.resolve(result);
+      }
+    };
+    if (events.length === 0) return settleRepeats();
     tip = formed;
     if (bug === 'state-in-lock-before-write') state = formed;
     try {
@@ -100,7 +126,7 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
       if (bug === 'dies-hangs' || bug === 'dies-rejects') dead = true;
       tip = committed;
       for (const entry of members) entry.reject(error);
-      return;
+      return settleRepeats(error);
     }
     committed = formed;
     if (bug !== 'state-before-write') state = formed;
@@ -108,6 +134,7 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
       const event = events[index] as StoredEvent;
       entry.resolve(event.type === 'checkpoint.created' ? event.data.id : undefined);
     }
+    settleRepeats();
   }
 
   async function pump(): Promise<void> {
@@ -134,7 +161,9 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
     void pump();
   }
 
-  function call(command: EngineOperation, options: CommandOptions = {}): Promise<unknown> {
+  function call(operation: EngineOperation, options: CommandOptions = {}): Promise<unknown> {
+    const { operationId } = options;
+    const command = operationId === undefined ? operation : { ...operation, operationId };
     return new Promise((resolve, reject) => {
       if (broken !== undefined) return reject(broken);
       if (dead && bug === 'dies-rejects') return reject(coded('DEAD', 'the pipeline died'));
@@ -202,6 +231,15 @@ async function createToyEngine(store: EventStore, bug: Bug): Promise<ContextEngi
       ) as Promise<void>,
     setMetadata: (key, value, options) =>
       call({ kind: 'setMetadata', key, value }, options) as Promise<void>,
+    replaceMessages: (from, messages, options = {}) =>
+      call(
+        options.expectedSuffix === undefined
+          ? { kind: 'replaceMessages', from, messages }
+          : { kind: 'replaceMessages', from, messages, expectedSuffix: options.expectedSuffix },
+        options,
+      ) as Promise<void>,
+    replaceMessage: (index, message, options) =>
+      call({ kind: 'replaceMessage', index, message }, options) as Promise<void>,
     reload: async () => state,
     close: () => store.close(),
     stats: () => ({
@@ -271,6 +309,7 @@ describe('checkEngine catches real bugs', () => {
       'ignores-abort-while-queued',
       /\(2\) abort: call #\d+ \w+ was aborted at step \d+, while it was queued behind append #\d+/,
     ],
+    ['writes-repeats', /\(2\)\(3\) append #\d+ wrote .* which is not the event of any call/],
   ];
   for (const [bug, violation] of cases) {
     it(`catches ${bug} at the default run count, with a short counterexample`, async () => {

@@ -58,6 +58,8 @@ async function createLoggingEngine(store: EventStore): Promise<ContextEngine> {
     clear: (options) => inner.clear(options),
     compact: (messages, options) => inner.compact(messages, options),
     setMetadata: (key, value, options) => inner.setMetadata(key, value, options),
+    replaceMessages: (from, messages, options) => inner.replaceMessages(from, messages, options),
+    replaceMessage: (index, message, options) => inner.replaceMessage(index, message, options),
     reload: () => inner.reload(),
     close: () => inner.close(),
     stats: () => inner.stats(),

@@ -38,5 +38,17 @@ export function describeEvent(event: StoredEvent): string[] {
       return [
         `${head} dialect ${event.data.dialect.name} v${event.data.dialect.version}, estimator ${event.data.estimator}`,
       ];
+    case 'messages.replaced':
+      return [
+        `${head} history from message ${event.data.from} replaced by ${event.data.messages.length} message(s)`,
+        ...event.data.messages.map(
+          (message) =>
+            `${' '.repeat(head.length)} ${roleOf(message).padEnd(10)} ${describeMessage(message, 80)}`,
+        ),
+      ];
+    case 'message.replaced':
+      return [
+        `${head} message ${event.data.index} replaced: ${roleOf(event.data.message).padEnd(10)} ${describeMessage(event.data.message, 80)}`,
+      ];
   }
 }

@@ -44,7 +44,7 @@ describe('replay --json output', () => {
     }
     await engine.appendMessages(messages);
     await engine.recordUsage(777);
-    await engine.checkpoint({ addUserMessage: true });
+    await engine.checkpoint({ addUserMessage: true, operationId: 'turn-1' });
     await engine.setMetadata('k', { nested: [1, null, 'two'] });
     const diagnostics = [
       { line: 3, offset: 120, severity: 'warning' as const, reason: 'torn tail' },
@@ -69,6 +69,7 @@ describe('replay --json output', () => {
       'dialect',
       'estimator',
       'seq',
+      'operations',
       'diagnostics',
     ]);
     const { waitedForDrain, maxBuffered, writes } = out.stats();

@@ -23,7 +23,10 @@ export async function writeStateJson(
       `,"nextCheckpointId":${state.nextCheckpointId}` +
       `,"checkpoints":${JSON.stringify(state.checkpoints)}` +
       `,"metadata":${JSON.stringify(state.metadata)},"dialect":${JSON.stringify(state.dialect)}` +
-      `,"estimator":${JSON.stringify(state.estimator)},"seq":${state.seq},"diagnostics":[`,
+      `,"estimator":${JSON.stringify(state.estimator)},"seq":${state.seq}` +
+      // As the state's JSON: operation ids only when there are any.
+      (state.operations.length === 0 ? '' : `,"operations":${JSON.stringify(state.operations)}`) +
+      ',"diagnostics":[',
   );
   await writeList(sink, diagnostics);
   await sink.write(']}\n');

@@ -16,6 +16,8 @@ import { foldBatch } from '../projection/fold.js';
 import { type ContextState, fieldsOf } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import { type BuildEvent, createEventBuilders } from './event-builders.js';
+import { replaceGuardOf } from './history-guard.js';
+import { type CommandOperation, operationOf, type Repeat, repeatOf } from './operation-ids.js';
 import { openSessionKind } from './session-kind-check.js';
 import type {
   CheckpointOptions,
@@ -24,6 +26,7 @@ import type {
   ContextEngine,
   ContextOptions,
   EngineStats,
+  ReplaceOptions,
 } from './types.js';
 
 /** A command's state is in fields, not closures: an engine under load queues thousands. */
@@ -36,6 +39,8 @@ interface QueuedCommand {
   /** What the caller gets for the committed event; without it, `undefined`. */
   readonly result: ((event: StoredEvent) => unknown) | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Its operation id, if it has one. */
+  readonly operation: CommandOperation | undefined;
   /** The abort listener while the command waits in the queue. */
   onAbort: (() => void) | undefined;
 }
@@ -50,6 +55,20 @@ function detach(command: QueuedCommand): void {
 
 function fulfil(command: QueuedCommand, event: StoredEvent): void {
   command.resolve(command.result === undefined ? undefined : command.result(event));
+}
+
+/**
+ * Settles the commands of a batch that repeated a remembered operation id. `failure`: the batch's
+ * write failed, so a repeat of a command of that same batch fails with it.
+ */
+function settleRepeats(
+  repeats: readonly (readonly [QueuedCommand, Repeat])[],
+  failure?: { readonly error: unknown },
+): void {
+  for (const [command, repeat] of repeats) {
+    if (failure !== undefined && repeat.inBatch) command.reject(failure.error);
+    else command.resolve(repeat.result);
+  }
 }
 
 /**
@@ -175,6 +194,8 @@ export async function createContext<M = Message>(
     const at = now.toISOString();
     const events: StoredEvent[] = [];
     const members: QueuedCommand[] = [];
+    const repeats: (readonly [QueuedCommand, Repeat])[] = [];
+    const batchStart = fieldsOf(before).operations.end;
     // The whole batch folds at once (one immer produce); the state it gives becomes the engine's
     // only once the store has committed the batch, and is dropped if it does not.
     const after = foldBatch(
@@ -182,16 +203,29 @@ export async function createContext<M = Message>(
       (fold) => {
         for (const command of commands) {
           try {
+            const { operation } = command;
+            const repeat =
+              operation === undefined ? undefined : repeatOf(fold, operation, batchStart);
+            if (repeat !== undefined) {
+              repeats.push([command, repeat]);
+              continue;
+            }
             const built = command.build(fold);
-            // An explicit literal in the stored key order (not a spread): the file store writes the
-            // event as it is, and its line must read as every line before it did.
-            const event = Object.freeze({
-              seq: fold.seq + 1,
-              type: built.type,
-              v: built.v,
-              at,
-              data: built.data,
-            }) as StoredEvent;
+            // An explicit literal in the stored key order (not a spread): the file store writes
+            // the event as it is, and its line must read as every line before it did (`op` last,
+            // and only when there is one).
+            const event = Object.freeze(
+              operation === undefined
+                ? { seq: fold.seq + 1, type: built.type, v: built.v, at, data: built.data }
+                : {
+                    seq: fold.seq + 1,
+                    type: built.type,
+                    v: built.v,
+                    at,
+                    data: built.data,
+                    op: operation.id,
+                  },
+            ) as StoredEvent;
             fold.apply(event);
             events.push(event);
             members.push(command);
@@ -202,7 +236,10 @@ export async function createContext<M = Message>(
       },
       resolve,
     );
-    if (events.length === 0) return;
+    if (events.length === 0) {
+      settleRepeats(repeats);
+      return;
+    }
 
     inFlight = members.length;
     const started = performance.now();
@@ -218,6 +255,7 @@ export async function createContext<M = Message>(
             : new ConcurrencyError(before.seq, Number.NaN, (error as Error).message);
       }
       for (const command of members) command.reject(error);
+      settleRepeats(repeats, { error });
       return;
     } finally {
       inFlight = 0;
@@ -232,6 +270,7 @@ export async function createContext<M = Message>(
     for (let index = 0; index < members.length; index++) {
       fulfil(members[index] as QueuedCommand, events[index] as StoredEvent);
     }
+    settleRepeats(repeats);
   }
 
   function enqueue<R = void>(
@@ -246,8 +285,10 @@ export async function createContext<M = Message>(
       if (signal?.aborted) return reject(signal.reason);
       if (queue.length >= maxPending) return reject(new QueueFullError(maxPending));
       let build: BuildEvent;
+      let operation: CommandOperation | undefined;
       try {
         build = makeBuild();
+        operation = operationOf(options, build);
       } catch (error) {
         return reject(error);
       }
@@ -258,6 +299,7 @@ export async function createContext<M = Message>(
         reject,
         result,
         signal,
+        operation,
         onAbort: undefined,
       };
       if (signal !== undefined) {
@@ -327,6 +369,19 @@ export async function createContext<M = Message>(
 
     setMetadata: (key: string, value: JsonValue, options?: CommandOptions) =>
       enqueue(() => build.metadata(key, value), options),
+
+    replaceMessages: (from: number, messages: readonly M[], options?: ReplaceOptions<M>) =>
+      enqueue(
+        () => build.replaceMessages(
+            from,
+            messages,
+            replaceGuardOf(options?.expectedSuffix, dialect.schema),
+          ),
+        options,
+      ),
+
+    replaceMessage: (index: number, message: M, options?: CommandOptions) =>
+      enqueue(() => build.replaceMessage(index, message), options),
 
     reload(): Promise<ContextState<M>> {
       if (broken !== undefined) return Promise.reject(broken);

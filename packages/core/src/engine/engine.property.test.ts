@@ -18,7 +18,9 @@ type Command =
   | { kind: 'clear' }
   | { kind: 'compact'; messages: Message[]; tokenCount?: number }
   | { kind: 'prompt'; prompt: string }
-  | { kind: 'metadata'; key: string; value: string };
+  | { kind: 'metadata'; key: string; value: string }
+  | { kind: 'replace'; from: number; messages: Message[]; guarded: boolean }
+  | { kind: 'replaceOne'; index: number; message: Message };
 
 const arbMessage: fc.Arbitrary<Message> = fc.record({
   role: fc.constantFrom('user', 'assistant', 'tool', 'system'),
@@ -79,9 +81,19 @@ const arbCommand: fc.Arbitrary<Command> = fc.oneof(
   },
 );
 
+const arbEdit: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({
+    kind: fc.constant('replace' as const),
+    from: fc.nat(5),
+    messages: fc.array(arbMessage, { maxLength: 2 }),
+    guarded: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('replaceOne' as const), index: fc.nat(5), message: arbMessage }),
+);
+
 const arbPlan = fc.array(
   fc.record({
-    command: arbCommand,
+    command: fc.oneof({ weight: 4, arbitrary: arbCommand }, { weight: 1, arbitrary: arbEdit }),
     abort: fc.constantFrom('never', 'never', 'never', 'before', 'later'),
   }),
   { minLength: 1, maxLength: 25 },
@@ -111,6 +123,18 @@ function issue(engine: ContextEngine, command: Command, signal: AbortSignal): Pr
       return engine.setSystemPrompt(command.prompt, options);
     case 'metadata':
       return engine.setMetadata(command.key, command.value, options);
+    case 'replace':
+      // The guard is the history as the caller sees it now: stale by the time its batch forms
+      // whenever a write is in flight.
+      return engine.replaceMessages(
+        command.from,
+        command.messages,
+        command.guarded
+          ? { ...options, expectedSuffix: engine.state.messages.slice(command.from) }
+          : options,
+      );
+    case 'replaceOne':
+      return engine.replaceMessage(command.index, command.message, options);
   }
 }
 
@@ -147,6 +171,13 @@ function expectedEvent(
       return { type: 'system_prompt.set', data: { prompt: command.prompt } };
     case 'metadata':
       return { type: 'metadata.set', data: { key: command.key, value: command.value } };
+    case 'replace':
+      return {
+        type: 'messages.replaced',
+        data: { from: command.from, messages: command.messages },
+      };
+    case 'replaceOne':
+      return { type: 'message.replaced', data: { index: command.index, message: command.message } };
   }
 }
 
@@ -233,7 +264,11 @@ describe('engine under fuzzed interleavings, aborts and store failures', () => {
       if (!faults.includes('broken') && !faults.includes('reject')) {
         for (const [index, call] of calls.entries()) {
           const result = results[index];
-          if (result?.ok || call.command.kind === 'revert') continue;
+          // Reverts and edits are refused when their mark or index is gone, or their guard stale.
+          const kind = call.command.kind;
+          if (result?.ok || kind === 'revert' || kind === 'replace' || kind === 'replaceOne') {
+            continue;
+          }
           // Without faults, only aborted commands may fail.
           expect(String(result?.value)).toContain('aborted');
         }

@@ -12,15 +12,22 @@ import {
   eventDataSchemasFor,
 } from '../events/schemas.js';
 import { toValidationError } from '../events/zod-issues.js';
-import type { Fold } from '../projection/fold.js';
+import type { BatchFold } from '../projection/fold.js';
+import { checkExpectedSuffix, type ReplaceGuard } from './history-guard.js';
 
 // The event builders: each engine method (a command) turns its arguments into one event here.
+
+/** A command as its operation id's fingerprint takes it: type and validated data. */
+export interface CommandData {
+  readonly type: EventType;
+  readonly data: unknown;
+}
 
 /**
  * A command's event is made at batch formation from the state the commands before it left, so
  * `checkpoint()` gets its id then and `revertTo` is checked against the marks then live.
  */
-export type BuildEvent = (fold: Pick<Fold, 'nextCheckpointId'>) => ContextEvent;
+export type BuildEvent = ((fold: BatchFold) => ContextEvent) & { readonly command: CommandData };
 
 // One compiled parser per dialect and event type, made on first use: every command validates its
 // data at call time, so this is the engine's hot path (as `parseStoredEvent` is replay's).
@@ -51,6 +58,9 @@ function validData<T extends EventType>(dialect: Dialect, type: T, data: unknown
   return freezeCheckedData(checkJsonData(parsed.data)) as EventData<T>;
 }
 
+const builder = (build: (fold: BatchFold) => ContextEvent, command: CommandData): BuildEvent =>
+  Object.assign(build, { command });
+
 /** Builds the events of one engine's commands, for messages of its session's dialect. */
 export interface EventBuilders<M> {
   systemPrompt(prompt: string): BuildEvent;
@@ -61,6 +71,14 @@ export interface EventBuilders<M> {
   compaction(messages: readonly M[], tokenCount: number | undefined): BuildEvent;
   checkpoint(addUserMessage: boolean): BuildEvent;
   revert(checkpointId: number): BuildEvent;
+  /**
+   * `replaceMessages`: the data is validated now; whether `from` is in the history, and the
+   * guard, are checked when the batch forms, against the history the commands before it left (the
+   * fold checks `from` again on replay).
+   */
+  replaceMessages(from: number, messages: readonly M[], guard: ReplaceGuard | undefined): BuildEvent;
+  /** `replaceMessage`: `index` is checked against the history when the batch folds the event. */
+  replaceMessage(index: number, message: M): BuildEvent;
   declaration(kind: SessionKind): BuildEvent;
 }
 
@@ -77,7 +95,7 @@ export function createEventBuilders<M>(
     validData(dialect as Dialect, type, data);
   const fixed = <T extends EventType>(type: T, data: unknown): BuildEvent => {
     const event = Object.freeze({ type, v: CURRENT_EVENT_VERSION, data: valid(type, data) });
-    return () => event as ContextEvent;
+    return builder(() => event as ContextEvent, event);
   };
   return {
     systemPrompt: (prompt) => fixed('system_prompt.set', { prompt }),
@@ -116,26 +134,45 @@ export function createEventBuilders<M>(
           'addUserMessage',
         );
       }
-      return (fold) => {
-        const id = fold.nextCheckpointId;
-        if (!addUserMessage || rebuilt || makeMessage === undefined) {
+      return builder(
+        (fold) => {
+          const id = fold.nextCheckpointId;
+          if (!addUserMessage || rebuilt || makeMessage === undefined) {
+            return Object.freeze({
+              type: 'checkpoint.created' as const,
+              v: CURRENT_EVENT_VERSION,
+              data: Object.freeze({ id, addUserMessage }),
+            });
+          }
+          const data = valid('checkpoint.created', {
+            id,
+            addUserMessage,
+            message: makeMessage(id),
+          });
           return Object.freeze({
             type: 'checkpoint.created' as const,
             v: CURRENT_EVENT_VERSION,
-            data: Object.freeze({ id, addUserMessage }),
+            data,
           });
-        }
-        const data = valid('checkpoint.created', { id, addUserMessage, message: makeMessage(id) });
-        return Object.freeze({
-          type: 'checkpoint.created' as const,
-          v: CURRENT_EVENT_VERSION,
-          data,
-        });
-      };
+        },
+        { type: 'checkpoint.created', data: { addUserMessage } },
+      );
     },
     // Whether the mark is live is checked when the batch folds the event (the fold throws
     // CheckpointNotFoundError before anything changes), against the marks the commands before it left.
     revert: (checkpointId) => fixed('context.reverted', { checkpointId }),
+    replaceMessages(from, messages, guard) {
+      const event = Object.freeze({
+        type: 'messages.replaced' as const,
+        v: CURRENT_EVENT_VERSION,
+        data: valid('messages.replaced', { from, messages }),
+      });
+      return builder((fold) => {
+        checkExpectedSuffix(fold.fields.messages, from, guard);
+        return event;
+      }, event);
+    },
+    replaceMessage: (index, message) => fixed('message.replaced', { index, message }),
     declaration: (declared) =>
       fixed('session.declared', { dialect: declared.dialect, estimator: declared.estimator }),
   };

@@ -94,15 +94,14 @@ export async function openSessionKind(
   let state = await load();
   const wanted = resolve(dialect, estimator?.name);
   if (state.seq === 0 && !wanted.isDefault) {
-    const built = createEventBuilders(dialect, () => wanted).declaration(wanted)({
-      nextCheckpointId: 0,
-    });
+    // Validated as every command's data; a declaration is fixed, its command is the event.
+    const { data } = createEventBuilders(dialect, () => wanted).declaration(wanted).command;
     const event = Object.freeze({
       seq: 1,
-      type: built.type,
-      v: built.v,
+      type: 'session.declared',
+      v: 1,
       at: clock().toISOString(),
-      data: built.data,
+      data,
     }) as StoredEvent;
     await store.append(markValidated([event]), { expectedSeq: 0 });
     const fold = createFold(state, options);

@@ -12,6 +12,23 @@ export interface CommandOptions {
    * batch is being written, the command settles with the real outcome of the write.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Names the command so that a retry of it is safe (say, after a write whose outcome is
+   * unknown): stored with its event, and remembered by the state (the last `MAX_OPERATION_IDS`).
+   * A command whose id the state already remembers, with the same type and data, writes nothing
+   * and resolves with what the first returned; with another type or data it rejects with
+   * `OperationConflictError`. A string of 1 to 256 characters.
+   */
+  readonly operationId?: string;
+}
+
+export interface ReplaceOptions<M = Message> extends CommandOptions {
+  /**
+   * The history from `from` on as the caller saw it: when the history differs (as JSON, key
+   * order ignored), the edit rejects with `HistoryMismatchError` and changes nothing. Not part of
+   * the command's operation fingerprint (the event does not store it).
+   */
+  readonly expectedSuffix?: readonly M[];
 }
 
 export interface CheckpointOptions extends CommandOptions {
@@ -61,6 +78,13 @@ export interface ContextEngine<M = Message> {
   clear(options?: CommandOptions): Promise<void>;
   compact(messages: readonly M[], options?: CompactOptions): Promise<void>;
   setMetadata(key: string, value: JsonValue, options?: CommandOptions): Promise<void>;
+  /**
+   * Replaces the history from index `from` (0 ≤ from ≤ length) with `messages` (which may be
+   * empty: a pop): `messages.replaced`.
+   */
+  replaceMessages(from: number, messages: readonly M[], options?: ReplaceOptions<M>): Promise<void>;
+  /** Replaces the message at `index` (0 ≤ index < length): `message.replaced`. */
+  replaceMessage(index: number, message: M, options?: CommandOptions): Promise<void>;
 
   /** Re-reads the store (after a `ConcurrencyError`); serialized with the commands. */
   reload(): Promise<ContextState<M>>;

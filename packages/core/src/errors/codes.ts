@@ -1,3 +1,4 @@
+import type { HistoryMismatchError, OperationConflictError } from './command-errors.js';
 import type { CopyMismatchError, CopyTargetNotEmptyError } from './copy-errors.js';
 import type {
   CheckpointNotFoundError,
@@ -38,6 +39,8 @@ export interface ContextlogErrorCodes {
   UNKNOWN_DIALECT: UnknownDialectError;
   COPY_TARGET_NOT_EMPTY: CopyTargetNotEmptyError;
   COPY_MISMATCH: CopyMismatchError;
+  HISTORY_MISMATCH: HistoryMismatchError;
+  OPERATION_CONFLICT: OperationConflictError;
 }
 
 /** A code of a contextlog error: core's and every package's that extends `ContextlogErrorCodes`. */

@@ -4,6 +4,7 @@ export {
   codeOf,
   hasCode,
 } from './codes.js';
+export { HistoryMismatchError, OperationConflictError } from './command-errors.js';
 export { CopyMismatchError, CopyTargetNotEmptyError } from './copy-errors.js';
 export {
   CheckpointNotFoundError,

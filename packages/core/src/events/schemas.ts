@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JsonValueSchema } from './json.js';
 import { MessageSchema } from './message.js';
+import { OperationIdSchema } from './operation-id.js';
+
+export { OperationIdSchema };
 
 const count = () => z.number().int().nonnegative();
 
@@ -14,6 +17,16 @@ export const CheckpointMarkSchema = z.object({
 export type CheckpointMark = z.infer<typeof CheckpointMarkSchema>;
 
 export const MetadataSchema = z.record(z.string(), JsonValueSchema);
+
+/** An applied operation id as a state remembers it (see projection/operations.ts). */
+export const OperationRecordSchema = z.object({
+  id: OperationIdSchema,
+  /** `operationFingerprint` of the command: its type and data, key order ignored. */
+  fingerprint: z.string(),
+  /** What the command returned (a checkpoint's id); absent for commands that return nothing. */
+  result: JsonValueSchema.optional(),
+});
+export type OperationRecord = z.infer<typeof OperationRecordSchema>;
 
 /** A dialect or estimator name as the log records it. */
 const nameOf = () => z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,63}$/, 'expected a lower-case name');
@@ -45,6 +58,8 @@ export function eventDataSchemasFor<M extends z.ZodType>(message: M) {
     pendingTokenEstimate: z.number().nullable().optional(),
     tokenCountWithPending: z.number().nullable().optional(),
     seq: count().optional(),
+    /** The operation ids the state remembers, oldest first (absent in snapshots without any). */
+    operations: z.array(OperationRecordSchema).optional(),
   });
   return {
     'system_prompt.set': z.object({ prompt: z.string() }),
@@ -73,6 +88,8 @@ export function eventDataSchemasFor<M extends z.ZodType>(message: M) {
     }),
     'state.snapshotted': z.object({ state: snapshotState }),
     'session.declared': z.object({ dialect: DialectRefSchema, estimator: nameOf() }),
+    'messages.replaced': z.object({ from: count(), messages: z.array(message) }),
+    'message.replaced': z.object({ index: count(), message }),
   } as const;
 }
 
@@ -94,9 +111,14 @@ const envelope = {
   seq: z.number().int().positive(),
   v: z.literal(1),
   at: z.string(),
+  op: OperationIdSchema.optional(),
 };
 
-/** A stored event of one type, its keys in the order lines are written: seq, type, v, at, data. */
+/**
+ * A stored event of one type, its keys in the order lines are written: seq, type, v, at, data,
+ * and `op` (the command's operation id) only when it has one, so events without it are written
+ * exactly as before.
+ */
 const storedOf = <T extends EventType>(type: T) =>
   z.object({
     seq: envelope.seq,
@@ -104,6 +126,7 @@ const storedOf = <T extends EventType>(type: T) =>
     v: envelope.v,
     at: envelope.at,
     data: EVENT_DATA_SCHEMAS[type],
+    op: envelope.op,
   });
 
 export const StoredEventSchema = z.discriminatedUnion('type', [
@@ -117,6 +140,8 @@ export const StoredEventSchema = z.discriminatedUnion('type', [
   storedOf('metadata.set'),
   storedOf('state.snapshotted'),
   storedOf('session.declared'),
+  storedOf('messages.replaced'),
+  storedOf('message.replaced'),
 ]);
 
 /** The schema of each stored event type, for messages of `message`'s shape. */
@@ -131,16 +156,17 @@ export function storedEventSchemasFor(message: z.ZodType): ReadonlyMap<EventType
         v: envelope.v,
         at: envelope.at,
         data: data[type],
+        op: envelope.op,
       }),
     ]),
   );
 }
 
-/** A committed event as stores keep it: `{"seq","type","v","at","data"}`. */
+/** A committed event as stores keep it: `{"seq","type","v","at","data"}`, and `"op"` when its command had an operation id. */
 export type StoredEvent = z.infer<typeof StoredEventSchema>;
-/** An event before the engine stamps it with `seq` and `at`. */
+/** An event before the engine stamps it with `seq`, `at` and its operation id. */
 export type ContextEvent = StoredEvent extends infer E
   ? E extends StoredEvent
-    ? Omit<E, 'seq' | 'at'>
+    ? Omit<E, 'seq' | 'at' | 'op'>
     : never
   : never;

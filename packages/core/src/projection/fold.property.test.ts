@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { type Body, historyBodies } from './bodies.test-helper.js';
 import { createFold, foldBatch } from './fold.js';
 import { type ContextState, initialState, stateToJson } from './state.js';
 
@@ -11,8 +12,6 @@ import { type ContextState, initialState, stateToJson } from './state.js';
  */
 const foldAll = (events: readonly StoredEvent[]): ContextState =>
   events.reduce((state, event) => foldBatch(state, (fold) => fold.apply(event)), initialState());
-
-type Body = Omit<StoredEvent, 'seq' | 'at' | 'v'>;
 
 const arbText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 8 }),
@@ -32,51 +31,34 @@ const arbMessage: fc.Arbitrary<Message> = fc.record({
   ),
 });
 
-// Ids are small so that reverts often find their mark (and sometimes do not).
-const arbBody: fc.Arbitrary<Body> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc
-      .array(arbMessage, { minLength: 1, maxLength: 3 })
-      .map((messages): Body => ({ type: 'messages.appended', data: { messages } })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .nat(50)
-      .map((tokenCount): Body => ({ type: 'usage.recorded', data: { tokenCount } })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({ id: fc.nat(2), addUserMessage: fc.boolean() })
-      .map((data): Body => ({ type: 'checkpoint.created', data })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .nat(2)
-      .map((checkpointId): Body => ({ type: 'context.reverted', data: { checkpointId } })),
-  },
-  fc.constant<Body>({ type: 'context.cleared', data: {} }),
-  fc
-    .record({
-      messages: fc.array(arbMessage, { maxLength: 2 }),
-      tokenCount: fc.option(fc.nat(50), { nil: undefined }),
-    })
-    .map(
-      ({ messages, tokenCount }): Body => ({
-        type: 'context.compacted',
-        data: tokenCount === undefined ? { messages } : { messages, tokenCount },
-      }),
-    ),
-  arbText.map((prompt): Body => ({ type: 'system_prompt.set', data: { prompt } })),
-  // Nested values: on an immer draft, copying the metadata drafts them, and immer must give the
-  // originals back (a revoked draft left inside the state would throw when read).
-  fc
-    .record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.jsonValue({ maxDepth: 2 }) })
-    .map((data): Body => ({ type: 'metadata.set', data: data as { key: string; value: never } })),
-);
+const arbBody: fc.Arbitrary<Body> = fc
+  .oneof(
+    ...historyBodies(arbMessage, { maxId: 2, maxIndex: 6 }),
+    fc.constant<Body>({ type: 'context.cleared', data: {} }),
+    fc
+      .record({
+        messages: fc.array(arbMessage, { maxLength: 2 }),
+        tokenCount: fc.option(fc.nat(50), { nil: undefined }),
+      })
+      .map(
+        ({ messages, tokenCount }): Body => ({
+          type: 'context.compacted',
+          data: tokenCount === undefined ? { messages } : { messages, tokenCount },
+        }),
+      ),
+    arbText.map((prompt): Body => ({ type: 'system_prompt.set', data: { prompt } })),
+    // Nested values: on an immer draft, copying the metadata drafts them, and immer must give the
+    // originals back (a revoked draft left inside the state would throw when read).
+    fc
+      .record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.jsonValue({ maxDepth: 2 }) })
+      .map((data): Body => ({ type: 'metadata.set', data: data as { key: string; value: never } })),
+  )
+  .chain((body) =>
+    // Some events carry an operation id, a few the same one: the state remembers them.
+    fc
+      .option(fc.constantFrom('x', 'y', 'z'), { nil: undefined, freq: 2 })
+      .map((op): Body => (op === undefined ? body : ({ ...body, op } as Body))),
+  );
 
 test.prop([fc.array(fc.tuple(arbBody, fc.boolean()), { maxLength: 40 })], { numRuns: 300 })(
   'a fold fed one event at a time, its state read at any point, equals replay of the same events',

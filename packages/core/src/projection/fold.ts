@@ -10,12 +10,16 @@ import { CheckpointNotFoundError } from '../errors/index.js';
 import { deepFreeze } from '../events/json.js';
 import { checkpointMessage, type Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
+import { replaceOne, replaceSuffix } from './edits.js';
+import { operationsFrom, rememberOperation } from './operations.js';
 import {
   appendToList,
   emptyList,
   findInList,
+  forEachItem,
   itemAt,
   listOf,
+  toArray,
   truncateList,
 } from './shared-list.js';
 import {
@@ -45,7 +49,7 @@ function liveMarkIndex(fields: StateFields, checkpointId: number): number {
 
 /** The ids of the live marks, for error messages. */
 function liveMarkIds(fields: StateFields): number[] {
-  return fields.checkpoints.log.slice(0, fields.checkpoints.length).map((mark) => mark.id);
+  return toArray(fields.checkpoints).map((mark) => mark.id);
 }
 
 type MutableFields = { -readonly [K in keyof StateFields]: StateFields[K] };
@@ -63,6 +67,7 @@ function copyFields(fields: StateFields): MutableFields {
     metadata: fields.metadata,
     kind: fields.kind,
     seq: fields.seq,
+    operations: fields.operations,
   };
 }
 
@@ -73,7 +78,8 @@ function copyFields(fields: StateFields): MutableFields {
  * and the objects it makes (a mark, the metadata) are new, so states made earlier are unaffected.
  * The metadata it makes is left unfrozen: on a draft it may hold drafts of the old values until
  * immer finalizes them, and `makeState` freezes it. An event that cannot apply (a revert to a mark
- * that is not live) throws before anything is changed.
+ * that is not live, an edit out of range) throws before anything is changed. Edits (edits.ts)
+ * write into the shared lists, keeping what they overwrite for the states made earlier.
  */
 function applyEvent(fields: MutableFields, event: StoredEvent, resolve: ResolveKind): void {
   switch (event.type) {
@@ -154,11 +160,22 @@ function applyEvent(fields: MutableFields, event: StoredEvent, resolve: ResolveK
       fields.checkpoints = listOf(state.checkpoints);
       fields.metadata = deepFreeze(state.metadata);
       fields.kind = resolve(state.dialect, state.estimator);
+      fields.operations = operationsFrom(state.operations ?? []);
       break;
     }
     case 'session.declared':
       fields.kind = resolve(event.data.dialect, event.data.estimator);
       break;
+    case 'messages.replaced':
+      Object.assign(fields, replaceSuffix(fields, event.data.from, event.data.messages));
+      break;
+    case 'message.replaced':
+      Object.assign(fields, replaceOne(fields, event.data.index, event.data.message));
+      break;
+  }
+  // After the rules: a clear forgets the ids before it, not its own.
+  if (event.op !== undefined) {
+    fields.operations = rememberOperation(fields.operations, event, event.op);
   }
   fields.seq = event.seq;
 }
@@ -170,7 +187,8 @@ function applyEvent(fields: MutableFields, event: StoredEvent, resolve: ResolveK
 export interface Fold {
   /**
    * Folds `event` into the state. One that cannot apply (a revert to a checkpoint that is not
-   * live) throws `CheckpointNotFoundError` and changes nothing.
+   * live, an edit at an index the history does not have) throws `CheckpointNotFoundError` or
+   * `ValidationError` and changes nothing.
    */
   apply(event: StoredEvent): void;
   /** Seq of the last folded event (0 before any). */
@@ -197,16 +215,17 @@ export function createFold(from?: ContextState, options?: DialectOptions): Fold 
   let uncountedFrom = -1;
   const settle = () => {
     if (uncountedFrom < 0) return;
-    const { log, length } = fields.messages;
     let pending = fields.pendingTextLength;
     const { kind } = fields;
-    for (let i = uncountedFrom; i < length; i++) pending += kind.textLength(log[i]);
+    forEachItem(fields.messages, uncountedFrom, fields.messages.length, (message) => {
+      pending += kind.textLength(message);
+    });
     fields.pendingTextLength = pending;
     uncountedFrom = -1;
   };
   return {
     apply(event) {
-      if (event.type === 'messages.appended') {
+      if (event.type === 'messages.appended' && event.op === undefined) {
         if (uncountedFrom < 0) uncountedFrom = fields.messages.length;
         fields.messages = appendToList(fields.messages, event.data.messages);
         fields.seq = event.seq;
@@ -276,7 +295,7 @@ const immer = new Immer({ autoFreeze: false });
  */
 export function foldBatch(
   from: ContextState,
-  body: (fold: Omit<Fold, 'state'>) => void,
+  body: (fold: BatchFold) => void,
   resolve: ResolveKind = resolveDefaultKind,
 ): ContextState {
   const base = fieldsOf(from);
@@ -284,11 +303,17 @@ export function foldBatch(
   return fields === base ? from : makeState(fields);
 }
 
+/** The fold of a batch, as `foldBatch` hands it to its body. */
+export interface BatchFold extends Omit<Fold, 'state'> {
+  /** The fields as the events folded so far left them: for reading only. */
+  readonly fields: StateFields;
+}
+
 /**
  * A batch's draft as `foldBatch` hands it to its body. A class, because V8 makes an object
  * literal with getters slowly (~1 µs, as much as the whole `produce`).
  */
-class DraftFold implements Omit<Fold, 'state'> {
+class DraftFold implements BatchFold {
   readonly #draft: MutableFields;
   readonly #resolve: ResolveKind;
   constructor(draft: MutableFields, resolve: ResolveKind) {
@@ -303,5 +328,8 @@ class DraftFold implements Omit<Fold, 'state'> {
   }
   get nextCheckpointId(): number {
     return this.#draft.nextCheckpointId;
+  }
+  get fields(): StateFields {
+    return this.#draft;
   }
 }

@@ -1,6 +1,6 @@
 import type { DialectRef } from '../dialect/dialect.js';
 import { DEFAULT_KIND } from '../dialect/session-kind.js';
-import { CheckpointNotFoundError } from '../errors/index.js';
+import { CheckpointNotFoundError, ValidationError } from '../errors/index.js';
 import type { StoredEvent } from '../events/schemas.js';
 
 /**
@@ -39,6 +39,10 @@ export function createMessageCounter(): MessageCounter {
   let nextCheckpointId = 0;
   let dialect: DialectRef = DEFAULT_KIND.dialect;
   let estimator = DEFAULT_KIND.estimator;
+
+  const dropMarksPast = (index: number) => {
+    while (marks.length > 0 && (marks[marks.length - 1] as Mark).messageCount > index) marks.pop();
+  };
 
   const apply = (event: StoredEvent): void => {
     switch (event.type) {
@@ -97,6 +101,30 @@ export function createMessageCounter(): MessageCounter {
         dialect = event.data.dialect;
         estimator = event.data.estimator;
         break;
+      case 'messages.replaced': {
+        const { from } = event.data;
+        // As the fold (edits.ts): `from` within the history, marks past it dropped, ids kept.
+        if (from > messageCount) {
+          throw new ValidationError(
+            `from: ${from} is past the end of the history (${messageCount} messages)`,
+            'from',
+          );
+        }
+        dropMarksPast(from);
+        messageCount = from + event.data.messages.length;
+        break;
+      }
+      case 'message.replaced': {
+        const { index } = event.data;
+        if (index >= messageCount) {
+          throw new ValidationError(
+            `index: ${index} is not a message of the history (${messageCount} messages)`,
+            'index',
+          );
+        }
+        dropMarksPast(index);
+        break;
+      }
       case 'system_prompt.set':
       case 'usage.recorded':
       case 'metadata.set':

@@ -1,9 +1,16 @@
 import { type DialectRef, dialectLabel } from '../dialect/dialect.js';
 import { DEFAULT_KIND, resolveDefaultKind, type SessionKind } from '../dialect/session-kind.js';
 import { UnknownDialectError } from '../errors/index.js';
-import type { JsonValue } from '../events/json.js';
+import { deepFreeze, type JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
-import type { CheckpointMark, SnapshotState } from '../events/schemas.js';
+import type { CheckpointMark, OperationRecord, SnapshotState } from '../events/schemas.js';
+import {
+  emptyOperations,
+  type OperationSet,
+  operationCount,
+  operationRecords,
+  operationsFrom,
+} from './operations.js';
 import { emptyList, listOf, materializeList, type SharedList } from './shared-list.js';
 
 /**
@@ -35,6 +42,13 @@ export interface ContextState<M = Message> {
   readonly estimator: string;
   /** Seq of the last folded event (0 before any). */
   readonly seq: number;
+  /**
+   * The operation ids of the last commands that carried one (at most `MAX_OPERATION_IDS`, oldest
+   * first), each with its command's fingerprint and result. `clear` forgets them. Enumerable
+   * (so in the state's JSON) only when there are any: a session without them has the JSON it had
+   * before operation ids.
+   */
+  readonly operations: readonly OperationRecord[];
 }
 
 /** The fields a state is made of; the estimate fields are derived from them. */
@@ -48,6 +62,7 @@ export interface StateFields {
   readonly metadata: Readonly<Record<string, JsonValue>>;
   readonly kind: SessionKind;
   readonly seq: number;
+  readonly operations: OperationSet;
 }
 
 const FIELDS = Symbol('contextlog.stateFields');
@@ -57,6 +72,7 @@ type InternalState = ContextState & { readonly [FIELDS]: StateFields };
 export function makeState(fields: StateFields): ContextState {
   let messages: readonly Message[] | undefined;
   let checkpoints: readonly CheckpointMark[] | undefined;
+  let operations: readonly OperationRecord[] | undefined;
   const { kind } = fields;
   const pendingTokenEstimate = kind.estimate(fields.pendingTextLength);
   const state = {
@@ -81,9 +97,16 @@ export function makeState(fields: StateFields): ContextState {
     estimator: kind.estimator,
     seq: fields.seq,
   };
+  Object.defineProperty(state, 'operations', {
+    get: () => {
+      operations ??= deepFreeze(operationRecords(fields.operations));
+      return operations;
+    },
+    enumerable: operationCount(fields.operations) > 0,
+  });
   // Not enumerable: JSON, Object.keys and deep equality see only the public fields.
   Object.defineProperty(state, FIELDS, { value: fields, enumerable: false });
-  return Object.freeze(state);
+  return Object.freeze(state) as ContextState;
 }
 
 /**
@@ -103,6 +126,8 @@ export function fieldsOf<M>(state: ContextState<M>): StateFields {
     metadata: Object.freeze({ ...state.metadata }),
     kind: resolveDefaultKind(state.dialect, state.estimator),
     seq: state.seq,
+    // A state from before operation ids (parsed JSON of an older version) has none.
+    operations: operationsFrom(state.operations ?? []),
   };
 }
 
@@ -125,6 +150,7 @@ export function initialFields(): StateFields {
     metadata: NO_METADATA,
     kind: DEFAULT_KIND,
     seq: 0,
+    operations: emptyOperations(),
   };
 }
 
@@ -151,9 +177,11 @@ export function snapshotStateOf<M>(state: ContextState<M>): SnapshotState {
   const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
   const { checkpoints, metadata, dialect, estimator, seq } = state;
   const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
-  // The defaults are left out, so a kimi-cli session's snapshot reads as it always did.
+  // The defaults are left out, so a kimi-cli session's snapshot reads as it always did; operation
+  // ids only when there are any, for the same reason.
   const declared = resolveDefaultKind(dialect, estimator).isDefault ? {} : { dialect, estimator };
+  const operations = state.operations.length === 0 ? {} : { operations: state.operations };
   return JSON.parse(
-    JSON.stringify({ ...stored, checkpoints, metadata, ...declared, seq }),
+    JSON.stringify({ ...stored, checkpoints, metadata, ...declared, seq, ...operations }),
   ) as SnapshotState;
 }

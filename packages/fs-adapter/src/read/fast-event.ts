@@ -1,4 +1,5 @@
 import type { StoredEvent } from '@contextlog/core';
+import { isOperationId } from '@contextlog/core/store';
 import {
   isCount,
   isJsonRecord as isRecord,
@@ -20,10 +21,12 @@ import {
  */
 export function fastStoredEvent(value: unknown): StoredEvent | undefined {
   if (!isRecord(value)) return undefined;
-  const { seq, v, at, type, data } = value;
+  const { seq, v, at, type, data, op } = value;
   if (v !== 1 || typeof at !== 'string' || typeof seq !== 'number') return undefined;
   if (!Number.isSafeInteger(seq) || seq < 1 || !isRecord(data)) return undefined;
-  if (keyCount(value) !== 5) return undefined;
+  // The envelope's five keys, and `op` when the command had an operation id.
+  if (keyCount(value) !== (op === undefined ? 5 : 6)) return undefined;
+  if (op !== undefined && !isOperationId(op)) return undefined;
   switch (type) {
     case 'messages.appended': {
       const { messages } = data;

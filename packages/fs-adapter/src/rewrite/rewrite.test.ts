@@ -51,6 +51,28 @@ describe('snapshotSessionFile', () => {
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 
+  it('keeps the operation ids and edits of the session it rewrites: a retry after it writes nothing', async ({ dir }) => {
+    const path = join(dir, 's.jsonl');
+    const engine = await openFileSession(path);
+    await engine.appendMessages([user('a'), user('b')], { operationId: 'turn-1' });
+    await engine.replaceMessages(1, [user('B')], { operationId: 'edit-1' });
+    const id = await engine.checkpoint({ operationId: 'cp' });
+    await engine.close();
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ seq: 1, op: 'turn-1' });
+    expect(lines[2]).toMatch(
+      /"data":\{"from":1,"messages":\[\{"role":"user","content":"B"\}\]\},"op":"edit-1"\}$/,
+    );
+    await snapshotSessionFile(path);
+    const again = await openFileSession(path);
+    expect(again.state.operations.map((record) => record.id)).toEqual(['turn-1', 'edit-1', 'cp']);
+    await again.replaceMessages(1, [user('B')], { operationId: 'edit-1' });
+    expect(await again.checkpoint({ operationId: 'cp' })).toBe(id);
+    expect(again.state.seq).toBe(3);
+    expect(again.state.messages.map((m) => m.content)).toEqual(['a', 'B']);
+    await again.close();
+  });
+
   it('refuses a path with no file, creating nothing (no session, no lock)', async ({ dir }) => {
     const path = join(dir, 'typo.jsonl');
     await expect(snapshotSessionFile(path)).rejects.toMatchObject({

@@ -3,6 +3,7 @@ import type { StoredEvent } from '@contextlog/core';
 import { createEventParser } from '@contextlog/core/store';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
+import { opColumnOf } from '../schema/op-column.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
 import { nextSeq, rowToEvent, sessionSource } from '../store/rows.js';
 import { type EventRow, statements } from '../store/sql.js';
@@ -37,6 +38,8 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
   checkSessionId(sessionId);
   const table = tableName(options.table);
   const sql = statements(table);
+  const withoutOp = statements(table, false);
+  const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
@@ -76,8 +79,9 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
         }
         do {
           again = false;
+          const page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
           for (;;) {
-            const { rows } = await client.query<EventRow>(sql.page, [sessionId, last, pageSize]);
+            const { rows } = await client.query<EventRow>(page, [sessionId, last, pageSize]);
             for (const row of rows) {
               if (stopped) return;
               const event = rowToEvent(row, source, parser);

@@ -26,7 +26,8 @@ export interface MigrateResult {
 /**
  * Creates the events table if it does not exist: one row per event, primary key
  * `(session_id, seq)`. `append_id` tells whose batch a row belongs to, for settling a write
- * whose connection died. Next to it, the sessions table: one row per session with its head
+ * whose connection died; `op` holds the event's operation id (null without one), and is added
+ * to a table made before it. Next to it, the sessions table: one row per session with its head
  * (last seq), which every append claims in its own statement, so two writers of one session
  * are serialized on that row whatever seq their batches start at. An events table from before
  * the sessions table gets it here, filled with each session's last seq in the same
@@ -61,9 +62,13 @@ export async function migrate(
           at text NOT NULL,
           data ${payload} NOT NULL,
           append_id text NOT NULL,
+          op text,
           PRIMARY KEY (session_id, seq)
         )`,
       );
+      // A table made before operation ids gets their column: nullable, no default, so adding it
+      // changes only the catalog (no rewrite of the rows, no long lock), and old rows read null.
+      await connection.query(`ALTER TABLE ${table.sql} ADD COLUMN IF NOT EXISTS op text`);
       const { rows: found } = await connection.query<{ found: boolean }>(
         'SELECT to_regclass($1) IS NOT NULL AS found',
         [sessions.sql],

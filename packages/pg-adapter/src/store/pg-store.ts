@@ -21,7 +21,8 @@ import {
   type SessionKind,
 } from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
-import { translateMissingTable } from '../errors.js';
+import { PgMigrationNeededError, translateMissingTable } from '../errors.js';
+import { opColumnOf } from '../schema/op-column.js';
 import {
   checkSessionId,
   checkStorableText,
@@ -120,6 +121,8 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   const table = tableName(options.table);
   const sessions = sessionsTableName(table);
   const sql = statements(table);
+  const withoutOp = statements(table, false);
+  const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
@@ -228,10 +231,16 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
       const parser = createEventParser();
       let after = 0;
       let last = 0;
+      let page: string;
+      try {
+        page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
+      } catch (error) {
+        throw translate(error);
+      }
       for (;;) {
         let rows: EventRow[];
         try {
-          ({ rows } = await client.query<EventRow>(sql.page, [sessionId, after, pageSize]));
+          ({ rows } = await client.query<EventRow>(page, [sessionId, after, pageSize]));
         } catch (error) {
           throw translate(error);
         }
@@ -276,6 +285,15 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         return;
       }
 
+      let withOp: boolean;
+      try {
+        withOp = await opColumn.present(client);
+      } catch (error) {
+        throw translate(error);
+      }
+      if (!withOp && parsed.some((event) => event.op !== undefined)) {
+        throw new PgMigrationNeededError(table.name);
+      }
       const appendId = randomUUID();
       const params = [
         sessionId,
@@ -287,11 +305,15 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         parsed.map((event) => JSON.stringify(event.data)),
         appendId,
         newLast,
+        ...(withOp ? [parsed.map((event) => event.op ?? null)] : []),
       ];
       const connection = await client.connect();
       let inserted: number | undefined;
       try {
-        const { rows } = await connection.query<{ inserted: number }>(sql.append, params);
+        const { rows } = await connection.query<{ inserted: number }>(
+          withOp ? sql.append : withoutOp.append,
+          params,
+        );
         inserted = rows[0]?.inserted;
       } catch (error) {
         if (hasCode(error, 'PG_CONNECTION_LOST')) {

@@ -24,8 +24,9 @@ export function rowToEvent(row: EventRow, source: string, parser: EventParser): 
     );
   }
   try {
+    const { seq, type, v, at, op } = row;
     return parser.parse(
-      { seq: row.seq, type: row.type, v: row.v, at: row.at, data },
+      op === null || op === undefined ? { seq, type, v, at, data } : { seq, type, v, at, data, op },
       { parsedFromJson: true },
     );
   } catch (error) {

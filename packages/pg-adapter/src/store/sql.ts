@@ -16,7 +16,10 @@ import { sessionsTableName, type TableName } from '../schema/table.js';
  * head past `expectedSeq`, so a racing writer still fails.
  */
 export interface Statements {
-  /** $1 session, $2 expectedSeq, $3..$7 seq/type/v/at/data arrays, $8 append id, $9 new head. */
+  /**
+   * $1 session, $2 expectedSeq, $3..$7 seq/type/v/at/data arrays, $8 append id, $9 new head,
+   * and with the `op` column $10 the operation ids (null for events without one).
+   */
   readonly append: string;
   /** $1 session, $2 after seq, $3 limit. */
   readonly page: string;
@@ -30,9 +33,16 @@ export interface Statements {
   readonly notify: string;
 }
 
-export function statements(table: TableName): Statements {
+/**
+ * `withOp`: the table has the `op` column (operation ids), which `migrate` adds to a table made
+ * before it. Without it, events are read without operation ids, and none can be written.
+ */
+export function statements(table: TableName, withOp = true): Statements {
   const t = table.sql;
   const s = sessionsTableName(table).sql;
+  const op = withOp ? ', op' : '';
+  const opRow = withOp ? ', r.op' : '';
+  const opArray = withOp ? ', $10::text[]' : '';
   return {
     append: `WITH claim AS (
   INSERT INTO ${s} AS s (session_id, head, changed_at)
@@ -42,13 +52,13 @@ export function statements(table: TableName): Statements {
   WHERE s.head <= $2::bigint
   RETURNING 1
 ), ins AS (
-  INSERT INTO ${t} (session_id, seq, type, v, at, data, append_id)
-  SELECT $1, r.seq, r.type, r.v, r.at, r.data::json, $8
-  FROM claim, unnest($3::bigint[], $4::text[], $5::integer[], $6::text[], $7::text[]) AS r(seq, type, v, at, data)
+  INSERT INTO ${t} (session_id, seq, type, v, at, data, append_id${op})
+  SELECT $1, r.seq, r.type, r.v, r.at, r.data::json, $8${opRow}
+  FROM claim, unnest($3::bigint[], $4::text[], $5::integer[], $6::text[], $7::text[]${opArray}) AS r(seq, type, v, at, data${op})
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM ins)::integer AS inserted`,
-    page: `SELECT seq::float8 AS seq, type, v, at, data::text AS data FROM ${t}
+    page: `SELECT seq::float8 AS seq, type, v, at, data::text AS data${op} FROM ${t}
 WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     last: `SELECT coalesce(max(seq), 0)::float8 AS last FROM ${t} WHERE session_id = $1`,
     head: `SELECT coalesce((SELECT max(seq) FROM ${t} WHERE session_id = $1), 0)::float8 AS last,
@@ -67,4 +77,6 @@ export interface EventRow {
   readonly v: number;
   readonly at: string;
   readonly data: string;
+  /** The operation id (null without one; absent when the table has no `op` column). */
+  readonly op?: string | null;
 }

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@contextlog/core';
-import type { ContextEvent } from '@contextlog/core/store';
+import { type ContextEvent, OperationIdSchema } from '@contextlog/core/store';
 import fc from 'fast-check';
 import { arbJsonValue } from './json-value.js';
 import { arbMessage } from './message.js';
@@ -54,6 +54,12 @@ export function arbEvent(): fc.Arbitrary<ContextEvent> {
         metadata: arbMetadata,
       })
       .map((state) => ({ type: 'state.snapshotted' as const, v, data: { state } })),
+    fc
+      .record({ from: count(20), messages: fc.array(arbMessage(), { maxLength: 3 }) })
+      .map((data) => ({ type: 'messages.replaced' as const, v, data })),
+    fc
+      .record({ index: count(20), message: arbMessage() })
+      .map((data) => ({ type: 'message.replaced' as const, v, data })),
   ) as fc.Arbitrary<ContextEvent>;
 }
 
@@ -66,7 +72,10 @@ export function stampEvents(
   return events.map((event, index) => ({ ...event, seq: afterSeq + index + 1, at }) as StoredEvent);
 }
 
-/** A batch of stored events whose seqs continue from `afterSeq`: what `EventStore.append` takes. */
+/**
+ * A batch of stored events whose seqs continue from `afterSeq`: what `EventStore.append` takes.
+ * Some carry an operation id (`op`, after `data`), which a store must give back as it is.
+ */
 export function arbStoredEvents(
   options: {
     readonly afterSeq?: number;
@@ -74,7 +83,17 @@ export function arbStoredEvents(
     readonly maxLength?: number;
   } = {},
 ): fc.Arbitrary<StoredEvent[]> {
+  const arbId = arbName().filter((id) => OperationIdSchema.safeParse(id).success);
+  const withId = fc.tuple(arbEvent(), fc.option(arbId));
   return fc
-    .array(arbEvent(), { minLength: options.minLength ?? 1, maxLength: options.maxLength ?? 8 })
-    .map((events) => stampEvents(events, options.afterSeq ?? 0));
+    .array(withId, { minLength: options.minLength ?? 1, maxLength: options.maxLength ?? 8 })
+    .map((pairs) =>
+      stampEvents(
+        pairs.map(([event]) => event),
+        options.afterSeq ?? 0,
+      ).map((event, index) => {
+        const op = pairs[index]?.[1];
+        return op === null || op === undefined ? event : ({ ...event, op } as StoredEvent);
+      }),
+    );
 }

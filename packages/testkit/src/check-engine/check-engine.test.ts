@@ -49,6 +49,12 @@ async function createForwardingEngine(
     clear: wrap((options) => inner.clear(options)),
     compact: wrap((messages, options) => inner.compact(messages, options)),
     setMetadata: wrap((key, value, options) => inner.setMetadata(key, value, options)),
+    replaceMessages: wrap((from, messages, options) =>
+      inner.replaceMessages(from, messages, options),
+    ),
+    replaceMessage: wrap((index, message, options) =>
+      inner.replaceMessage(index, message, options),
+    ),
     reload: () => inner.reload(),
     close: () => inner.close(),
     stats: () => inner.stats(),

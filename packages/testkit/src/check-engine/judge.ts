@@ -42,7 +42,11 @@ const eventBody = (event: { type: string; v: number; data: unknown }) => ({
 });
 
 function matchesEvent(outcome: OperationOutcome, event: StoredEvent): boolean {
-  return outcome.kind === 'event' && sameJson(eventBody(outcome.event), eventBody(event));
+  return (
+    outcome.kind === 'event' &&
+    outcome.op === event.op &&
+    sameJson(eventBody(outcome.event), eventBody(event))
+  );
 }
 
 /** Whether `call` settled as an event of `attempt` must settle. */
@@ -276,9 +280,15 @@ export function judge(observation: Observation): string[] {
       continue;
     }
     if (held !== undefined) continue;
+    // A repeat of a remembered operation id writes nothing: it answers as the first call did, and
+    // when that call is in its own batch, it settles as that batch does.
+    const repeats = statesBefore(call.index)
+      .map((state) => expectedOutcome(call.operation, state))
+      .filter((outcome) => outcome.kind === 'repeat');
     if (call.status === 'resolved') {
       const outcome = expectedOutcome(call.operation, observation.initialState);
       if (outcome.kind === 'noop') continue;
+      if (repeats.some((repeat) => sameJson(repeat.result ?? null, call.value ?? null))) continue;
       violations.push(
         `(2) ${describeCall(call)} resolved${call.value === undefined ? '' : ` with ${preview(call.value)}`}, but its event was never written`,
       );
@@ -296,6 +306,14 @@ export function judge(observation: Observation): string[] {
       continue;
     }
     if (brokenAt !== undefined && settledAt > brokenAt && isBroken(reason)) continue;
+    const failedWithFirst = attempts.some(
+      (attempt) =>
+        !attempt.committed &&
+        attempt.event.op !== undefined &&
+        attempt.event.op === call.operation.operationId &&
+        (reason === attempt.append.error || causeOf(reason) === attempt.append.error),
+    );
+    if (repeats.length > 0 && failedWithFirst) continue;
     const invalidHere = statesBefore(call.index).some((state) => {
       const outcome = expectedOutcome(call.operation, state);
       return outcome.kind === 'invalid' && hasCode(reason, outcome.code);

@@ -37,8 +37,10 @@ function historyEvents(scenario: EngineScenario): StoredEvent[] {
   for (const operation of scenario.history) {
     const outcome = expectedOutcome(operation, state);
     if (outcome.kind !== 'event') continue;
-    const [event] = stampEvents([outcome.event], state.seq);
-    if (event === undefined) continue;
+    const [stamped] = stampEvents([outcome.event], state.seq);
+    if (stamped === undefined) continue;
+    const event =
+      outcome.op === undefined ? stamped : ({ ...stamped, op: outcome.op } as StoredEvent);
     state = foldEvents([event], state);
     events.push(event);
   }

@@ -64,10 +64,17 @@ export function arbScenario(rates: ScenarioRates): fc.Arbitrary<EngineScenario> 
     operation: rates.operation ?? arbOperation(),
     abort,
     yieldBefore: fc.boolean(),
+    // Now and then a call is a retry: an earlier call's operation again, operation id and all.
+    retryOf: fc.option(fc.nat(), { freq: 6, nil: undefined }),
   });
   return fc.record({
     history: fc.array(arbOperation({ invalidWeight: 0 }), { maxLength: 4 }),
-    calls: fc.array(call, { minLength: 1, maxLength: rates.maxCommands }),
+    calls: fc.array(call, { minLength: 1, maxLength: rates.maxCommands }).map((calls) =>
+      calls.map(({ retryOf, ...planned }, index): ScenarioCall => {
+        const earlier = retryOf === undefined || index === 0 ? undefined : calls[retryOf % index];
+        return earlier === undefined ? planned : { ...planned, operation: earlier.operation };
+      }),
+    ),
     // A draw per append up to a random length (appends past it get none). A variable length
     // lets shrinking drop entries, which moves a fault to an earlier append. Shown sparse.
     faults: fc.array(fault, { maxLength: rates.maxCommands, size: 'max' }).map((list) => {

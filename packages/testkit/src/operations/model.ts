@@ -1,19 +1,34 @@
-import type { ContextState } from '@contextlog/core';
+import { type ContextState, MessageSchema } from '@contextlog/core';
 import {
   type ContextEvent,
   CURRENT_EVENT_VERSION,
   EVENT_DATA_SCHEMAS,
   type EventType,
+  operationFingerprint,
 } from '@contextlog/core/store';
+import { sameJson } from '../json.js';
 import type { EngineOperation } from './operation.js';
+
+/** The codes an operation may be refused with, writing nothing. */
+export type InvalidCode =
+  | 'VALIDATION'
+  | 'CHECKPOINT_NOT_FOUND'
+  | 'HISTORY_MISMATCH'
+  | 'OPERATION_CONFLICT';
 
 /** What the contract says an operation does against a given state. */
 export type OperationOutcome =
-  | { readonly kind: 'event'; readonly event: ContextEvent }
+  /** Writes `event`, with `op` (its operation id) when the operation has one. */
+  | { readonly kind: 'event'; readonly event: ContextEvent; readonly op?: string }
   /** Resolves and writes nothing: `appendMessages([])`. */
   | { readonly kind: 'noop' }
+  /**
+   * Its operation id is remembered for the same command: resolves with what that command
+   * returned (`result`) and writes nothing.
+   */
+  | { readonly kind: 'repeat'; readonly result: unknown }
   /** Must reject with this error code and write nothing. */
-  | { readonly kind: 'invalid'; readonly code: 'VALIDATION' | 'CHECKPOINT_NOT_FOUND' };
+  | { readonly kind: 'invalid'; readonly code: InvalidCode };
 
 interface Parser {
   safeParse(data: unknown): { success: boolean; data?: unknown };
@@ -32,11 +47,61 @@ function event(type: EventType, data: unknown): OperationOutcome {
   };
 }
 
+const invalid = (code: InvalidCode): OperationOutcome => ({ kind: 'invalid', code });
+
 /**
  * The reference model of the engine's commands: the event `operation` makes when its batch forms
- * on `state` (the state the commands before it leave), or why it must reject.
+ * on `state` (the state the commands before it leave), or why it must reject. In order: input
+ * that does not match its schema is refused; then an operation id the state remembers makes a
+ * repeat (same command) or a conflict (another); then the state decides (a checkpoint that is not
+ * live, an index out of range, a guard that does not hold).
  */
 export function expectedOutcome(operation: EngineOperation, state: ContextState): OperationOutcome {
+  const outcome = inputOutcome(operation, state);
+  if (outcome.kind !== 'event') return outcome;
+  const { operationId } = operation;
+  if (operationId === undefined) return checkedOnState(operation, state, outcome);
+  const remembered = state.operations.findLast((record) => record.id === operationId);
+  if (remembered !== undefined) {
+    return remembered.fingerprint === operationFingerprint(outcome.event)
+      ? { kind: 'repeat', result: remembered.result }
+      : invalid('OPERATION_CONFLICT');
+  }
+  const checked = checkedOnState(operation, state, outcome);
+  return checked.kind === 'event' ? { ...checked, op: operationId } : checked;
+}
+
+/** What the state decides once the input is valid and the operation id (if any) is new. */
+function checkedOnState(
+  operation: EngineOperation,
+  state: ContextState,
+  outcome: OperationOutcome,
+): OperationOutcome {
+  const { messages } = state;
+  switch (operation.kind) {
+    case 'revertTo':
+      return state.checkpoints.some((mark) => mark.id === operation.checkpointId)
+        ? outcome
+        : invalid('CHECKPOINT_NOT_FOUND');
+    case 'replaceMessages': {
+      if (operation.from > messages.length) return INVALID_INPUT;
+      const guard = operation.expectedSuffix;
+      if (guard !== undefined && !sameJson(guard, messages.slice(operation.from))) {
+        return invalid('HISTORY_MISMATCH');
+      }
+      return outcome;
+    }
+    case 'replaceMessage':
+      return operation.index < messages.length ? outcome : INVALID_INPUT;
+    default:
+      return outcome;
+  }
+}
+
+const arrayOfMessages = MessageSchema.array();
+
+/** The event of `operation` if its input is valid (before the state is looked at). */
+function inputOutcome(operation: EngineOperation, state: ContextState): OperationOutcome {
   switch (operation.kind) {
     case 'appendMessages': {
       const list = Array.isArray(operation.messages) ? operation.messages : [operation.messages];
@@ -53,14 +118,8 @@ export function expectedOutcome(operation: EngineOperation, state: ContextState)
         id: state.nextCheckpointId,
         addUserMessage: operation.addUserMessage ?? false,
       });
-    case 'revertTo': {
-      const outcome = event('context.reverted', { checkpointId: operation.checkpointId });
-      if (outcome.kind !== 'event') return outcome;
-      if (!state.checkpoints.some((mark) => mark.id === operation.checkpointId)) {
-        return { kind: 'invalid', code: 'CHECKPOINT_NOT_FOUND' };
-      }
-      return outcome;
-    }
+    case 'revertTo':
+      return event('context.reverted', { checkpointId: operation.checkpointId });
     case 'clear':
       return event('context.cleared', {});
     case 'compact':
@@ -74,6 +133,13 @@ export function expectedOutcome(operation: EngineOperation, state: ContextState)
       return event('system_prompt.set', { prompt: operation.prompt });
     case 'setMetadata':
       return event('metadata.set', { key: operation.key, value: operation.value });
+    case 'replaceMessages': {
+      const guard = operation.expectedSuffix;
+      if (guard !== undefined && !arrayOfMessages.safeParse(guard).success) return INVALID_INPUT;
+      return event('messages.replaced', { from: operation.from, messages: operation.messages });
+    }
+    case 'replaceMessage':
+      return event('message.replaced', { index: operation.index, message: operation.message });
   }
 }
 

@@ -3,9 +3,12 @@ import type { CommandOptions, ContextEngine, JsonValue, Message } from '@context
 /**
  * An operation: one engine call as plain data, so fast-check can generate, print and shrink it. Fields are
  * typed as the engine's API takes them, but may hold invalid values (a negative token count, a
- * message with an unknown role): an engine must reject those with a `ValidationError`.
+ * message with an unknown role): an engine must reject those with a `ValidationError`. Any
+ * operation may carry an `operationId` (`CommandOptions.operationId`).
  */
-export type EngineOperation =
+export type EngineOperation = EngineCall & { readonly operationId?: string };
+
+type EngineCall =
   | { readonly kind: 'appendMessages'; readonly messages: Message | readonly Message[] }
   | { readonly kind: 'recordUsage'; readonly tokenCount: number }
   | { readonly kind: 'checkpoint'; readonly addUserMessage?: boolean }
@@ -17,7 +20,14 @@ export type EngineOperation =
       readonly tokenCount?: number;
     }
   | { readonly kind: 'setSystemPrompt'; readonly prompt: string }
-  | { readonly kind: 'setMetadata'; readonly key: string; readonly value: JsonValue };
+  | { readonly kind: 'setMetadata'; readonly key: string; readonly value: JsonValue }
+  | {
+      readonly kind: 'replaceMessages';
+      readonly from: number;
+      readonly messages: readonly Message[];
+      readonly expectedSuffix?: readonly Message[];
+    }
+  | { readonly kind: 'replaceMessage'; readonly index: number; readonly message: Message };
 
 export type EngineOperationKind = EngineOperation['kind'];
 
@@ -25,9 +35,13 @@ export type EngineOperationKind = EngineOperation['kind'];
 export function runOperation(
   engine: ContextEngine,
   operation: EngineOperation,
-  options: CommandOptions = {},
+  callOptions: CommandOptions = {},
 ): Promise<unknown> {
   // core's engine.property.test.ts switches alike: core's tests cannot import testkit.
+  const options =
+    operation.operationId === undefined
+      ? callOptions
+      : { ...callOptions, operationId: operation.operationId };
   switch (operation.kind) {
     case 'appendMessages':
       return engine.appendMessages(operation.messages, options);
@@ -55,6 +69,16 @@ export function runOperation(
       return engine.setSystemPrompt(operation.prompt, options);
     case 'setMetadata':
       return engine.setMetadata(operation.key, operation.value, options);
+    case 'replaceMessages':
+      return engine.replaceMessages(
+        operation.from,
+        operation.messages,
+        operation.expectedSuffix === undefined
+          ? options
+          : { ...options, expectedSuffix: operation.expectedSuffix },
+      );
+    case 'replaceMessage':
+      return engine.replaceMessage(operation.index, operation.message, options);
   }
 }
 
