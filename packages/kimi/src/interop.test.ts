@@ -262,8 +262,10 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 
-  it('writes an edited history as kimi-cli writes a file it rewrote: the kept records, then the edit', async ({ dir }) => {
-    const path = await session(async (p) => {
+  it('writes an edited history as kimi-cli writes a file it rewrote: the kept records, then the edit', async ({
+    dir,
+  }) => {
+    const path = await session(dir, async (p) => {
       const engine = await createContext(await openFileStore(p, { durability: 'os' }));
       await engine.setSystemPrompt('sys');
       await engine.appendMessages([
@@ -300,8 +302,10 @@ describe('exportKimiSession of a contextlog session', () => {
     expect(kimiStateDifference(result.state, (await readSession(out)).state)).toBe(undefined);
   });
 
-  it('writes an edit that dropped checkpoints, warning that kimi-cli numbers the next one lower', async ({ dir }) => {
-    const path = await session(async (p) => {
+  it('writes an edit that dropped checkpoints, warning that kimi-cli numbers the next one lower', async ({
+    dir,
+  }) => {
+    const path = await session(dir, async (p) => {
       const engine = await createContext(await openFileStore(p, { durability: 'os' }));
       await engine.checkpoint();
       await engine.appendMessages({ role: 'user', content: 'hi' });

@@ -5,7 +5,13 @@ import {
   StoreClosedError,
   type StoredEvent,
 } from '@contextlog/core';
-import { checkBatchContinuity, parseStoredEvent, StoredEventSchema } from '@contextlog/core/store';
+import {
+  checkBatchContinuity,
+  createEventParser,
+  DEFAULT_KIND,
+  kindAfter,
+  StoredEventSchema,
+} from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import {
   checkAllOrNothing,
@@ -47,6 +53,8 @@ function flawedStore(flaw: Flaw): EventStore {
   const log: StoredEvent[] = [];
   let lastSeq = 0;
   let closed = false;
+  // As a real store: the messages are checked with the dialect the log declared.
+  let kind = DEFAULT_KIND;
   return {
     async *load() {
       for (const event of log.slice()) {
@@ -59,10 +67,14 @@ function flawedStore(flaw: Flaw): EventStore {
         throw new ConcurrencyError(expectedSeq, lastSeq);
       }
       // 'schema-only' validates with the zod schema alone, which lets unknown fields through.
+      const parser = createEventParser({ kind });
       const parsed = events.map((event) =>
-        flaw === 'schema-only' ? StoredEventSchema.parse(event) : parseStoredEvent(event),
+        flaw === 'schema-only' && kind === DEFAULT_KIND
+          ? StoredEventSchema.parse(event)
+          : parser.parse(event),
       );
       lastSeq = checkBatchContinuity(parsed, lastSeq);
+      kind = kindAfter(kind, parsed);
       if (flaw === 'reorder-batch') parsed.reverse();
       if (flaw === 'drop-last' && parsed.length > 1) parsed.pop();
       log.push(...(flaw === 'keeps-caller-objects' ? events : structuredClone(parsed)));

@@ -50,6 +50,7 @@ export {
   STORE_CHECKS,
   type StoreCheck,
 } from './check-store/checks.js';
+export { checkDialectSession } from './check-store/dialect-session.js';
 export { checkStalledAppend } from './check-store/stalled-append.js';
 export { checkTwoWriters } from './check-store/two-writers.js';
 export { arbNote, type Note, NoteSchema, notesDialect } from './dialects/notes-dialect.js';

@@ -372,7 +372,8 @@ export async function createContext<M = Message>(
 
     replaceMessages: (from: number, messages: readonly M[], options?: ReplaceOptions<M>) =>
       enqueue(
-        () => build.replaceMessages(
+        () =>
+          build.replaceMessages(
             from,
             messages,
             replaceGuardOf(options?.expectedSuffix, dialect.schema),

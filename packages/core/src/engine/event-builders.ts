@@ -76,7 +76,11 @@ export interface EventBuilders<M> {
    * guard, are checked when the batch forms, against the history the commands before it left (the
    * fold checks `from` again on replay).
    */
-  replaceMessages(from: number, messages: readonly M[], guard: ReplaceGuard | undefined): BuildEvent;
+  replaceMessages(
+    from: number,
+    messages: readonly M[],
+    guard: ReplaceGuard | undefined,
+  ): BuildEvent;
   /** `replaceMessage`: `index` is checked against the history when the batch folds the event. */
   replaceMessage(index: number, message: M): BuildEvent;
   declaration(kind: SessionKind): BuildEvent;

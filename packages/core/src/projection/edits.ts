@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors/index.js';
 import type { SessionKind } from '../dialect/session-kind.js';
+import { ValidationError } from '../errors/index.js';
 import type { Message } from '../events/message.js';
 import type { CheckpointMark } from '../events/schemas.js';
 import {

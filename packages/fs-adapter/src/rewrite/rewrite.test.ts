@@ -51,7 +51,9 @@ describe('snapshotSessionFile', () => {
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
   });
 
-  it('keeps the operation ids and edits of the session it rewrites: a retry after it writes nothing', async ({ dir }) => {
+  it('keeps the operation ids and edits of the session it rewrites: a retry after it writes nothing', async ({
+    dir,
+  }) => {
     const path = join(dir, 's.jsonl');
     const engine = await openFileSession(path);
     await engine.appendMessages([user('a'), user('b')], { operationId: 'turn-1' });

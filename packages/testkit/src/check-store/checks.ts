@@ -6,6 +6,7 @@ import { fuzzRuns } from '../check-engine/check-engine.js';
 import { preview } from '../json.js';
 import { type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import { checkCallerObjects } from './caller-objects.js';
+import { checkDialectSession } from './dialect-session.js';
 import { checkStalledAppend } from './stalled-append.js';
 import {
   expectLog,
@@ -330,6 +331,8 @@ export const STORE_CHECKS: Readonly<Record<string, StoreCheck>> = Object.freeze(
   'round-trips text with every odd character': checkOddCharacters,
   'starts a log with a snapshot (state.snapshotted) at any seq': checkSnapshotStart,
   "keeps the caller's objects out of the log (changed after append or load)": checkCallerObjects,
+  'keeps a session of another dialect exactly, and an engine of that dialect reads it back':
+    checkDialectSession,
 });
 
 /** What `runStoreChecks` runs besides `STORE_CHECKS`: each needs a member of `StoreUnderTest`. */

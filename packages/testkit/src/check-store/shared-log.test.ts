@@ -5,7 +5,12 @@ import {
   StoreClosedError,
   type StoredEvent,
 } from '@contextlog/core';
-import { checkBatchContinuity, parseStoredEvent } from '@contextlog/core/store';
+import {
+  checkBatchContinuity,
+  createEventParser,
+  DEFAULT_KIND,
+  kindAfter,
+} from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
 import { checkStalledAppend, checkTwoWriters, type MakeStore, runStoreChecks } from '../index.js';
 import { checkStore } from '../vitest.js';
@@ -89,7 +94,13 @@ function openOn(log: SharedLog, flaw: Flaw): EventStore {
     async append(events, { expectedSeq }) {
       if (closed) throw new StoreClosedError();
       if (broken !== undefined) throw broken;
-      const parsed = events.map((event) => parseStoredEvent(event));
+      // As a real store: messages are checked with the dialect the log declared.
+      const kind = kindAfter(
+        DEFAULT_KIND,
+        log.lines.map((line) => JSON.parse(line) as StoredEvent),
+      );
+      const parser = createEventParser({ kind });
+      const parsed = events.map((event) => parser.parse(event));
       const head = flaw === 'own-head' ? ownHead : headOf(log);
       if (flaw === 'check-then-insert') await tick();
       if (flaw === 'busy-error' && log.busy) throw new Error('the log is busy');
