@@ -12,7 +12,7 @@ import type { JsonValue } from '../events/json.js';
 import type { Message } from '../events/message.js';
 import type { StoredEvent } from '../events/schemas.js';
 import { markValidated } from '../events/validated.js';
-import { foldBatch } from '../projection/fold.js';
+import { beginBatch } from '../projection/fold.js';
 import { type ContextState, fieldsOf } from '../projection/state.js';
 import type { EventStore } from '../store/event-store.js';
 import { type BuildEvent, createEventBuilders } from './event-builders.js';
@@ -196,46 +196,41 @@ export async function createContext<M = Message>(
     const members: QueuedCommand[] = [];
     const repeats: (readonly [QueuedCommand, Repeat])[] = [];
     const batchStart = fieldsOf(before).operations.end;
-    // The whole batch folds at once (one immer produce); the state it gives becomes the engine's
-    // only once the store has committed the batch, and is dropped if it does not.
-    const after = foldBatch(
-      before,
-      (fold) => {
-        for (const command of commands) {
-          try {
-            const { operation } = command;
-            const repeat =
-              operation === undefined ? undefined : repeatOf(fold, operation, batchStart);
-            if (repeat !== undefined) {
-              repeats.push([command, repeat]);
-              continue;
-            }
-            const built = command.build(fold);
-            // An explicit literal in the stored key order (not a spread): the file store writes
-            // the event as it is, and its line must read as every line before it did (`op` last,
-            // and only when there is one).
-            const event = Object.freeze(
-              operation === undefined
-                ? { seq: fold.seq + 1, type: built.type, v: built.v, at, data: built.data }
-                : {
-                    seq: fold.seq + 1,
-                    type: built.type,
-                    v: built.v,
-                    at,
-                    data: built.data,
-                    op: operation.id,
-                  },
-            ) as StoredEvent;
-            fold.apply(event);
-            events.push(event);
-            members.push(command);
-          } catch (error) {
-            command.reject(error);
-          }
+    // The whole batch folds in one immer draft; the state it gives becomes the engine's only once
+    // the store has committed the batch, and is dropped if it does not.
+    const batch = beginBatch(before, resolve);
+    const { fold } = batch;
+    for (const command of commands) {
+      try {
+        const { operation } = command;
+        const repeat = operation === undefined ? undefined : repeatOf(fold, operation, batchStart);
+        if (repeat !== undefined) {
+          repeats.push([command, repeat]);
+          continue;
         }
-      },
-      resolve,
-    );
+        const built = command.build(fold);
+        // An explicit literal in the stored key order (not a spread): the file store writes
+        // the event as it is, and its line must read as every line before it did (`op` last,
+        // and only when there is one).
+        const event = Object.freeze(
+          operation === undefined
+            ? { seq: fold.seq + 1, type: built.type, v: built.v, at, data: built.data }
+            : {
+                seq: fold.seq + 1,
+                type: built.type,
+                v: built.v,
+                at,
+                data: built.data,
+                op: operation.id,
+              },
+        ) as StoredEvent;
+        fold.apply(event);
+        events.push(event);
+        members.push(command);
+      } catch (error) {
+        command.reject(error);
+      }
+    }
     if (events.length === 0) {
       settleRepeats(repeats);
       return;
@@ -243,9 +238,14 @@ export async function createContext<M = Message>(
 
     inFlight = members.length;
     const started = performance.now();
+    let after: ContextState;
     try {
       // The batch is frozen and marked: stores need not validate it again (events/validated.ts).
-      await store.append(markValidated(events), { expectedSeq: before.seq });
+      const written = store.append(markValidated(events), { expectedSeq: before.seq });
+      // The draft is finished while the write is in flight (the store's I/O has started), off the
+      // path from a durable write's completion to the callers hearing of it.
+      after = batch.finish();
+      await written;
     } catch (error) {
       if (hasCode(error, 'STORE_BROKEN')) broken = new ContextBrokenError(error);
       else if (hasCode(error, 'CONCURRENCY')) {

@@ -287,20 +287,42 @@ export function foldEvents(
 const immer = new Immer({ autoFreeze: false });
 
 /**
- * Folds a batch of events in one immer `produce` over the fields of `from` (never one per event):
- * `body` makes each event from what the events before it left (`fold.seq`,
- * `fold.nextCheckpointId`) and folds it through `fold.apply`, which changes nothing when it throws,
- * so `body` may catch that and go on. Returns the state after the batch (`from` itself if nothing
- * was folded); `from` is unaffected.
+ * A batch being folded: one immer draft of the fields of `from` (never one per event). Fold the
+ * events through `fold` (each made from what the events before it left: `fold.seq`,
+ * `fold.nextCheckpointId`); `fold.apply` changes nothing when it throws, so a caller may catch
+ * that and go on. `finish()` ends the draft and gives the state after the batch (`from` itself if
+ * nothing changed); `from` is unaffected. The engine finishes while the store writes the batch:
+ * finishing is much of a recipe's cost, and right after a durable write's wait it runs cold.
  */
+export interface BatchInProgress {
+  readonly fold: BatchFold;
+  finish(): ContextState;
+}
+
+export function beginBatch(
+  from: ContextState,
+  resolve: ResolveKind = resolveDefaultKind,
+): BatchInProgress {
+  const base = fieldsOf(from);
+  const draft = immer.createDraft(base) as unknown as MutableFields;
+  return {
+    fold: new DraftFold(draft, resolve),
+    finish() {
+      const fields = immer.finishDraft(draft) as StateFields;
+      return fields === base ? from : makeState(fields);
+    },
+  };
+}
+
+/** `beginBatch`, then `body`, then `finish()`: the state after the batch `body` folds. */
 export function foldBatch(
   from: ContextState,
   body: (fold: BatchFold) => void,
   resolve: ResolveKind = resolveDefaultKind,
 ): ContextState {
-  const base = fieldsOf(from);
-  const fields = immer.produce(base, (draft: MutableFields) => body(new DraftFold(draft, resolve)));
-  return fields === base ? from : makeState(fields);
+  const batch = beginBatch(from, resolve);
+  body(batch.fold);
+  return batch.finish();
 }
 
 /** The fold of a batch, as `foldBatch` hands it to its body. */
