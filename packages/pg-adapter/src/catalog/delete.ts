@@ -55,6 +55,7 @@ export async function deletePgSession(options: PgSessionTarget): Promise<DeleteP
   const table = tableName(options.table);
   const connection = await client.connect();
   let broken = false;
+  // The transaction frame migrate.ts has too: two uses, kept apart so each shows how its connection is released.
   try {
     await connection.query('BEGIN');
     try {
