@@ -12,8 +12,20 @@ export {
   MAX_ENCODED_CHAT_ID_LENGTH,
 } from './chat-id.js';
 export { aiSdkUiDialect } from './dialect/ai-sdk-ui-dialect.js';
-export type { Dialect } from './dialect/dialect-shape.js';
 export { type UiMessage, type UiMessagePart, UiMessageSchema } from './dialect/ui-message.js';
 export { DuplicateMessageIdError, EmptyMessageIdError, InvalidChatIdError } from './errors.js';
 export { jsonEqual } from './save/json-equal.js';
 export { type PlanSaveOptions, planSave, type SavePlan } from './save/plan-save.js';
+export type { ChatSummary } from './store/backend.js';
+export {
+  type ChatStore,
+  ChatStoreClosedError,
+  type ChatStoreOptions,
+  type DirChatStoreOptions,
+  openChatStore,
+  type PgChatStoreOptions,
+  type SaveChatOptions,
+  type SaveChatResult,
+} from './store/chat-store.js';
+export { DEFAULT_CHAT_TABLE } from './store/pg-backend.js';
+export type { SaveKind } from './store/save-chat.js';

@@ -1,0 +1,134 @@
+import { hasCode } from '@contextlog/core';
+import { it } from '@contextlog/fs-adapter/testing/vitest';
+import { describe, expect } from 'vitest';
+import type { UiMessage } from '../dialect/ui-message.js';
+import { TEST_BACKENDS } from './backends.test-helper.js';
+import { type ChatStore, openChatStore } from './chat-store.js';
+
+const user = (id: string, text: string): UiMessage => ({
+  id,
+  role: 'user',
+  parts: [{ type: 'text', text }],
+});
+const assistant = (id: string, text: string): UiMessage => ({
+  id,
+  role: 'assistant',
+  parts: [{ type: 'text', text }],
+});
+
+describe.each(TEST_BACKENDS)('openChatStore on $name', (backend) => {
+  async function withStore(dir: string, run: (chats: ChatStore) => Promise<void>) {
+    const { options, cleanup } = await backend.options(dir);
+    const chats = await openChatStore(options);
+    try {
+      await run(chats);
+    } finally {
+      await chats.close();
+      await cleanup();
+    }
+  }
+
+  it('gives null for a chat never saved or deleted, [] for one saved empty', async ({ dir }) => {
+    await withStore(dir, async (chats) => {
+      expect(await chats.loadChat('never')).toBeNull();
+      expect(await chats.listChats()).toEqual([]);
+      expect(await chats.saveChat({ chatId: 'Empty/1', messages: [] })).toEqual({
+        kind: 'unchanged',
+      });
+      expect(await chats.loadChat('Empty/1')).toEqual([]);
+      expect((await chats.listChats()).map((chat) => chat.chatId)).toEqual(['Empty/1']);
+      expect(await chats.deleteChat('Empty/1')).toBe(true);
+      expect(await chats.loadChat('Empty/1')).toBeNull();
+      expect(await chats.deleteChat('Empty/1')).toBe(false);
+      expect(await chats.listChats()).toEqual([]);
+    });
+  });
+
+  it('appends, replaces, and writes nothing for the same list', async ({ dir }) => {
+    await withStore(dir, async (chats) => {
+      const one = [user('u1', 'hi'), assistant('a1', 'hello')];
+      expect(await chats.saveChat({ chatId: 'c', messages: one })).toEqual({ kind: 'append' });
+      // The SDK sets keys to undefined: no change.
+      const same = one.map((m) => ({ ...m, metadata: undefined }));
+      expect(await chats.saveChat({ chatId: 'c', messages: same })).toEqual({ kind: 'unchanged' });
+      const regenerated = [one[0] as UiMessage, assistant('a2', 'hello again')];
+      expect(await chats.saveChat({ chatId: 'c', messages: regenerated })).toEqual({
+        kind: 'replace',
+      });
+      expect(await chats.loadChat('c')).toEqual(regenerated);
+    });
+  });
+
+  it('refuses a bad save of a new chat without a trace', async ({ dir }) => {
+    await withStore(dir, async (chats) => {
+      await expect(
+        chats.saveChat({ chatId: 'c', messages: [user('', 'no id')] }),
+      ).rejects.toMatchObject({ code: 'EMPTY_MESSAGE_ID' });
+      await expect(
+        chats.saveChat({ chatId: 'c', messages: [user('u1', 'x')], expected: [user('u0', 'y')] }),
+      ).rejects.toMatchObject({ code: 'HISTORY_MISMATCH' });
+      await expect(chats.saveChat({ chatId: '', messages: [] })).rejects.toMatchObject({
+        code: 'INVALID_CHAT_ID',
+      });
+      expect(await chats.loadChat('c')).toBeNull();
+      expect(await chats.listChats()).toEqual([]);
+    });
+  });
+
+  it('keeps the first of two saves that read the same chat, refuses the other whole', async ({
+    dir,
+  }) => {
+    await withStore(dir, async (chats) => {
+      await chats.saveChat({ chatId: 'c', messages: [user('u1', 'hi'), assistant('a1', 'hello')] });
+      for (const replace of [false, true]) {
+        const read = (await chats.loadChat('c')) as UiMessage[];
+        const keep = replace ? read.slice(0, -1) : read;
+        const first = [...keep, user(`x${replace}`, 'one'), assistant(`xa${replace}`, 'reply one')];
+        const second = [
+          ...keep,
+          user(`y${replace}`, 'two'),
+          assistant(`ya${replace}`, 'reply two'),
+        ];
+        const results = await Promise.allSettled([
+          chats.saveChat({ chatId: 'c', messages: first, expected: read }),
+          chats.saveChat({ chatId: 'c', messages: second, expected: read }),
+        ]);
+        expect(results[0].status).toBe('fulfilled');
+        expect(results[1].status).toBe('rejected');
+        const error = (results[1] as PromiseRejectedResult).reason;
+        expect(hasCode(error, 'HISTORY_MISMATCH')).toBe(true);
+        expect(await chats.loadChat('c')).toEqual(first);
+        // Without `expected` the save is planned against the chat as it is: last writer wins.
+        expect(await chats.saveChat({ chatId: 'c', messages: first })).toEqual({
+          kind: 'unchanged',
+        });
+      }
+    });
+  });
+
+  it('refuses every call once closed', async ({ dir }) => {
+    const { options, cleanup } = await backend.options(dir);
+    const chats = await openChatStore(options);
+    await chats.saveChat({ chatId: 'c', messages: [user('u1', 'hi')] });
+    await chats.close();
+    await expect(chats.loadChat('c')).rejects.toMatchObject({ code: 'CHAT_STORE_CLOSED' });
+    await expect(chats.listChats()).rejects.toMatchObject({ code: 'CHAT_STORE_CLOSED' });
+    const again = await openChatStore(options);
+    expect(await again.loadChat('c')).toEqual([user('u1', 'hi')]);
+    await again.close();
+    await cleanup();
+  });
+
+  it('closes idle chats past maxOpenChats and reopens them', async ({ dir }) => {
+    const { options, cleanup } = await backend.options(dir);
+    const chats = await openChatStore({ ...options, maxOpenChats: 2 });
+    for (let n = 0; n < 5; n++) {
+      await chats.saveChat({ chatId: `c${n}`, messages: [user(`u${n}`, `${n}`)] });
+    }
+    for (let n = 0; n < 5; n++) {
+      expect(await chats.loadChat(`c${n}`)).toEqual([user(`u${n}`, `${n}`)]);
+    }
+    await chats.close();
+    await cleanup();
+  });
+});
