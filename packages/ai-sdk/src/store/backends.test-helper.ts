@@ -32,16 +32,21 @@ const postgres: TestBackend = {
     return {
       options: { client, table },
       cleanup: async () => {
-        const { rows } = await client.query<{ name: string }>(
-          "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE $1",
-          [`${table}%`],
-        );
-        for (const { name } of rows) await client.query(`DROP TABLE IF EXISTS "${name}"`);
+        await dropTables(client, table);
         await client.end();
       },
     };
   },
 };
+
+/** Drops `table` and the tables migrate made next to it (their names start with it). */
+export async function dropTables(client: PgClient, table: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE $1",
+    [`${table}%`],
+  );
+  for (const { name } of rows) await client.query(`DROP TABLE IF EXISTS "${name}"`);
+}
 
 export const TEST_BACKENDS: readonly TestBackend[] = PG_URL
   ? [files, pglite, postgres]
