@@ -1,14 +1,15 @@
 import { hasCode } from '@contextlog/core';
 import { it } from '@contextlog/fs-adapter/testing/vitest';
+import type { UIMessage } from 'ai';
 import { describe, expect } from 'vitest';
-import type { UiMessage } from '../dialect/ui-message.js';
 import { TEST_BACKENDS } from './backends.test-helper.js';
 import { type ChatStore, openChatStore } from './chat-store.js';
 
-const message = (role: 'user' | 'assistant', id: string, text: string): UiMessage => {
-  const part = { type: 'text', text };
-  return { id, role, parts: [part] };
-};
+const message = (role: 'user' | 'assistant', id: string, text: string): UIMessage => ({
+  id,
+  role,
+  parts: [{ type: 'text', text }],
+});
 const user = (id: string, text: string) => message('user', id, text);
 const assistant = (id: string, text: string) => message('assistant', id, text);
 
@@ -47,7 +48,7 @@ describe.each(TEST_BACKENDS)('openChatStore on $name', (backend) => {
       // The SDK sets keys to undefined: no change.
       const same = one.map((m) => ({ ...m, metadata: undefined }));
       expect(await chats.saveChat({ chatId: 'c', messages: same })).toEqual({ kind: 'unchanged' });
-      const regenerated = [one[0] as UiMessage, assistant('a2', 'hello again')];
+      const regenerated = [one[0] as UIMessage, assistant('a2', 'hello again')];
       expect(await chats.saveChat({ chatId: 'c', messages: regenerated })).toEqual({
         kind: 'replace',
       });
@@ -77,7 +78,7 @@ describe.each(TEST_BACKENDS)('openChatStore on $name', (backend) => {
     await withStore(dir, async (chats) => {
       await chats.saveChat({ chatId: 'c', messages: [user('u1', 'hi'), assistant('a1', 'hello')] });
       for (const replace of [false, true]) {
-        const read = (await chats.loadChat('c')) as UiMessage[];
+        const read = (await chats.loadChat('c')) as UIMessage[];
         const keep = replace ? read.slice(0, -1) : read;
         const first = [...keep, user(`x${replace}`, 'one'), assistant(`xa${replace}`, 'reply one')];
         const second = [
@@ -110,8 +111,8 @@ describe.each(TEST_BACKENDS)('openChatStore on $name', (backend) => {
       const two = await openChatStore(options);
       try {
         await one.saveChat({ chatId: 'c', messages: [user('u1', 'hi')] });
-        const readOne = (await one.loadChat('c')) as UiMessage[];
-        const readTwo = (await two.loadChat('c')) as UiMessage[];
+        const readOne = (await one.loadChat('c')) as UIMessage[];
+        const readTwo = (await two.loadChat('c')) as UIMessage[];
         expect(readTwo).toEqual(readOne);
         const first = [...readOne, assistant('a1', 'from one')];
         await one.saveChat({ chatId: 'c', messages: first, expected: readOne });

@@ -1,5 +1,6 @@
 import { ContextlogError } from '@contextlog/core';
 import type { PgClient } from '@contextlog/pg-adapter';
+import type { UIMessage } from 'ai';
 import { encodeChatId } from '../chat-id.js';
 import type { UiMessage } from '../dialect/ui-message.js';
 import type { ChatBackend, ChatSummary, OpenChat } from './backend.js';
@@ -45,14 +46,14 @@ export interface PgChatStoreOptions extends CommonOptions {
 
 export type ChatStoreOptions = DirChatStoreOptions | PgChatStoreOptions;
 
-export interface SaveChatOptions {
+export interface SaveChatOptions<M extends UIMessage = UIMessage> {
   readonly chatId: string;
-  readonly messages: readonly UiMessage[];
+  readonly messages: readonly M[];
   /**
    * The chat as the caller read it (what `loadChat` gave, `[]` for a new chat): the save is then
    * refused with `HistoryMismatchError`, nothing written, if the chat is no longer that list.
    */
-  readonly expected?: readonly UiMessage[] | null;
+  readonly expected?: readonly M[] | null;
 }
 
 export interface SaveChatResult {
@@ -60,9 +61,14 @@ export interface SaveChatResult {
   readonly kind: SaveKind;
 }
 
-export interface ChatStore {
-  loadChat(chatId: string): Promise<UiMessage[] | null>;
-  saveChat(options: SaveChatOptions): Promise<SaveChatResult>;
+/**
+ * `M`: the application's UIMessage type (its metadata, data and tool parts). The store checks a
+ * message's envelope (the `ai-sdk-ui` dialect), not its parts: `validateUIMessages` with the
+ * application's schemas does that, as the SDK's docs advise for any stored chat.
+ */
+export interface ChatStore<M extends UIMessage = UIMessage> {
+  loadChat(chatId: string): Promise<M[] | null>;
+  saveChat(options: SaveChatOptions<M>): Promise<SaveChatResult>;
   listChats(): Promise<ChatSummary[]>;
   /** True when there was a chat to delete. */
   deleteChat(chatId: string): Promise<boolean>;
@@ -73,7 +79,9 @@ export interface ChatStore {
  * Durable AI SDK chats: one contextlog session per chat, in the `ai-sdk-ui` dialect. Every call
  * on one chat runs after the ones before it, through the one engine the store keeps open for it.
  */
-export async function openChatStore(options: ChatStoreOptions): Promise<ChatStore> {
+export async function openChatStore<M extends UIMessage = UIMessage>(
+  options: ChatStoreOptions,
+): Promise<ChatStore<M>> {
   const backend: ChatBackend =
     'dir' in options
       ? await fileChatBackend(options.dir)
@@ -135,19 +143,23 @@ export async function openChatStore(options: ChatStoreOptions): Promise<ChatStor
       onChat(chatId, async () => {
         const chat = await chatOf(chatId, false);
         // A copy: the engine's state is frozen and shared; the caller may change what it gets.
-        return chat === undefined ? null : structuredClone([...chat.engine.state.messages]);
+        return chat === undefined
+          ? null
+          : (structuredClone([...chat.engine.state.messages]) as unknown as M[]);
       }),
     saveChat: ({ chatId, messages, expected }) =>
       onChat(chatId, async () => {
         // `null` is what loadChat gives for a chat that does not exist: the chat must still be empty.
-        const guard = expected === null ? [] : expected;
+        // The SDK's UIMessage is a UiMessage (an id, a role, parts that each have a type).
+        const incoming = messages as readonly UiMessage[];
+        const guard = expected === null ? [] : (expected as readonly UiMessage[] | undefined);
         let chat = await chatOf(chatId, false);
         if (chat === undefined) {
           // Refused saves leave no trace, not even the session a new chat's first save creates.
-          checkSave([], source(chatId), messages, guard);
+          checkSave([], source(chatId), incoming, guard);
           chat = (await chatOf(chatId, true)) as OpenChat;
         }
-        return { kind: await saveChatMessages(chat, source(chatId), messages, guard) };
+        return { kind: await saveChatMessages(chat, source(chatId), incoming, guard) };
       }),
     deleteChat: (chatId) =>
       onChat(chatId, async () => {
