@@ -1,27 +1,13 @@
-import { ContextlogError } from '@contextlog/core';
 import type { PgClient } from '@contextlog/pg-adapter';
 import type { UIMessage } from 'ai';
 import { encodeChatId } from '../chat-id.js';
 import type { UiMessage } from '../dialect/ui-message.js';
+import { ChatStoreClosedError } from '../errors.js';
 import type { ChatBackend, ChatSummary, OpenChat } from './backend.js';
 import { fileChatBackend } from './file-backend.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import { pgChatBackend } from './pg-backend.js';
 import { checkSave, type SaveKind, saveChatMessages } from './save-chat.js';
-
-declare module '@contextlog/core' {
-  interface ContextlogErrorCodes {
-    CHAT_STORE_CLOSED: ChatStoreClosedError;
-  }
-}
-
-/** A call on a chat store after `close()`. */
-export class ChatStoreClosedError extends ContextlogError {
-  readonly code = 'CHAT_STORE_CLOSED';
-  constructor() {
-    super('the chat store is closed');
-  }
-}
 
 interface CommonOptions {
   /**
