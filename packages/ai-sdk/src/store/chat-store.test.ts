@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { hasCode } from '@contextlog/core';
+import { readSessionLock } from '@contextlog/fs-adapter';
 import { it } from '@contextlog/fs-adapter/testing/vitest';
 import type { UIMessage } from 'ai';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
+import { chatFileName } from '../chat-id.js';
 import { TEST_BACKENDS } from './backends.test-helper.js';
 import { type ChatStore, openChatStore } from './chat-store.js';
 
@@ -164,6 +167,19 @@ describe.each(TEST_BACKENDS)('openChatStore on $name', (backend) => {
     }
     for (let n = 0; n < 5; n++) {
       expect(await chats.loadChat(`c${n}`)).toEqual([user(`u${n}`, `${n}`)]);
+    }
+    if (backend.name === 'files') {
+      // Only the two most recently used chats still hold their file's writer lock.
+      const locks = () =>
+        Promise.all(
+          [0, 1, 2, 3, 4].map(
+            async (n) => (await readSessionLock(join(dir, chatFileName(`c${n}`))))?.alive === true,
+          ),
+        );
+      // The closes run in each chat's queue, after the call that made the store too full.
+      await vi.waitFor(async () =>
+        expect(await locks()).toEqual([false, false, false, true, true]),
+      );
     }
     await chats.close();
     await cleanup();

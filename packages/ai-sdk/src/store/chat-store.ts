@@ -106,9 +106,14 @@ export async function openChatStore<M extends UIMessage = UIMessage>(
   }
 
   function evictIdle(): void {
-    for (const chatId of open.keys()) {
-      if (open.size <= maxOpen) return;
-      void queue.run(chatId, () => drop(chatId)).catch(() => undefined);
+    // The drops run later, in each chat's queue: count them now, and let each one check again.
+    const excess = open.size - maxOpen;
+    for (const chatId of [...open.keys()].slice(0, Math.max(0, excess))) {
+      void queue
+        .run(chatId, async () => {
+          if (open.size > maxOpen) await drop(chatId);
+        })
+        .catch(() => undefined);
     }
   }
 
