@@ -2,6 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createPgClient } from '@contextlog/pg-adapter';
+import { dropTables } from './backends.test-helper.js';
+import type { ChatStoreOptions } from './chat-store.js';
 
 export const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoDir = join(packageDir, '..', '..');
@@ -19,4 +22,26 @@ export async function runScript(name: string, args: readonly string[]): Promise<
     maxBuffer: 64 * 1024 * 1024,
   });
   return stdout;
+}
+
+/** A store a child process opens too: the parent's options and the child's `store-of.mjs` spec. */
+export interface ChildTarget {
+  readonly options: ChatStoreOptions;
+  readonly spec: string[];
+  /** Removes what the test made, once the children are done. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh table on the real server at `url`, dropped by `cleanup`. */
+export function postgresTarget(url: string, prefix: string): ChildTarget {
+  const client = createPgClient(url);
+  const table = `${prefix}_${process.pid}_${Date.now()}`;
+  return {
+    options: { client, table },
+    spec: ['postgres', url, table],
+    cleanup: async () => {
+      await dropTables(client, table);
+      await client.end();
+    },
+  };
 }

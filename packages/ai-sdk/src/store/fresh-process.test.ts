@@ -1,12 +1,17 @@
 import { it } from '@contextlog/fs-adapter/testing/vitest';
-import { createPgClient, createPgliteClient, type PgClient } from '@contextlog/pg-adapter';
+import { createPgliteClient } from '@contextlog/pg-adapter';
 import { convertToModelMessages, type UIMessage, validateUIMessages } from 'ai';
 import { beforeAll, describe, expect } from 'vitest';
 import { jsonEqual } from '../save/json-equal.js';
 import { runToolChat, toolChatTools } from '../sdk/tool-chat.test-helper.js';
-import { dropTables, PG_URL } from './backends.test-helper.js';
-import { type ChatStoreOptions, openChatStore } from './chat-store.js';
-import { buildPackage, runScript } from './child-process.test-helper.js';
+import { PG_URL } from './backends.test-helper.js';
+import { openChatStore } from './chat-store.js';
+import {
+  buildPackage,
+  type ChildTarget,
+  postgresTarget,
+  runScript,
+} from './child-process.test-helper.js';
 
 // Chats made by the real SDK (streamText and its mock model, the chat client over SSE; see
 // tool-chat.test-helper.ts), saved through the store at each end of the UI message stream, then
@@ -23,15 +28,11 @@ interface Loaded {
   readonly modelMessages: unknown[] | null;
 }
 
-interface Target {
-  readonly options: ChatStoreOptions;
-  /** The store spec of scripts/store-of.mjs. */
-  readonly spec: string[];
-  /** Releases what the parent holds, so that the child can open the store. */
+/** `release`: lets go of what the parent holds, so that the child can open the store. */
+type Target = Omit<ChildTarget, 'cleanup'> & {
   release(): Promise<void>;
-  /** Removes what the test made, once the children are done. */
   cleanup?(): Promise<void>;
-}
+};
 
 const targets: Record<string, (dir: string) => Promise<Target>> = {
   files: async (dir) => ({ options: { dir }, spec: ['dir', dir], release: async () => {} }),
@@ -42,19 +43,7 @@ const targets: Record<string, (dir: string) => Promise<Target>> = {
 };
 if (PG_URL !== undefined) {
   const url = PG_URL;
-  targets.postgres = async () => {
-    const client: PgClient = createPgClient(url);
-    const table = `fresh_${process.pid}_${Date.now()}`;
-    return {
-      options: { client, table },
-      spec: ['postgres', url, table],
-      release: async () => {},
-      cleanup: async () => {
-        await dropTables(client, table);
-        await client.end();
-      },
-    };
-  };
+  targets.postgres = async () => ({ ...postgresTarget(url, 'fresh'), release: async () => {} });
 }
 
 describe.each(Object.keys(targets))(

@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { it } from '@contextlog/fs-adapter/testing/vitest';
-import { createPgClient, type PgClient } from '@contextlog/pg-adapter';
 import { beforeAll, describe, expect } from 'vitest';
 import { chatTurns } from '../../scripts/chat-turns.mjs';
 import { jsonEqual } from '../save/json-equal.js';
-import { dropTables, PG_URL } from './backends.test-helper.js';
-import { type ChatStoreOptions, openChatStore } from './chat-store.js';
-import { buildPackage, scriptPath } from './child-process.test-helper.js';
+import { PG_URL } from './backends.test-helper.js';
+import { openChatStore } from './chat-store.js';
+import {
+  buildPackage,
+  type ChildTarget,
+  postgresTarget,
+  scriptPath,
+} from './child-process.test-helper.js';
 
 // A process that saves a chat over and over (appends and regenerated replies) is SIGKILLed at a
 // random moment; reopened, the chat is the last list whose save was acknowledged, or the one in
@@ -50,34 +54,17 @@ function saveAndKill(args: readonly string[], minAcks: number): Promise<number> 
   });
 }
 
-interface Target {
-  readonly options: ChatStoreOptions;
-  readonly spec: string[];
-  cleanup(): Promise<void>;
-}
-
-const targets: Record<string, (dir: string) => Promise<Target>> = {
+const targets: Record<string, (dir: string) => Promise<ChildTarget>> = {
   files: async (dir) => ({ options: { dir }, spec: ['dir', dir], cleanup: async () => {} }),
 };
 if (PG_URL !== undefined) {
   const url = PG_URL;
-  targets.postgres = async () => {
-    const client: PgClient = createPgClient(url);
-    const table = `killed_${process.pid}_${Date.now()}`;
-    return {
-      options: { client, table },
-      spec: ['postgres', url, table],
-      cleanup: async () => {
-        await dropTables(client, table);
-        await client.end();
-      },
-    };
-  };
+  targets.postgres = async () => postgresTarget(url, 'killed');
 }
 
 describe.each(Object.keys(targets))('a process killed mid-save (%s)', (name) => {
   it('loses no acknowledged save and leaves no half of one', async ({ dir }) => {
-    const target = await (targets[name] as (dir: string) => Promise<Target>)(dir);
+    const target = await (targets[name] as (dir: string) => Promise<ChildTarget>)(dir);
     try {
       let previous = 0;
       let inFlight = 0;
