@@ -31,5 +31,5 @@ export {
   type SaveChatOptions,
   type SaveChatResult,
 } from './store/chat-store.js';
-export { DEFAULT_CHAT_TABLE } from './store/pg-backend.js';
+export { type ChatPgClient, DEFAULT_CHAT_TABLE } from './store/pg-options.js';
 export type { SaveKind } from './store/save-chat.js';

@@ -32,7 +32,7 @@ const model = new MockLanguageModelV4({
   }),
 });
 
-const chats = await openChatStore({ dir: 'chats' }); // one session file per chat
+const chats = await openChatStore<UIMessage>({ dir: 'chats' }); // one session file per chat
 
 // One request: what the chat holds, the user's message, the streamed reply, saved at its end.
 async function send(chatId: string, text: string): Promise<void> {
@@ -61,7 +61,7 @@ await send('chat-1', 'Hi again!');
 await chats.close();
 
 // After a restart, or in another process: the chat as the SDK made it, ready for useChat.
-const resumed = await openChatStore({ dir: 'chats' });
+const resumed = await openChatStore<UIMessage>({ dir: 'chats' });
 const messages = await resumed.loadChat('chat-1');
 console.log(messages?.map((m) => `${m.role}: ${m.parts.map((p) => p.type).join(', ')}`));
 // [ 'user: text', 'assistant: step-start, reasoning, text', 'user: text', 'assistant: …' ]

@@ -1,5 +1,3 @@
-import type { PgClient } from '@contextlog/pg-adapter';
-import type { UIMessage } from 'ai';
 import { encodeChatId } from '../chat-id.js';
 import type { UiMessage } from '../dialect/ui-message.js';
 import { ChatStoreClosedError } from '../errors.js';
@@ -7,6 +5,7 @@ import type { ChatBackend, ChatSummary, OpenChat } from './backend.js';
 import { fileChatBackend } from './file-backend.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import { pgChatBackend } from './pg-backend.js';
+import type { ChatPgClient } from './pg-options.js';
 import { checkSave, type SaveKind, saveChatMessages } from './save-chat.js';
 
 interface CommonOptions {
@@ -25,14 +24,14 @@ export interface DirChatStoreOptions extends CommonOptions {
 
 export interface PgChatStoreOptions extends CommonOptions {
   /** `pgPoolClient(pool)`, `createPgClient(url)` or `pgliteClient(db)` from `@contextlog/pg-adapter`. */
-  readonly client: PgClient;
+  readonly client: ChatPgClient;
   /** The events table (default `contextlog_chats`); `migrate` makes it when the store opens. */
   readonly table?: string;
 }
 
 export type ChatStoreOptions = DirChatStoreOptions | PgChatStoreOptions;
 
-export interface SaveChatOptions<M extends UIMessage = UIMessage> {
+export interface SaveChatOptions<M extends UiMessage = UiMessage> {
   readonly chatId: string;
   readonly messages: readonly M[];
   /**
@@ -48,11 +47,12 @@ export interface SaveChatResult {
 }
 
 /**
- * `M`: the application's UIMessage type (its metadata, data and tool parts). The store checks a
+ * `M`: the application's UIMessage type (`openChatStore<UIMessage>(…)`, or its own
+ * `UIMessage<Metadata, DataParts, Tools>`); by default this package's envelope type (its metadata, data and tool parts). The store checks a
  * message's envelope (the `ai-sdk-ui` dialect), not its parts: `validateUIMessages` with the
  * application's schemas does that, as the SDK's docs advise for any stored chat.
  */
-export interface ChatStore<M extends UIMessage = UIMessage> {
+export interface ChatStore<M extends UiMessage = UiMessage> {
   loadChat(chatId: string): Promise<M[] | null>;
   saveChat(options: SaveChatOptions<M>): Promise<SaveChatResult>;
   listChats(): Promise<ChatSummary[]>;
@@ -65,7 +65,7 @@ export interface ChatStore<M extends UIMessage = UIMessage> {
  * Durable AI SDK chats: one contextlog session per chat, in the `ai-sdk-ui` dialect. Every call
  * on one chat runs after the ones before it, through the one engine the store keeps open for it.
  */
-export async function openChatStore<M extends UIMessage = UIMessage>(
+export async function openChatStore<M extends UiMessage = UiMessage>(
   options: ChatStoreOptions,
 ): Promise<ChatStore<M>> {
   const backend: ChatBackend =
@@ -141,9 +141,8 @@ export async function openChatStore<M extends UIMessage = UIMessage>(
     saveChat: ({ chatId, messages, expected }) =>
       onChat(chatId, async () => {
         // `null` is what loadChat gives for a chat that does not exist: the chat must still be empty.
-        // The SDK's UIMessage is a UiMessage (an id, a role, parts that each have a type).
-        const incoming = messages as readonly UiMessage[];
-        const guard = expected === null ? [] : (expected as readonly UiMessage[] | undefined);
+        const incoming: readonly UiMessage[] = messages;
+        const guard = expected === null ? [] : expected;
         let chat = await chatOf(chatId, false);
         if (chat === undefined) {
           // Refused saves leave no trace, not even the session a new chat's first save creates.

@@ -3,9 +3,7 @@ import type { PgClient } from '@contextlog/pg-adapter';
 import { encodeChatId } from '../chat-id.js';
 import { aiSdkUiDialect } from '../dialect/ai-sdk-ui-dialect.js';
 import type { ChatBackend } from './backend.js';
-
-/** The table chats go to unless `table` says otherwise: apart from other sessions, so `listChats` lists chats only. */
-export const DEFAULT_CHAT_TABLE = 'contextlog_chats';
+import { type ChatPgClient, DEFAULT_CHAT_TABLE } from './pg-options.js';
 
 /**
  * Chats as sessions in a PostgreSQL table (session id = chat id). `@contextlog/pg-adapter` is
@@ -14,9 +12,11 @@ export const DEFAULT_CHAT_TABLE = 'contextlog_chats';
  * with the engine's and reloads when they differ.
  */
 export async function pgChatBackend(
-  client: PgClient,
+  pgClient: ChatPgClient,
   table = DEFAULT_CHAT_TABLE,
 ): Promise<ChatBackend> {
+  // What the caller passed is a PgClient made by pg-adapter; the type checked its shape.
+  const client = pgClient as unknown as PgClient;
   const pg = await import('@contextlog/pg-adapter');
   await pg.migrate(client, { table });
   const storeOf = (chatId: string) => {
