@@ -5,6 +5,7 @@ declare module '@contextlog/core' {
     EMPTY_MESSAGE_ID: EmptyMessageIdError;
     DUPLICATE_MESSAGE_ID: DuplicateMessageIdError;
     INVALID_CHAT_ID: InvalidChatIdError;
+    CHAT_STORE_CLOSED: ChatStoreClosedError;
   }
 }
 
@@ -49,6 +50,14 @@ export class InvalidChatIdError extends ContextlogError {
     readonly reason: string,
   ) {
     super(`chat id ${describeChatId(chatId)} is refused: ${reason}`);
+  }
+}
+
+/** A call on a chat store after its `close()`. */
+export class ChatStoreClosedError extends ContextlogError {
+  readonly code = 'CHAT_STORE_CLOSED';
+  constructor() {
+    super('the chat store is closed: open another with openChatStore');
   }
 }
 

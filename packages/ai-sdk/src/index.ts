@@ -1,7 +1,7 @@
 // The public API of @contextlog/ai-sdk: durable chat persistence for the Vercel AI SDK, each chat
 // a contextlog session whose messages are `UIMessage`s (the `ai-sdk-ui` dialect).
-// Phase 1: the dialect, the save planner, chat-id file names and the errors. `openChatStore`
-// comes with core's dialects and history edits (see the README).
+// `openChatStore` keeps chats in a directory or a PostgreSQL table; the dialect, the save planner
+// and the chat-id file names are its building blocks.
 
 export {
   CHAT_FILE_EXTENSION,
@@ -12,8 +12,24 @@ export {
   MAX_ENCODED_CHAT_ID_LENGTH,
 } from './chat-id.js';
 export { aiSdkUiDialect } from './dialect/ai-sdk-ui-dialect.js';
-export type { Dialect } from './dialect/dialect-shape.js';
 export { type UiMessage, type UiMessagePart, UiMessageSchema } from './dialect/ui-message.js';
-export { DuplicateMessageIdError, EmptyMessageIdError, InvalidChatIdError } from './errors.js';
+export {
+  ChatStoreClosedError,
+  DuplicateMessageIdError,
+  EmptyMessageIdError,
+  InvalidChatIdError,
+} from './errors.js';
 export { jsonEqual } from './save/json-equal.js';
 export { type PlanSaveOptions, planSave, type SavePlan } from './save/plan-save.js';
+export type { ChatSummary } from './store/backend.js';
+export {
+  type ChatStore,
+  type ChatStoreOptions,
+  type DirChatStoreOptions,
+  openChatStore,
+  type PgChatStoreOptions,
+  type SaveChatOptions,
+  type SaveChatResult,
+} from './store/chat-store.js';
+export { type ChatPgClient, DEFAULT_CHAT_TABLE } from './store/pg-options.js';
+export type { SaveKind } from './store/save-chat.js';

@@ -1,5 +1,4 @@
-import { codePointLength } from '@contextlog/core';
-import type { Dialect } from './dialect-shape.js';
+import { codePointLength, type Dialect, defineDialect } from '@contextlog/core';
 import { type UiMessage, UiMessageSchema } from './ui-message.js';
 
 /**
@@ -24,7 +23,7 @@ function uiMessageTextLength(message: UiMessage): number {
  * `checkpointMessage`: a UIMessage needs an id unique in its chat, which only the application
  * can give, so `checkpoint({ addUserMessage: true })` is refused on such a session.
  */
-export const aiSdkUiDialect: Dialect<UiMessage> = Object.freeze({
+export const aiSdkUiDialect: Dialect<UiMessage> = defineDialect<UiMessage>({
   name: 'ai-sdk-ui',
   version: 1,
   schema: UiMessageSchema,
