@@ -188,6 +188,22 @@ describe('dialects', () => {
     const error = await createContext(store, { dialect: notes }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CorruptSessionError);
     expect((error as Error).message).toMatch(/seq 2 \(messages\.appended\).*id/);
+    // An edit's messages are checked too.
+    const good = {
+      ...bad,
+      data: { messages: [{ id: 'a', role: 'user', parts: [] }] },
+    } as unknown as StoredEvent;
+    const badEdit = {
+      seq: 3,
+      type: 'message.replaced',
+      v: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      data: { index: 0, message: { role: 'user', content: 'kimi-cli shaped' } },
+    } as unknown as StoredEvent;
+    const edited = await openMemoryStore({ events: [declared, good, badEdit] });
+    await expect(createContext(edited, { dialect: notes })).rejects.toThrow(
+      /seq 3 \(message\.replaced\)/,
+    );
   });
 
   it('a reader that does not know the dialect reads JSON objects, says so, and has no estimate', () => {

@@ -30,6 +30,8 @@ const CARRIES_MESSAGES: ReadonlySet<string> = new Set([
   'context.compacted',
   'state.snapshotted',
   'session.declared',
+  'messages.replaced',
+  'message.replaced',
 ]);
 
 /**
