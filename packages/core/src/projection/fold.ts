@@ -215,12 +215,16 @@ export function createFold(from?: ContextState, options?: DialectOptions): Fold 
   let uncountedFrom = -1;
   const settle = () => {
     if (uncountedFrom < 0) return;
-    let pending = fields.pendingTextLength;
-    const { kind } = fields;
-    forEachItem(fields.messages, uncountedFrom, fields.messages.length, (message) => {
-      pending += kind.textLength(message);
-    });
-    fields.pendingTextLength = pending;
+    // The replay hot path: the dialect's own function, looked up once, not `kind.textLength` per
+    // message. A dialect this reader does not know counts no text (as `SessionKind.textLength`).
+    const dialect = fields.kind.knownDialect;
+    if (dialect !== undefined) {
+      let pending = fields.pendingTextLength;
+      forEachItem(fields.messages, uncountedFrom, fields.messages.length, (message) => {
+        pending += dialect.textLength(message);
+      });
+      fields.pendingTextLength = pending;
+    }
     uncountedFrom = -1;
   };
   return {
