@@ -50,10 +50,21 @@ export {
   STORE_CHECKS,
   type StoreCheck,
 } from './check-store/checks.js';
-export { checkDialectSession } from './check-store/dialect-session.js';
+export { checkDialectSession, dialectSessionCheck } from './check-store/dialect-session.js';
 export { checkStalledAppend } from './check-store/stalled-append.js';
 export { checkTwoWriters } from './check-store/two-writers.js';
-export { arbNote, type Note, NoteSchema, notesDialect } from './dialects/notes-dialect.js';
+export {
+  defineFuzzedDialect,
+  type FuzzedDialect,
+  kimiFuzzedDialect,
+} from './dialects/fuzzed-dialect.js';
+export {
+  arbNote,
+  type Note,
+  NoteSchema,
+  notesDialect,
+  notesFuzzedDialect,
+} from './dialects/notes-dialect.js';
 export {
   type AppendFault,
   type AppendRecord,

@@ -1,8 +1,9 @@
 // What needs vitest: the `checkStore` suite. Everything else is in the main entry.
 import { describe, it, type TestContext } from 'vitest';
-import { checkReopen, STORE_CHECKS } from './check-store/checks.js';
+import { checkReopen, dialectChecks, STORE_CHECKS } from './check-store/checks.js';
 import { checkStalledAppend } from './check-store/stalled-append.js';
 import { checkTwoWriters } from './check-store/two-writers.js';
+import type { FuzzedDialect } from './dialects/fuzzed-dialect.js';
 import { type MakeStore, openStoreUnderTest, type StoreUnderTest } from './store-factory.js';
 
 export interface CheckStoreOptions {
@@ -11,6 +12,11 @@ export interface CheckStoreOptions {
    * when the first store made has `reopen`; set it to skip that probe).
    */
   readonly reopen?: boolean;
+  /**
+   * Dialects whose sessions the store must keep too (an adapter's own, with its arbitrary),
+   * beside the testkit's notes dialect that every store is checked with.
+   */
+  readonly dialects?: readonly FuzzedDialect<unknown>[];
 }
 
 type OptionalMember = 'reopen' | 'openAnother' | 'stall';
@@ -45,7 +51,8 @@ export function checkStore(
   };
 
   describe(`EventStore conformance: ${name}`, () => {
-    for (const [title, check] of Object.entries(STORE_CHECKS)) {
+    const checks = { ...STORE_CHECKS, ...dialectChecks(options.dialects ?? []) };
+    for (const [title, check] of Object.entries(checks)) {
       it(title, () => check(makeStore));
     }
     it('two stores on one log racing: one commits, the other gets CONCURRENCY (or cannot open)', async (context) => {

@@ -1,4 +1,4 @@
-import { hasCode } from '@contextlog/core';
+import { type ContextState, hasCode, kimiDialect, kimiEstimator } from '@contextlog/core';
 import type { Diagnostic } from '@contextlog/fs-adapter';
 import { describeLiveWriter } from '../lock-status.js';
 import { describeCounts } from '../output/counts.js';
@@ -7,6 +7,13 @@ import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
 import { readSession } from './read-session.js';
 import { FORMAT_OPTION, formatOf } from './shared-options.js';
+
+/** A session's dialect and estimator when they are not kimi-cli's (which a summary leaves out). */
+function describeKind(state: ContextState<unknown>): string {
+  const { dialect, estimator } = state;
+  if (dialect.name === kimiDialect.name && estimator === kimiEstimator.name) return '';
+  return `dialect ${dialect.name} v${dialect.version}, estimator ${estimator}, `;
+}
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -32,7 +39,7 @@ export const verifyCommand: Command = {
     try {
       const result = await readSession(path, io, { format, mode: 'lenient' });
       diagnostics = result.diagnostics;
-      summary = `${result.format}, ${describeCounts(result.counts)}, seq ${result.state.seq}`;
+      summary = `${result.format}, ${describeKind(result.state)}${describeCounts(result.counts)}, seq ${result.state.seq}`;
     } catch (error) {
       // Checked, not trusted: it may come from another copy of the packages.
       if (!hasCode(error, 'CORRUPT_SESSION') || typeof error.reason !== 'string') throw error;

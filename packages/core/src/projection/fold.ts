@@ -258,30 +258,32 @@ export function createFold(from?: ContextState, options?: DialectOptions): Fold 
  * The state after `events`, folded in order from the empty session or from `from` (see
  * `createFold`). Events that arrive asynchronously (a store's `load()`) give a promise of it.
  */
-export function foldEvents(
+export function foldEvents<M = Message>(
   events: Iterable<StoredEvent>,
-  from?: ContextState,
+  from?: ContextState<M>,
   options?: DialectOptions,
-): ContextState;
-export function foldEvents(
+): ContextState<M>;
+export function foldEvents<M = Message>(
   events: AsyncIterable<StoredEvent>,
-  from?: ContextState,
+  from?: ContextState<M>,
   options?: DialectOptions,
-): Promise<ContextState>;
-export function foldEvents(
+): Promise<ContextState<M>>;
+export function foldEvents<M = Message>(
   events: Iterable<StoredEvent> | AsyncIterable<StoredEvent>,
-  from?: ContextState,
+  from?: ContextState<M>,
   options?: DialectOptions,
-): ContextState | Promise<ContextState> {
-  const fold = createFold(from, options);
+): ContextState<M> | Promise<ContextState<M>> {
+  // The fold does not look at the messages' shape: the caller's M is what the dialect gave them.
+  const fold = createFold(from as ContextState | undefined, options);
+  const state = () => fold.state as unknown as ContextState<M>;
   // Synchronous whenever the events are (the first overload): an array gives a state, not a promise.
   if (Symbol.iterator in events) {
     for (const event of events) fold.apply(event);
-    return fold.state;
+    return state();
   }
   return (async () => {
     for await (const event of events) fold.apply(event);
-    return fold.state;
+    return state();
   })();
 }
 

@@ -1,11 +1,17 @@
 import type { JsonValue, Message } from '@contextlog/core';
 import fc from 'fast-check';
+import {
+  type FuzzedDialect,
+  fewMessagesOf,
+  kimiFuzzedDialect,
+} from '../dialects/fuzzed-dialect.js';
 import type { EngineOperation } from '../operations/operation.js';
 import { arbJsonValue } from './json-value.js';
-import { arbMessage } from './message.js';
 import { arbName, arbText } from './strings.js';
 
-export interface ArbOperationOptions {
+export interface ArbOperationOptions<M = Message> {
+  /** The session's dialect: what messages look like (default kimi-cli's). */
+  readonly dialect?: FuzzedDialect<M>;
   /** Relative weight of operations with invalid input (default 1 against ~24 for valid ones; 0 for none). */
   readonly invalidWeight?: number;
   /** Largest checkpoint id `revertTo` names; ids above the live ones test `CheckpointNotFoundError`. */
@@ -17,18 +23,32 @@ export interface ArbOperationOptions {
   readonly operationIdRate?: number;
 }
 
-const arbMessages = (minLength: number) => fc.array(arbMessage(), { minLength, maxLength: 3 });
+/** The arbitraries of one dialect's messages that the operations draw from. */
+interface MessageArbitraries<M> {
+  /** Any message. */
+  readonly any: () => fc.Arbitrary<M>;
+  readonly list: (minLength: number) => fc.Arbitrary<M[]>;
+  /**
+   * Messages of edits and their guards: often one of a few fixed ones (which appends make too),
+   * so that a guard sometimes holds; otherwise any message.
+   */
+  readonly edit: () => fc.Arbitrary<M>;
+  readonly few: () => fc.Arbitrary<M>;
+  /** Values the dialect refuses, typed as messages (the engine must refuse them). */
+  readonly invalid: () => fc.Arbitrary<M>;
+}
 
-/**
- * Messages of edits and their guards: often one of a few fixed ones (which appends make too), so
- * that a guard sometimes holds; otherwise any message.
- */
-const FEW_MESSAGES: readonly Message[] = [
-  { role: 'user', content: 'again' },
-  { role: 'assistant', content: [{ type: 'text', text: 'reply' }] },
-];
-const arbEditMessage = () =>
-  fc.oneof(fc.constantFrom(...FEW_MESSAGES), { arbitrary: arbMessage(), weight: 2 });
+function messageArbitraries<M>(fuzzed: FuzzedDialect<M>): MessageArbitraries<M> {
+  const few = fewMessagesOf(fuzzed);
+  const arbFew = () => fc.constantFrom(...few);
+  return {
+    any: fuzzed.arbMessage,
+    list: (minLength) => fc.array(fuzzed.arbMessage(), { minLength, maxLength: 3 }),
+    edit: () => fc.oneof(arbFew(), { arbitrary: fuzzed.arbMessage(), weight: 2 }),
+    few: arbFew,
+    invalid: () => fc.constantFrom(...fuzzed.invalidMessages) as fc.Arbitrary<M>,
+  };
+}
 
 /** An index of a short history, sometimes past its end. */
 const arbIndex = () =>
@@ -38,53 +58,48 @@ const arbIndex = () =>
   );
 
 /** `replaceMessages` (with or without a guard) and `replaceMessage`, at indices in and out of range. */
-function arbEdit(): fc.Arbitrary<EngineOperation> {
+function arbEdit<M>(messages: MessageArbitraries<M>): fc.Arbitrary<EngineOperation<M>> {
   return fc.oneof(
     fc
       .record(
         {
           from: arbIndex(),
-          messages: fc.array(arbEditMessage(), { maxLength: 2 }),
+          messages: fc.array(messages.edit(), { maxLength: 2 }),
           // Empty holds when `from` is the history's length: "only if nothing was added".
           expectedSuffix: fc.oneof(
             fc.constant([]),
-            fc.array(fc.constantFrom(...FEW_MESSAGES), { minLength: 1, maxLength: 2 }),
+            fc.array(messages.few(), { minLength: 1, maxLength: 2 }),
           ),
         },
         { requiredKeys: ['from', 'messages'] },
       )
-      .map((edit): EngineOperation => ({ kind: 'replaceMessages', ...edit })),
+      .map((edit): EngineOperation<M> => ({ kind: 'replaceMessages', ...edit })),
     fc
-      .record({ index: arbIndex(), message: arbEditMessage() })
-      .map((edit): EngineOperation => ({ kind: 'replaceMessage', ...edit })),
+      .record({ index: arbIndex(), message: messages.edit() })
+      .map((edit): EngineOperation<M> => ({ kind: 'replaceMessage', ...edit })),
   );
 }
 
 /** Inputs the engine must refuse with a `ValidationError`, writing nothing. */
-function arbInvalidOperation(): fc.Arbitrary<EngineOperation> {
-  const badMessage = fc.constantFrom<unknown>(
-    { role: 'robot', content: 'hi' },
-    { role: 'user' },
-    { role: 'user', content: [{ type: 'text' }] },
-    { role: 'assistant', content: 'x', tool_calls: [{ type: 'function', id: 'a' }] },
-    null,
-  ) as fc.Arbitrary<Message>;
+function arbInvalidOperation<M>(messages: MessageArbitraries<M>): fc.Arbitrary<EngineOperation<M>> {
+  type Operation = EngineOperation<M>;
+  const badMessage = messages.invalid();
   const badCount = fc.constantFrom(-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY);
   return fc.oneof(
-    badMessage.map((message): EngineOperation => ({ kind: 'appendMessages', messages: [message] })),
-    badCount.map((tokenCount): EngineOperation => ({ kind: 'recordUsage', tokenCount })),
-    badCount.map((checkpointId): EngineOperation => ({ kind: 'revertTo', checkpointId })),
-    badMessage.map((message): EngineOperation => ({ kind: 'compact', messages: [message] })),
-    badMessage.map((message): EngineOperation => ({ kind: 'replaceMessage', index: 0, message })),
-    badCount.map((from): EngineOperation => ({ kind: 'replaceMessages', from, messages: [] })),
-    badCount.map((tokenCount): EngineOperation => ({ kind: 'compact', messages: [], tokenCount })),
-    fc.constant<EngineOperation>({ kind: 'setMetadata', key: '', value: 1 }),
-    fc.constant<EngineOperation>({
+    badMessage.map((message): Operation => ({ kind: 'appendMessages', messages: [message] })),
+    badCount.map((tokenCount): Operation => ({ kind: 'recordUsage', tokenCount })),
+    badCount.map((checkpointId): Operation => ({ kind: 'revertTo', checkpointId })),
+    badMessage.map((message): Operation => ({ kind: 'compact', messages: [message] })),
+    badMessage.map((message): Operation => ({ kind: 'replaceMessage', index: 0, message })),
+    badCount.map((from): Operation => ({ kind: 'replaceMessages', from, messages: [] })),
+    badCount.map((tokenCount): Operation => ({ kind: 'compact', messages: [], tokenCount })),
+    fc.constant<Operation>({ kind: 'setMetadata', key: '', value: 1 }),
+    fc.constant<Operation>({
       kind: 'setMetadata',
       key: 'k',
       value: Number.NaN as unknown as JsonValue,
     }),
-    fc.constant<EngineOperation>({ kind: 'setSystemPrompt', prompt: 42 as unknown as string }),
+    fc.constant<Operation>({ kind: 'setSystemPrompt', prompt: 42 as unknown as string }),
   );
 }
 
@@ -94,32 +109,38 @@ function arbInvalidOperation(): fc.Arbitrary<EngineOperation> {
  * guarded), `appendMessages([])`, operation ids (some repeated), and (by default) a few invalid
  * inputs.
  */
-export function arbOperation(options: ArbOperationOptions = {}): fc.Arbitrary<EngineOperation> {
+export function arbOperation<M = Message>(
+  options: ArbOperationOptions<M> = {},
+): fc.Arbitrary<EngineOperation<M>> {
+  type Operation = EngineOperation<M>;
+  const messages = messageArbitraries(
+    options.dialect ?? (kimiFuzzedDialect as unknown as FuzzedDialect<M>),
+  );
   const invalidWeight = options.invalidWeight ?? 1;
   const maxCheckpointId = options.maxCheckpointId ?? 5;
-  const arbitraries: fc.WeightedArbitrary<EngineOperation>[] = [
+  const arbitraries: fc.WeightedArbitrary<Operation>[] = [
     {
       weight: 7,
       arbitrary: fc
         .oneof(
-          { weight: 3, arbitrary: arbMessage() },
-          { weight: 3, arbitrary: arbMessages(1) },
-          { weight: 1, arbitrary: fc.constant([]) },
+          { weight: 3, arbitrary: messages.any() },
+          { weight: 3, arbitrary: messages.list(1) },
+          { weight: 1, arbitrary: fc.constant<M[]>([]) },
         )
-        .map((messages): EngineOperation => ({ kind: 'appendMessages', messages })),
+        .map((messages): Operation => ({ kind: 'appendMessages', messages })),
     },
     {
       weight: 2,
       arbitrary: fc
         .nat({ max: 100_000 })
-        .map((tokenCount): EngineOperation => ({ kind: 'recordUsage', tokenCount })),
+        .map((tokenCount): Operation => ({ kind: 'recordUsage', tokenCount })),
     },
     {
       weight: 3,
       arbitrary: fc
         .option(fc.boolean(), { nil: undefined })
         .map(
-          (addUserMessage): EngineOperation =>
+          (addUserMessage): Operation =>
             addUserMessage === undefined
               ? { kind: 'checkpoint' }
               : { kind: 'checkpoint', addUserMessage },
@@ -129,15 +150,15 @@ export function arbOperation(options: ArbOperationOptions = {}): fc.Arbitrary<En
       weight: 3,
       arbitrary: fc
         .nat({ max: maxCheckpointId })
-        .map((checkpointId): EngineOperation => ({ kind: 'revertTo', checkpointId })),
+        .map((checkpointId): Operation => ({ kind: 'revertTo', checkpointId })),
     },
-    { weight: 1, arbitrary: fc.constant<EngineOperation>({ kind: 'clear' }) },
+    { weight: 1, arbitrary: fc.constant<Operation>({ kind: 'clear' }) },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(arbMessages(0), fc.option(fc.nat({ max: 10_000 }), { nil: undefined }))
+        .tuple(messages.list(0), fc.option(fc.nat({ max: 10_000 }), { nil: undefined }))
         .map(
-          ([messages, tokenCount]): EngineOperation =>
+          ([messages, tokenCount]): Operation =>
             tokenCount === undefined
               ? { kind: 'compact', messages }
               : { kind: 'compact', messages, tokenCount },
@@ -145,18 +166,18 @@ export function arbOperation(options: ArbOperationOptions = {}): fc.Arbitrary<En
     },
     {
       weight: 1,
-      arbitrary: arbText().map((prompt): EngineOperation => ({ kind: 'setSystemPrompt', prompt })),
+      arbitrary: arbText().map((prompt): Operation => ({ kind: 'setSystemPrompt', prompt })),
     },
     {
       weight: 2,
       arbitrary: fc
         .tuple(arbName(), arbJsonValue())
-        .map(([key, value]): EngineOperation => ({ kind: 'setMetadata', key, value })),
+        .map(([key, value]): Operation => ({ kind: 'setMetadata', key, value })),
     },
-    { weight: 4, arbitrary: arbEdit() },
+    { weight: 4, arbitrary: arbEdit(messages) },
   ];
   if (invalidWeight > 0)
-    arbitraries.push({ weight: invalidWeight, arbitrary: arbInvalidOperation() });
+    arbitraries.push({ weight: invalidWeight, arbitrary: arbInvalidOperation(messages) });
   const rate = Math.max(0, Math.min(1, options.operationIdRate ?? 0.25));
   if (rate === 0) return fc.oneof(...arbitraries);
   return fc
@@ -172,7 +193,7 @@ export function arbOperation(options: ArbOperationOptions = {}): fc.Arbitrary<En
     );
 }
 
-export interface ArbOperationSequenceOptions extends ArbOperationOptions {
+export interface ArbOperationSequenceOptions<M = Message> extends ArbOperationOptions<M> {
   readonly minLength?: number;
   /** Default 20. */
   readonly maxLength?: number;
@@ -182,9 +203,9 @@ export interface ArbOperationSequenceOptions extends ArbOperationOptions {
  * A list of engine calls, as a test fires them. Now and then one is a retry: an earlier call
  * again, operation id and all.
  */
-export function arbOperationSequence(
-  options: ArbOperationSequenceOptions = {},
-): fc.Arbitrary<EngineOperation[]> {
+export function arbOperationSequence<M = Message>(
+  options: ArbOperationSequenceOptions<M> = {},
+): fc.Arbitrary<EngineOperation<M>[]> {
   return fc
     .array(fc.tuple(arbOperation(options), fc.option(fc.nat(), { freq: 6, nil: undefined })), {
       minLength: options.minLength ?? 0,
@@ -194,7 +215,7 @@ export function arbOperationSequence(
       calls.map(([operation, retryOf], index) =>
         retryOf === undefined || index === 0
           ? operation
-          : (calls[retryOf % index] as [EngineOperation, unknown])[0],
+          : (calls[retryOf % index] as [EngineOperation<M>, unknown])[0],
       ),
     );
 }

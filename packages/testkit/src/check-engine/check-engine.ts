@@ -1,4 +1,6 @@
+import type { Message } from '@contextlog/core';
 import fc from 'fast-check';
+import type { FuzzedDialect } from '../dialects/fuzzed-dialect.js';
 import type { EngineOperation } from '../operations/operation.js';
 import type { MakeStore } from '../store-factory.js';
 import { DEFAULT_IDLE_MS } from './drive.js';
@@ -6,7 +8,13 @@ import { judge } from './judge.js';
 import { type MakeEngine, memoryStoreFactory, runScenario } from './run.js';
 import { arbScenario, type EngineScenario } from './scenario.js';
 
-export interface CheckEngineOptions {
+export interface CheckEngineOptions<M = Message> {
+  /**
+   * The dialect of the engine's session (default kimi-cli's): the operations carry its messages,
+   * the history starts with its declaration, and the model and replay use it. The engine
+   * `makeEngine` makes must be of this dialect (and estimator).
+   */
+  readonly dialect?: FuzzedDialect<M>;
   /** Runs (default 100, or the `FUZZ_RUNS` environment variable). */
   readonly numRuns?: number;
   /** Seed to replay a failure (printed with every counterexample). */
@@ -16,9 +24,9 @@ export interface CheckEngineOptions {
   /** Most calls per run (default 14). */
   readonly maxCommands?: number;
   /** The operations to fire (default `arbOperation()`): narrow it to focus on your agent's mix. */
-  readonly operation?: fc.Arbitrary<EngineOperation>;
+  readonly operation?: fc.Arbitrary<EngineOperation<M>>;
   /** @deprecated use `operation`. */
-  readonly command?: fc.Arbitrary<EngineOperation>;
+  readonly command?: fc.Arbitrary<EngineOperation<M>>;
   /** Probability that an append is rejected, writing nothing (default 0.1). */
   readonly rejectRate?: number;
   /** Probability that an append writes part of its batch and reports `StoreBrokenError` (default 0.03). */
@@ -56,13 +64,15 @@ let runCounter = 0;
  * The conformance property of a context engine as a fast-check property, for runners that want
  * to drive it themselves (`fc.check`, `@fast-check/vitest`). `checkEngine` asserts it.
  */
-export function engineProperty(
-  makeEngine: MakeEngine,
-  options: CheckEngineOptions = {},
-): fc.IAsyncPropertyWithHooks<[EngineScenario, fc.Scheduler]> {
+export function engineProperty<M = Message>(
+  makeEngine: MakeEngine<M>,
+  options: CheckEngineOptions<M> = {},
+): fc.IAsyncPropertyWithHooks<[EngineScenario<M>, fc.Scheduler]> {
   const makeStore = options.makeStore ?? memoryStoreFactory;
   const operation = options.operation ?? options.command;
-  const scenarios = arbScenario({
+  const { dialect } = options;
+  const scenarios = arbScenario<M>({
+    ...(dialect === undefined ? {} : { dialect }),
     ...(operation === undefined ? {} : { operation }),
     maxCommands: options.maxCommands ?? 14,
     rejectRate: options.rejectRate ?? 0.1,
@@ -72,9 +82,10 @@ export function engineProperty(
   return fc.asyncProperty(scenarios, fc.scheduler(), async (scenario, scheduler) => {
     runCounter++;
     const observation = await runScenario({
-      makeEngine,
+      makeEngine: makeEngine as MakeEngine<unknown>,
       makeStore,
-      scenario,
+      scenario: scenario as EngineScenario<unknown>,
+      ...(dialect === undefined ? {} : { dialect: dialect as FuzzedDialect<unknown> }),
       scheduler,
       runId: `engine-run-${runCounter}`,
       idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
@@ -106,11 +117,11 @@ export function engineProperty(
  * 5. at most one append is in flight at any moment.
  * Throws fast-check's shrunk counterexample (with seed and path to replay it) on failure.
  */
-export async function checkEngine(
-  makeEngine: MakeEngine,
-  options: CheckEngineOptions = {},
+export async function checkEngine<M = Message>(
+  makeEngine: MakeEngine<M>,
+  options: CheckEngineOptions<M> = {},
 ): Promise<void> {
-  const parameters: fc.Parameters<[EngineScenario, fc.Scheduler]> = {
+  const parameters: fc.Parameters<[EngineScenario<M>, fc.Scheduler]> = {
     numRuns: options.numRuns ?? fuzzRuns(DEFAULT_ENGINE_RUNS),
     // The violations and the run's timeline belong in the report, whatever the runner prints.
     includeErrorInReport: true,

@@ -30,8 +30,8 @@ function describeSettle(call: CallRecord): string {
 interface Attempt {
   readonly append: AppendRecord;
   readonly event: StoredEvent;
-  readonly before: ContextState;
-  readonly after: ContextState | undefined;
+  readonly before: ContextState<unknown>;
+  readonly after: ContextState<unknown> | undefined;
   readonly committed: boolean;
 }
 
@@ -111,10 +111,10 @@ export function judge(observation: Observation): string[] {
   for (const { record } of appends) {
     let state = committed;
     for (const event of record.events) {
-      let after: ContextState | undefined;
+      let after: ContextState<unknown> | undefined;
       try {
         if (event.seq !== state.seq + 1) throw new Error(`seq ${event.seq} after ${state.seq}`);
-        after = foldEvents([event], state);
+        after = foldEvents([event], state, observation.foldOptions);
       } catch (error) {
         violations.push(
           `(2) append #${record.index} carried an event that does not continue the log: ${preview(eventBody(event))} (${preview(error, 100)})`,
@@ -184,7 +184,7 @@ export function judge(observation: Observation): string[] {
       const call = calls[j] as CallRecord;
       if (
         madeBefore(call, append) &&
-        matchesEvent(expectedOutcome(call.operation, attempt.before), event) &&
+        matchesEvent(expectedOutcome(call.operation, attempt.before, observation.dialect), event) &&
         settledAsAttempt(call, attempt)
       ) {
         found = j;
@@ -196,7 +196,7 @@ export function judge(observation: Observation): string[] {
         (call, j) =>
           j >= next &&
           madeBefore(call, append) &&
-          matchesEvent(expectedOutcome(call.operation, attempt.before), event),
+          matchesEvent(expectedOutcome(call.operation, attempt.before, observation.dialect), event),
       );
       const outcome = attempt.committed ? 'committed' : `not committed (${append.status})`;
       const early = owner === undefined ? undefined : abortedBeforeBatch(owner, append);
@@ -226,9 +226,9 @@ export function judge(observation: Observation): string[] {
   }
 
   // The states a call that wrote nothing may have been validated on.
-  const statesBefore = (index: number): ContextState[] => {
-    let lastAttempted: ContextState | undefined;
-    let lastCommitted: ContextState = observation.initialState;
+  const statesBefore = (index: number): ContextState<unknown>[] => {
+    let lastAttempted: ContextState<unknown> | undefined;
+    let lastCommitted: ContextState<unknown> = observation.initialState;
     // matchOf iterates in attempt order, so the last match before `index` is the latest state.
     for (const [call, attempt] of matchOf) {
       if (call.index >= index || attempt.after === undefined) continue;
@@ -258,7 +258,11 @@ export function judge(observation: Observation): string[] {
       }
       if (call.status === 'resolved') {
         // `appendMessages([])` resolves without writing, aborted or not.
-        if (expectedOutcome(call.operation, observation.initialState).kind === 'noop') continue;
+        if (
+          expectedOutcome(call.operation, observation.initialState, observation.dialect).kind ===
+          'noop'
+        )
+          continue;
         violations.push(
           `(2) abort: ${describeCall(call)} was aborted ${early}, so before its batch formed, but resolved: it must be dropped and reject with its abort reason`,
         );
@@ -283,10 +287,14 @@ export function judge(observation: Observation): string[] {
     // A repeat of a remembered operation id writes nothing: it answers as the first call did, and
     // when that call is in its own batch, it settles as that batch does.
     const repeats = statesBefore(call.index)
-      .map((state) => expectedOutcome(call.operation, state))
+      .map((state) => expectedOutcome(call.operation, state, observation.dialect))
       .filter((outcome) => outcome.kind === 'repeat');
     if (call.status === 'resolved') {
-      const outcome = expectedOutcome(call.operation, observation.initialState);
+      const outcome = expectedOutcome(
+        call.operation,
+        observation.initialState,
+        observation.dialect,
+      );
       if (outcome.kind === 'noop') continue;
       if (repeats.some((repeat) => sameJson(repeat.result ?? null, call.value ?? null))) continue;
       violations.push(
@@ -315,12 +323,13 @@ export function judge(observation: Observation): string[] {
     );
     if (repeats.length > 0 && failedWithFirst) continue;
     const invalidHere = statesBefore(call.index).some((state) => {
-      const outcome = expectedOutcome(call.operation, state);
+      const outcome = expectedOutcome(call.operation, state, observation.dialect);
       return outcome.kind === 'invalid' && hasCode(reason, outcome.code);
     });
     if (invalidHere) continue;
     const [state] = statesBefore(call.index);
-    const expected = state === undefined ? undefined : expectedOutcome(call.operation, state);
+    const expected =
+      state === undefined ? undefined : expectedOutcome(call.operation, state, observation.dialect);
     violations.push(
       `(4) liveness: ${describeCall(call)} ${describeSettle(call)} although it was not aborted, no fault hit a batch holding it, and it ${
         expected?.kind === 'invalid'
@@ -348,7 +357,9 @@ export function judge(observation: Observation): string[] {
     );
   }
   const live = stateToJson(observation.finalState);
-  const replayed = stateToJson(foldEvents(storedPrefix));
+  const replayed = stateToJson(
+    foldEvents<unknown>(storedPrefix, undefined, observation.foldOptions),
+  );
   if (!sameJson(live, replayed)) {
     violations.push(
       `(1) replay = live: after quiescence engine.state differs from the replay of the committed events${

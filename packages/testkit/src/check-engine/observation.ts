@@ -1,4 +1,5 @@
-import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { ContextState, DialectOptions, StoredEvent } from '@contextlog/core';
+import type { FuzzedDialect } from '../dialects/fuzzed-dialect.js';
 import type { AppendRecord } from '../faulty-store/faulty-store.js';
 import type { EngineOperation } from '../operations/operation.js';
 
@@ -14,7 +15,7 @@ export class TestkitAbortError extends Error {
 /** One engine call and how it settled; `*At` are steps of the run's timeline. */
 export interface CallRecord {
   readonly index: number;
-  readonly operation: EngineOperation;
+  readonly operation: EngineOperation<unknown>;
   readonly calledAt: number;
   abortReason?: TestkitAbortError;
   abortedAt?: number;
@@ -32,15 +33,18 @@ export interface AppendTiming {
 
 /** Everything one run saw, for the judge. */
 export interface Observation {
+  /** The session's dialect, which the model and the folds use. */
+  readonly dialect: FuzzedDialect<unknown>;
+  readonly foldOptions: DialectOptions;
   readonly initialEvents: readonly StoredEvent[];
-  readonly initialState: ContextState;
-  readonly engineStateAtOpen: ContextState;
+  readonly initialState: ContextState<unknown>;
+  readonly engineStateAtOpen: ContextState<unknown>;
   readonly calls: readonly CallRecord[];
   readonly appends: readonly AppendTiming[];
   /** Events in the inner store after the run. */
   readonly storedEvents: readonly StoredEvent[];
   /** `engine.state` after quiescence. */
-  readonly finalState: ContextState;
+  readonly finalState: ContextState<unknown>;
   /** Violations seen while the run went on (state moved before a write committed …). */
   readonly midRun: readonly string[];
   /** Whether the run went idle with promises pending: nothing settled for `idleMs`. */

@@ -2,14 +2,22 @@ import {
   type ContextEngine,
   type ContextState,
   codeOf,
+  type DialectOptions,
   type EventStore,
+  kimiEstimator,
+  type Message,
   openMemoryStore,
   type StoredEvent,
   stateToJson,
 } from '@contextlog/core';
-import { foldEvents } from '@contextlog/core/store';
+import { type ContextEvent, foldEvents } from '@contextlog/core/store';
 import type fc from 'fast-check';
 import { stampEvents } from '../arbitraries/event.js';
+import {
+  type FuzzedDialect,
+  isDefaultDialect,
+  kimiFuzzedDialect,
+} from '../dialects/fuzzed-dialect.js';
 import { type AppendFault, createFaultyStore } from '../faulty-store/faulty-store.js';
 import { preview, sameJson } from '../json.js';
 import { expectedOutcome } from '../operations/model.js';
@@ -26,22 +34,49 @@ import type { EngineScenario } from './scenario.js';
 
 const NO_FAULT: AppendFault = Object.freeze({ kind: 'none' });
 
-export type MakeEngine = (store: EventStore) => Promise<ContextEngine>;
+export type MakeEngine<M = Message> = (store: EventStore) => Promise<ContextEngine<M>>;
 
 export const memoryStoreFactory: MakeStore = () => openMemoryStore();
 
-/** The events the scenario's history leaves in the store before the engine opens it. */
-function historyEvents(scenario: EngineScenario): StoredEvent[] {
-  let state = foldEvents([]);
+/** How the judge folds the events of a session of `dialect`. */
+export function foldOptionsOf(dialect: FuzzedDialect<unknown>): DialectOptions {
+  return {
+    dialects: [dialect.dialect],
+    ...(dialect.estimator === undefined ? {} : { estimators: [dialect.estimator] }),
+  };
+}
+
+/**
+ * The events the scenario's history leaves in the store before the engine opens it. A session
+ * that is not kimi-cli's starts with its declaration, as `createContext` writes it (always there,
+ * so the engine never writes it through the faulty store).
+ */
+function historyEvents(
+  scenario: EngineScenario<unknown>,
+  dialect: FuzzedDialect<unknown>,
+): StoredEvent[] {
+  const options = foldOptionsOf(dialect);
   const events: StoredEvent[] = [];
+  if (!isDefaultDialect(dialect)) {
+    const declaration = {
+      type: 'session.declared',
+      v: 1,
+      data: {
+        dialect: { name: dialect.dialect.name, version: dialect.dialect.version },
+        estimator: (dialect.estimator ?? kimiEstimator).name,
+      },
+    };
+    events.push(...stampEvents([declaration as ContextEvent], 0));
+  }
+  let state = foldEvents(events, undefined, options);
   for (const operation of scenario.history) {
-    const outcome = expectedOutcome(operation, state);
+    const outcome = expectedOutcome(operation, state, dialect);
     if (outcome.kind !== 'event') continue;
     const [stamped] = stampEvents([outcome.event], state.seq);
     if (stamped === undefined) continue;
     const event =
       outcome.op === undefined ? stamped : ({ ...stamped, op: outcome.op } as StoredEvent);
-    state = foldEvents([event], state);
+    state = foldEvents([event], state, options);
     events.push(event);
   }
   return events;
@@ -56,9 +91,11 @@ function errorLabel(error: unknown): string {
  * (with their aborts) under the scheduler, drives everything to quiescence and records it all.
  */
 export interface ScenarioRun {
-  readonly makeEngine: MakeEngine;
+  readonly makeEngine: MakeEngine<unknown>;
   readonly makeStore: MakeStore;
-  readonly scenario: EngineScenario;
+  readonly scenario: EngineScenario<unknown>;
+  /** The session's dialect (default kimi-cli's). */
+  readonly dialect?: FuzzedDialect<unknown>;
   readonly scheduler: fc.Scheduler;
   /** Names this run's store (a fresh table, file …). */
   readonly runId: string;
@@ -72,12 +109,14 @@ export async function runScenario({
   scheduler,
   runId,
   idleMs = DEFAULT_IDLE_MS,
+  dialect = kimiFuzzedDialect as FuzzedDialect<unknown>,
 }: ScenarioRun): Promise<Observation> {
   const made = await openStoreUnderTest(makeStore, runId);
   const inner = made.store;
-  const initialEvents = historyEvents(scenario);
+  const foldOptions = foldOptionsOf(dialect);
+  const initialEvents = historyEvents(scenario, dialect);
   if (initialEvents.length > 0) await inner.append(initialEvents, { expectedSeq: 0 });
-  const initialState = foldEvents(initialEvents);
+  const initialState = foldEvents(initialEvents, undefined, foldOptions);
 
   const timeline: string[] = [];
   const midRun: string[] = [];
@@ -88,8 +127,8 @@ export async function runScenario({
     return step;
   };
 
-  let engine: ContextEngine | undefined;
-  let committed: ContextState = initialState;
+  let engine: ContextEngine<unknown> | undefined;
+  let committed: ContextState<unknown> = initialState;
   const appendTimings: AppendTiming[] = [];
   const checkStateIsCommitted = (when: string) => {
     if (engine === undefined) return;
@@ -123,7 +162,9 @@ export async function runScenario({
     },
     onAppendSettle(record) {
       checkStateIsCommitted(`when append #${record.index} returned`);
-      if (record.status === 'committed') committed = foldEvents(record.events, committed);
+      if (record.status === 'committed') {
+        committed = foldEvents(record.events, committed, foldOptions);
+      }
       const timing = appendTimings.find((entry) => entry.record === record);
       const settledAt = note(
         `append #${record.index} ${record.status}${record.error === undefined ? '' : ` (${errorLabel(record.error)})`}`,
@@ -199,6 +240,8 @@ export async function runScenario({
   const finalState = engine.state;
   const storedEvents = await loadAll(inner);
   const observation: Observation = {
+    dialect,
+    foldOptions,
     initialEvents,
     initialState,
     engineStateAtOpen,

@@ -1,5 +1,7 @@
+import type { Message } from '@contextlog/core';
 import fc from 'fast-check';
 import { arbOperation } from '../arbitraries/operation.js';
+import type { FuzzedDialect } from '../dialects/fuzzed-dialect.js';
 import type { AppendFault } from '../faulty-store/faulty-store.js';
 import type { EngineOperation } from '../operations/operation.js';
 
@@ -9,26 +11,28 @@ import type { EngineOperation } from '../operations/operation.js';
  */
 export type AbortPlan = 'none' | 'before' | 'later' | 'during-write';
 
-export interface ScenarioCall {
-  readonly operation: EngineOperation;
+export interface ScenarioCall<M = Message> {
+  readonly operation: EngineOperation<M>;
   readonly abort: AbortPlan;
   /** Let the scheduler run other tasks before this call (otherwise it follows the previous one at once). */
   readonly yieldBefore: boolean;
 }
 
 /** One run of the engine property: what the store holds first, the calls, and each append's fault. */
-export interface EngineScenario {
+export interface EngineScenario<M = Message> {
   /** Valid operations whose events are in the store before the engine opens it. */
-  readonly history: readonly EngineOperation[];
-  readonly calls: readonly ScenarioCall[];
+  readonly history: readonly EngineOperation<M>[];
+  readonly calls: readonly ScenarioCall<M>[];
   /** The fault of each faulty append, by append index (0-based); the others get none. */
   readonly faults: Readonly<Record<number, AppendFault>>;
 }
 
-export interface ScenarioRates {
+export interface ScenarioRates<M = Message> {
   readonly maxCommands: number;
-  /** The calls' operations (default `arbOperation()`). */
-  readonly operation?: fc.Arbitrary<EngineOperation>;
+  /** The session's dialect (default kimi-cli's): what the history and default calls hold. */
+  readonly dialect?: FuzzedDialect<M>;
+  /** The calls' operations (default `arbOperation({ dialect })`). */
+  readonly operation?: fc.Arbitrary<EngineOperation<M>>;
   readonly rejectRate: number;
   readonly brokenRate: number;
   readonly abortRate: number;
@@ -45,7 +49,8 @@ function weighted<T>(entries: readonly [number, fc.Arbitrary<T>][]): fc.Arbitrar
   return fc.oneof({ withCrossShrink: true }, ...present);
 }
 
-export function arbScenario(rates: ScenarioRates): fc.Arbitrary<EngineScenario> {
+export function arbScenario<M = Message>(rates: ScenarioRates<M>): fc.Arbitrary<EngineScenario<M>> {
+  const dialect = rates.dialect === undefined ? {} : { dialect: rates.dialect };
   const none = 1000 - weight(rates.rejectRate) - weight(rates.brokenRate);
   const fault = weighted<AppendFault>([
     [Math.max(none, 1), fc.constant({ kind: 'none' })],
@@ -61,16 +66,16 @@ export function arbScenario(rates: ScenarioRates): fc.Arbitrary<EngineScenario> 
     [quarter, fc.constant('during-write')],
   ]);
   const call = fc.record({
-    operation: rates.operation ?? arbOperation(),
+    operation: rates.operation ?? arbOperation<M>(dialect),
     abort,
     yieldBefore: fc.boolean(),
     // Now and then a call is a retry: an earlier call's operation again, operation id and all.
     retryOf: fc.option(fc.nat(), { freq: 6, nil: undefined }),
   });
   return fc.record({
-    history: fc.array(arbOperation({ invalidWeight: 0 }), { maxLength: 4 }),
+    history: fc.array(arbOperation<M>({ ...dialect, invalidWeight: 0 }), { maxLength: 4 }),
     calls: fc.array(call, { minLength: 1, maxLength: rates.maxCommands }).map((calls) =>
-      calls.map(({ retryOf, ...planned }, index): ScenarioCall => {
+      calls.map(({ retryOf, ...planned }, index): ScenarioCall<M> => {
         const earlier = retryOf === undefined || index === 0 ? undefined : calls[retryOf % index];
         return earlier === undefined ? planned : { ...planned, operation: earlier.operation };
       }),

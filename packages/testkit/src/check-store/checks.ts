@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { arbStoredEvents, stampEvents } from '../arbitraries/event.js';
 import { ALL_ODD_CHARACTERS, ODD_STRINGS } from '../arbitraries/strings.js';
 import { fuzzRuns } from '../check-engine/check-engine.js';
+import type { FuzzedDialect } from '../dialects/fuzzed-dialect.js';
 import { preview } from '../json.js';
 import { type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import { checkCallerObjects } from './caller-objects.js';
-import { checkDialectSession } from './dialect-session.js';
+import { checkDialectSession, dialectSessionCheck } from './dialect-session.js';
 import { checkStalledAppend } from './stalled-append.js';
 import {
   expectLog,
@@ -343,6 +344,23 @@ export interface OptionalStoreChecks {
   readonly twoWriters?: boolean;
   /** `checkStalledAppend`: `makeStore` returns `stall`. */
   readonly stall?: boolean;
+  /**
+   * Dialects whose sessions the store must keep too (`dialectSessionCheck` for each), beside
+   * the testkit's notes dialect that every store is checked with.
+   */
+  readonly dialects?: readonly FuzzedDialect<unknown>[];
+}
+
+/** The check of each dialect, by title. */
+export function dialectChecks(
+  dialects: readonly FuzzedDialect<unknown>[],
+): Record<string, StoreCheck> {
+  return Object.fromEntries(
+    dialects.map((fuzzed) => [
+      `keeps a session of the ${fuzzed.dialect.name} dialect exactly, and an engine of it reads it back`,
+      dialectSessionCheck(fuzzed),
+    ]),
+  );
 }
 
 /** Runs every check, and the optional ones asked for; throws the first failure. */
@@ -355,6 +373,7 @@ export async function runStoreChecks(
     ...(options.reopen === true ? { reopen: checkReopen } : {}),
     ...(options.twoWriters === true ? { 'two writers': checkTwoWriters } : {}),
     ...(options.stall === true ? { 'a stalled append': checkStalledAppend } : {}),
+    ...dialectChecks(options.dialects ?? []),
   };
   for (const [name, check] of Object.entries(checks)) {
     try {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { arbJsonValue } from '../arbitraries/json-value.js';
 import { arbName, arbText } from '../arbitraries/strings.js';
+import { defineFuzzedDialect, type FuzzedDialect } from './fuzzed-dialect.js';
 
 /**
  * A message unlike kimi-cli's, shaped as UI message formats are: an id, a role, and parts. For
@@ -54,3 +55,16 @@ export function arbNote(): fc.Arbitrary<Note> {
     { requiredKeys: ['id', 'role', 'parts'] },
   );
 }
+
+/** The notes dialect as `checkEngine` fuzzes it. */
+export const notesFuzzedDialect: FuzzedDialect<Note> = defineFuzzedDialect<Note>({
+  dialect: notesDialect,
+  arbMessage: arbNote,
+  invalidMessages: [
+    { id: 'n', role: 'robot', parts: [] },
+    { id: '', role: 'user', parts: [] },
+    { id: 'n', role: 'user' },
+    { id: 'n', role: 'user', parts: [{ text: 'no type' }] },
+    null,
+  ],
+});

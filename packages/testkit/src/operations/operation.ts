@@ -6,17 +6,17 @@ import type { CommandOptions, ContextEngine, JsonValue, Message } from '@context
  * message with an unknown role): an engine must reject those with a `ValidationError`. Any
  * operation may carry an `operationId` (`CommandOptions.operationId`).
  */
-export type EngineOperation = EngineCall & { readonly operationId?: string };
+export type EngineOperation<M = Message> = EngineCall<M> & { readonly operationId?: string };
 
-type EngineCall =
-  | { readonly kind: 'appendMessages'; readonly messages: Message | readonly Message[] }
+type EngineCall<M> =
+  | { readonly kind: 'appendMessages'; readonly messages: M | readonly M[] }
   | { readonly kind: 'recordUsage'; readonly tokenCount: number }
   | { readonly kind: 'checkpoint'; readonly addUserMessage?: boolean }
   | { readonly kind: 'revertTo'; readonly checkpointId: number }
   | { readonly kind: 'clear' }
   | {
       readonly kind: 'compact';
-      readonly messages: readonly Message[];
+      readonly messages: readonly M[];
       readonly tokenCount?: number;
     }
   | { readonly kind: 'setSystemPrompt'; readonly prompt: string }
@@ -24,17 +24,17 @@ type EngineCall =
   | {
       readonly kind: 'replaceMessages';
       readonly from: number;
-      readonly messages: readonly Message[];
-      readonly expectedSuffix?: readonly Message[];
+      readonly messages: readonly M[];
+      readonly expectedSuffix?: readonly M[];
     }
-  | { readonly kind: 'replaceMessage'; readonly index: number; readonly message: Message };
+  | { readonly kind: 'replaceMessage'; readonly index: number; readonly message: M };
 
 export type EngineOperationKind = EngineOperation['kind'];
 
 /** Performs `operation` on `engine`: what a test does with a generated operation. */
-export function runOperation(
-  engine: ContextEngine,
-  operation: EngineOperation,
+export function runOperation<M>(
+  engine: ContextEngine<M>,
+  operation: EngineOperation<M>,
   callOptions: CommandOptions = {},
 ): Promise<unknown> {
   // core's engine.property.test.ts switches alike: core's tests cannot import testkit.
@@ -83,7 +83,7 @@ export function runOperation(
 }
 
 /** @deprecated use `EngineOperation` (testkit's model of an engine call is an operation). */
-export type EngineCommand = EngineOperation;
+export type EngineCommand<M = Message> = EngineOperation<M>;
 /** @deprecated use `EngineOperationKind`. */
 export type EngineCommandKind = EngineOperationKind;
 /** @deprecated use `runOperation`. */
