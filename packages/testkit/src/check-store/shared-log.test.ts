@@ -126,14 +126,16 @@ function openOn(log: SharedLog, flaw: Flaw): EventStore {
 }
 
 const sharedLog =
-  (flaw: Flaw, options: { readonly lock?: boolean } = {}): MakeStore =>
+  (flaw: Flaw, options: { readonly lock?: boolean; readonly openError?: string } = {}): MakeStore =>
   async () => {
     const log: SharedLog = { lines: [], stallNext: false, busy: false };
     return {
       store: openOn(log, flaw),
       reopen: async () => openOn(log, flaw),
       openAnother: async () => {
-        if (options.lock === true) throw Object.assign(new Error('locked'), { code: 'LOCKED' });
+        if (options.lock === true) {
+          throw Object.assign(new Error('locked'), { code: options.openError ?? 'SESSION_LOCKED' });
+        }
         return openOn(log, flaw);
       },
       stall: {
@@ -167,6 +169,12 @@ describe('the two-writer check catches stores that let two writers commit', () =
 
   it('a store that refuses to open a second store on the log passes', async () => {
     await checkTwoWriters(sharedLog('check-then-insert', { lock: true }));
+  });
+
+  it('a store whose second open fails for another reason fails (that is no lock)', async () => {
+    await expect(
+      checkTwoWriters(sharedLog('check-then-insert', { lock: true, openError: 'EMFILE' })),
+    ).rejects.toThrow(/openAnother\(\) rejected with EMFILE: a store that admits one writer/);
   });
 });
 

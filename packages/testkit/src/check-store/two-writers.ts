@@ -1,5 +1,6 @@
-import { type EventStore, hasCode, type StoredEvent } from '@contextlog/core';
+import { codeOf, type EventStore, hasCode, type StoredEvent } from '@contextlog/core';
 import { fuzzRuns } from '../check-engine/check-engine.js';
+import { preview } from '../json.js';
 import { loadAll, type MakeStore, openStoreUnderTest } from '../store-factory.js';
 import {
   describeSettled,
@@ -58,11 +59,15 @@ const STARTS: readonly Start[] = [
 /** Every interleaving, cycled through by the rounds. */
 const INTERLEAVINGS = RACES.length * STARTS.length * 2;
 
+/** The codes that say "this log has a writer already" when a second store opens it. */
+const ONE_WRITER_CODES: ReadonlySet<string> = new Set(['SESSION_LOCKED', 'CONCURRENCY']);
+
 /**
  * Two stores opened on one log (`openAnother`) race their first appends, `expectedSeq` 0 both.
  * Exactly one may commit; the other must reject with code CONCURRENCY and store nothing; both
  * stores then load exactly the winner's batch, and the loser can go on from it. A store that
- * refuses to open a second store on the log (a lock) passes. Each round is a fresh log.
+ * refuses to open a second store on the log (a lock: code SESSION_LOCKED or CONCURRENCY) passes;
+ * any other failure to open it fails the check. Each round is a fresh log.
  */
 export const checkTwoWriters: StoreCheck = async (makeStore) => {
   const rounds = Math.max(INTERLEAVINGS, fuzzRuns(2 * INTERLEAVINGS));
@@ -92,8 +97,14 @@ async function raceOnce(
     if (made.openAnother === undefined) fail('makeStore returned no openAnother(): no race');
     try {
       other = await made.openAnother();
-    } catch {
-      return 'refused'; // one writer per log, enforced at open: nothing can race
+    } catch (error) {
+      // One writer per log, enforced at open: nothing can race. Any other failure to open is
+      // the store's bug, not a lock.
+      const code = codeOf(error);
+      if (code !== undefined && ONE_WRITER_CODES.has(code)) return 'refused';
+      fail(
+        `openAnother() rejected with ${code ?? preview(error, 200)}: a store that admits one writer per log must refuse the second with code ${[...ONE_WRITER_CODES].join(' or ')}`,
+      );
     }
     const stores = [made.store, other] as const;
     const [early, late] = secondFirst ? ([1, 0] as const) : ([0, 1] as const);
