@@ -7,7 +7,7 @@ import {
 } from '../fs/file-system.js';
 import { createContextlogDecoder } from './contextlog-decoder.js';
 import { lineBatches } from './line-batches.js';
-import type { Diagnostic, ReadMode } from './types.js';
+import type { Diagnostic, ReadMode, ReadProgress } from './types.js';
 
 /** `dialects`, `estimators`: as `readSessionFile`'s. */
 export interface ReadEventsOptions extends DialectOptions {
@@ -15,6 +15,8 @@ export interface ReadEventsOptions extends DialectOptions {
   readonly fs?: FileSystem;
   /** Receives what lenient mode skipped, and torn-tail warnings. */
   readonly diagnostics?: Diagnostic[];
+  /** Called after each chunk of the file was read (for a progress bar). */
+  readonly onProgress?: (progress: ReadProgress) => void;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function* readSessionEvents(
       end: size,
       mode: options.mode ?? 'strict',
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       dialects: options,
     });
   } finally {
@@ -54,13 +57,15 @@ export interface HandleRange {
   readonly diagnostics?: Diagnostic[];
   /** Called after each chunk's events were taken (the file store checks it is still open). */
   readonly beforeChunk?: () => void;
+  /** Called after each chunk was decoded, with how far into the file it reached. */
+  readonly onProgress?: (progress: ReadProgress) => void;
   readonly dialects?: DialectOptions;
 }
 
 /** The events in `[start, end)` of an open contextlog file. */
 export async function* eventsOfHandle(
   handle: FileHandleLike,
-  { path, start = 0, end, mode, diagnostics = [], beforeChunk, dialects }: HandleRange,
+  { path, start = 0, end, mode, diagnostics = [], beforeChunk, onProgress, dialects }: HandleRange,
 ): AsyncGenerator<StoredEvent> {
   const decoder = createContextlogDecoder(path, mode, diagnostics, dialects);
   const out: StoredEvent[] = [];
@@ -70,6 +75,7 @@ export async function* eventsOfHandle(
   };
   for await (const batch of lineBatches(handle, start, end)) {
     decoder.batch(batch, sink);
+    onProgress?.({ bytesRead: Math.min(batch.position, end), totalBytes: end });
     for (const event of out) yield event;
     out.length = 0;
     beforeChunk?.();

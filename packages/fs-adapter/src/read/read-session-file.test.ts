@@ -56,8 +56,14 @@ describe('readSessionFile on contextlog files', () => {
     expect(result.counts).toEqual({ lines: 7, events: 6, skipped: 0, blank: 0, bytes });
     expect(progress.at(-1)).toBe(bytes);
     const streamed: StoredEvent[] = [];
-    for await (const event of readSessionEvents(path)) streamed.push(event);
+    const streamedProgress: number[] = [];
+    for await (const event of readSessionEvents(path, {
+      onProgress: (p) => streamedProgress.push(p.bytesRead),
+    })) {
+      streamed.push(event);
+    }
     expect(streamed).toEqual(events);
+    expect(streamedProgress.at(-1)).toBe(bytes);
   });
 
   it('reads an empty file as an empty session, and returns events only when asked', async ({
