@@ -60,4 +60,62 @@ describe.skipIf(!hasScript)('the progress bar', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
   });
+
+  /** Runs the bin on a pseudo-terminal (stdout of the command discarded); what the terminal saw. */
+  const onTerminal = (args: readonly string[]) =>
+    collect(
+      spawn(
+        'script',
+        [
+          '-qec',
+          `"${process.execPath}" "${BIN}" ${args.map((a) => `"${a}"`).join(' ')} > /dev/null`,
+          '/dev/null',
+        ],
+        {
+          env: { ...process.env, CONTEXTLOG_PROGRESS_MIN_BYTES: '0' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
+
+  // Each command that reads a whole file draws the bar while it reads, then erases it.
+  // `out` names a new file for the commands that write one.
+  const commands: readonly [string, (path: string, out: string) => string[], string][] = [
+    ['fork', (path, out) => ['fork', path, out], 'reading'],
+    ['snapshot', (path) => ['snapshot', path], 'reading'],
+    ['export-kimi', (path, out) => ['export-kimi', path, out], 'reading'],
+    ['verify', (path) => ['verify', path], 'replaying'],
+    ['replay --tail', (path) => ['replay', path, '--tail', '1'], 'replaying'],
+  ];
+  for (const [name, argsOf, label] of commands) {
+    it(`${name} draws it while it reads, and not with --quiet`, async ({ dir }) => {
+      const path = join(dir, 'session.jsonl');
+      await writeSession(path, 3000);
+      const drawn = await onTerminal(argsOf(path, join(dir, 'a.jsonl')));
+      expect(drawn.code, drawn.stdout).toBe(0);
+      expect(drawn.stdout).toMatch(new RegExp(`\\r${label} \\[[#.]+\\] +100% \\d+/\\d+ MiB`));
+      // Erased after its last drawing (a count line may follow it).
+      expect(drawn.stdout.lastIndexOf('\r\u001b[K')).toBeGreaterThan(
+        drawn.stdout.lastIndexOf('MiB'),
+      );
+      await writeSession(path, 3000);
+      const quiet = await onTerminal([...argsOf(path, join(dir, 'b.jsonl')), '--quiet']);
+      expect(quiet.code, quiet.stdout).toBe(0);
+      expect(quiet.stdout).not.toMatch(/MiB/);
+    });
+  }
+
+  it('import-kimi draws it while it converts, and not with --quiet', async ({ dir }) => {
+    const kimi = join(dir, 'context.jsonl');
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ role: 'user', content: `message ${i} ${'x'.repeat(200)}` }),
+    );
+    await writeFile(kimi, `${lines.join('\n')}\n`);
+    const drawn = await onTerminal(['import-kimi', kimi, join(dir, 'a.jsonl')]);
+    expect(drawn.code, drawn.stdout).toBe(0);
+    expect(drawn.stdout).toMatch(/\rimporting \[[#.]+\] +100% \d+\/\d+ MiB/);
+    const quiet = await onTerminal(['import-kimi', kimi, join(dir, 'b.jsonl'), '--quiet']);
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.stdout).not.toMatch(/MiB/);
+  });
 });

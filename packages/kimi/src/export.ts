@@ -5,6 +5,7 @@ import {
   defaultFileSystem,
   type FileSystem,
   type ReadMode,
+  type ReadProgress,
   type SessionFormatName,
 } from '@contextlog/fs-adapter';
 import {
@@ -30,6 +31,11 @@ export interface ExportKimiOptions {
   /** How the source is read: `'strict'` (default) or `'lenient'`. */
   readonly mode?: ReadMode;
   readonly fs?: FileSystem;
+  /**
+   * Called as the source is read (for a progress bar). A contextlog source is read twice (checked,
+   * then streamed), so `totalBytes` is twice its size.
+   */
+  readonly onProgress?: (progress: ReadProgress) => void;
 }
 
 export interface ExportKimiResult {
@@ -82,7 +88,12 @@ export async function exportKimiSession(
   const force = options.force ?? false;
   await checkOutPath(fs, outPath, { force });
 
-  const { source, encoder, diagnostics, format } = await foldSource(contextlogPath, mode, fs);
+  const { source, encoder, diagnostics, format } = await foldSource(
+    contextlogPath,
+    mode,
+    fs,
+    options.onProgress,
+  );
   const state = source.state;
   const warnings: string[] = [];
   const metadataKeys = Object.keys(state.metadata);
@@ -174,7 +185,12 @@ interface FoldedSource {
  * tells its format, then its events stream through core's projection and the kimi record fold
  * together, so memory stays that of the live history.
  */
-async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise<FoldedSource> {
+async function foldSource(
+  path: string,
+  mode: ReadMode,
+  fs: FileSystem,
+  onProgress?: (progress: ReadProgress) => void,
+): Promise<FoldedSource> {
   const source = createFold();
   const encoder = createKimiEncoder(path);
   const apply = (event: StoredEvent) => {
@@ -190,14 +206,30 @@ async function foldSource(path: string, mode: ReadMode, fs: FileSystem): Promise
     const { size } = await handle.stat();
     const { name: format } = await detectFormat(handle, size, path, KIMI_AND_CONTEXTLOG);
     // A kimi-cli source is read once, its events kept; a contextlog one is validated, then streamed.
+    const passes = format === kimiFormat.name ? 1 : 2;
+    const report = (pass: number) =>
+      onProgress === undefined
+        ? {}
+        : {
+            onProgress: ({ bytesRead }: ReadProgress) =>
+              onProgress({ bytesRead: pass * size + bytesRead, totalBytes: passes * size }),
+          };
     const read = await readOpenSession(
       handle,
       path,
-      { mode, formats: KIMI_AND_CONTEXTLOG, format, withEvents: format === kimiFormat.name },
+      {
+        mode,
+        formats: KIMI_AND_CONTEXTLOG,
+        format,
+        withEvents: format === kimiFormat.name,
+        ...report(0),
+      },
       size,
     );
     if (format !== kimiFormat.name) {
-      for await (const event of eventsOfHandle(handle, { path, end: size, mode })) apply(event);
+      for await (const event of eventsOfHandle(handle, { path, end: size, mode, ...report(1) })) {
+        apply(event);
+      }
     } else {
       for (const event of read.events ?? []) apply(event);
     }

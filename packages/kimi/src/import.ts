@@ -12,6 +12,7 @@ import {
   type FileSystem,
   headerLine,
   type ReadMode,
+  type ReadProgress,
 } from '@contextlog/fs-adapter';
 import {
   checkOutPath,
@@ -43,6 +44,8 @@ export interface ImportKimiOptions {
    */
   readonly withState?: boolean;
   readonly fs?: FileSystem;
+  /** Called after each chunk of the kimi-cli file was converted (for a progress bar). */
+  readonly onProgress?: (progress: ReadProgress) => void;
 }
 
 export interface ImportKimiResult {
@@ -188,6 +191,7 @@ async function convert(
       decoder.batch(lines, sink);
       if (writeFailure !== undefined) throw writeFailure.error;
       await writer.flush();
+      options.onProgress?.({ bytesRead: Math.min(lines.position, size), totalBytes: size });
     }
     decoder.finish();
     const written = await writer.finish();

@@ -27,6 +27,8 @@ export interface FileListingOptions {
   readonly counts: boolean;
   /** List the files of the other formats the CLI reads (kimi-cli's) too. */
   readonly all: boolean;
+  /** Draw no progress bar (`--quiet`). */
+  readonly quiet: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function listFiles(
       counts: options.counts,
       includeOtherFormats: options.all,
       onProgress: ({ bytesRead, totalBytes }) => {
-        if (io.stderr.isTTY !== true || totalBytes < progressThreshold()) return;
+        if (io.stderr.isTTY !== true || options.quiet || totalBytes < progressThreshold()) return;
         progress ??= createProgress(io.stderr, undefined, { ...BYTES, label: 'counting' });
         progress.update(bytesRead, totalBytes);
       },

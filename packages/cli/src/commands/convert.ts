@@ -4,6 +4,7 @@ import { withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
+import { fileProgress, QUIET_OPTION, withFileProgress } from './file-progress.js';
 import { checkInAndOut } from './in-out.js';
 import { FORCE_OPTION, LENIENT_OPTION, modeOf } from './shared-options.js';
 
@@ -11,7 +12,7 @@ export const importKimiCommand: Command = {
   name: 'import-kimi',
   summary: 'convert a kimi-cli context.jsonl into a contextlog session',
   positionals: ['IN', 'OUT'],
-  options: { lenient: LENIENT_OPTION, force: FORCE_OPTION },
+  options: { lenient: LENIENT_OPTION, force: FORCE_OPTION, quiet: QUIET_OPTION },
   description: [
     'Writes OUT, a contextlog session that replays to the same state as IN, a kimi-cli',
     'context.jsonl: the winning system prompt, then each usage record, checkpoint and message in',
@@ -20,8 +21,9 @@ export const importKimiCommand: Command = {
   examples: ['contextlog import-kimi ~/.kimi/sessions/abc/context.jsonl session.jsonl'],
   async run({ values, positionals, io }) {
     const { input, output, force } = await checkInAndOut({ values, positionals });
-    const result = await withForceFlag(
-      importKimiSession(input, output, { mode: modeOf(values), force }),
+    const progress = await fileProgress(io, values, input, 'importing');
+    const result = await withFileProgress(progress, (reading) =>
+      withForceFlag(importKimiSession(input, output, { mode: modeOf(values), force, ...reading })),
     );
     for (const d of result.diagnostics) {
       const what = d.severity === 'error' ? 'skipped' : 'warning:';
@@ -39,7 +41,7 @@ export const exportKimiCommand: Command = {
   name: 'export-kimi',
   summary: 'convert a contextlog session into a kimi-cli context.jsonl',
   positionals: ['IN', 'OUT'],
-  options: { force: FORCE_OPTION },
+  options: { force: FORCE_OPTION, quiet: QUIET_OPTION },
   description: [
     'Writes OUT, a kimi-cli context.jsonl that kimi-cli restores to the state of IN: the system',
     'prompt first, then the live history with its checkpoint marks, usage records and messages.',
@@ -49,7 +51,10 @@ export const exportKimiCommand: Command = {
   examples: ['contextlog export-kimi session.jsonl context.jsonl'],
   async run({ values, positionals, io }) {
     const { input, output, force } = await checkInAndOut({ values, positionals });
-    const result = await withForceFlag(exportKimiSession(input, output, { force }));
+    const progress = await fileProgress(io, values, input, 'reading');
+    const result = await withFileProgress(progress, (reading) =>
+      withForceFlag(exportKimiSession(input, output, { force, ...reading })),
+    );
     for (const warning of result.warnings) {
       io.stderr.write(`contextlog: warning: ${oneLine(warning)}\n`);
     }

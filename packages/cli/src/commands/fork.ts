@@ -6,6 +6,7 @@ import { FORMATS } from '../formats.js';
 import { withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, writeLines } from './command.js';
+import { fileProgress, QUIET_OPTION, withFileProgress } from './file-progress.js';
 import { checkInAndOut } from './in-out.js';
 import { FORCE_OPTION } from './shared-options.js';
 
@@ -21,6 +22,7 @@ export const forkCommand: Command = {
       check: (value) => (CHECKPOINT_ID.test(value) ? undefined : badCheckpoint(value)),
     },
     force: FORCE_OPTION,
+    quiet: QUIET_OPTION,
   },
   description: [
     'Writes OUT, a new contextlog session whose first event snapshots the state of IN (reverted',
@@ -31,13 +33,17 @@ export const forkCommand: Command = {
   async run({ values, positionals, io }) {
     const at = checkpointOf(values.at);
     const { input, output, force } = await checkInAndOut({ values, positionals });
-    const { state } = await withForceFlag(
-      forkSession(input, output, {
-        force,
-        formats: FORMATS,
-        dialects: DIALECTS,
-        ...(at === undefined ? {} : { atCheckpoint: at }),
-      }),
+    const progress = await fileProgress(io, values, input, 'reading');
+    const { state } = await withFileProgress(progress, (reading) =>
+      withForceFlag(
+        forkSession(input, output, {
+          force,
+          formats: FORMATS,
+          dialects: DIALECTS,
+          ...reading,
+          ...(at === undefined ? {} : { atCheckpoint: at }),
+        }),
+      ),
     );
     writeLines(io, [
       `forked ${input}${at === undefined ? '' : ` at checkpoint ${at}`} into ${output}: ${plural(messageCount(state), 'message')}, seq ${state.seq}`,

@@ -4,6 +4,7 @@ import { isPgUrl } from '../copy/location.js';
 import { UsageError } from '../errors.js';
 import { createProgress, type Progress } from '../output/progress.js';
 import { type Command, type OptionValues, writeLines } from './command.js';
+import { QUIET_OPTION } from './file-progress.js';
 import { flag } from './shared-options.js';
 
 export const lsCommand: Command = {
@@ -28,6 +29,7 @@ export const lsCommand: Command = {
       valueName: 'TABLE',
       description: 'the events table when the URL has no ?table= (default contextlog_events)',
     },
+    quiet: QUIET_OPTION,
   },
   description: [
     'Lists the sessions in WHERE: a directory of session files, one session file, or a',
@@ -67,7 +69,11 @@ export const lsCommand: Command = {
     if (typeof values.table === 'string') {
       throw new UsageError('--table is for a postgres:// URL', 'ls');
     }
-    const listing = await listFiles(where, io, { counts, all: flag(values, 'all') });
+    const listing = await listFiles(where, io, {
+      counts,
+      all: flag(values, 'all'),
+      quiet: flag(values, 'quiet'),
+    });
     if (flag(values, 'json')) {
       const { dir: _dir, counted: _counted, ...rest } = listing;
       io.stdout.write(`${JSON.stringify({ location: where, ...rest })}\n`);
@@ -92,10 +98,11 @@ async function listPostgres(
       counts,
       ...urlOptions(url, values, 'ls'),
       onProgress: (done, total) => {
-        if (io.stderr.isTTY !== true) return;
+        if (io.stderr.isTTY !== true || flag(values, 'quiet')) return;
         progress ??= createProgress(io.stderr, undefined, {
           label: 'replaying',
           amount: (n, of) => `${n}/${of} sessions`,
+          rate: (perSecond) => `${perSecond.toFixed(perSecond < 10 ? 1 : 0)}/s`,
         });
         progress.update(done, total);
       },

@@ -19,10 +19,10 @@ export function progressThreshold(): number {
 export async function readSession(
   path: string,
   io: Io,
-  options: { format: FormatOption; mode: 'strict' | 'lenient' },
+  options: { format: FormatOption; mode: 'strict' | 'lenient'; quiet?: boolean },
 ): Promise<ReadSessionResult> {
   const { size } = await checkInputFile(path);
-  const showProgress = io.stderr.isTTY === true && size >= progressThreshold();
+  const showProgress = io.stderr.isTTY === true && size >= progressThreshold() && !options.quiet;
   const progress = showProgress ? createProgress(io.stderr) : undefined;
   try {
     return await readSessionFile(path, {

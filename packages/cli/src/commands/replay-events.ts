@@ -67,7 +67,7 @@ export function eventRangeOf(values: OptionValues): EventRange | undefined {
 export async function printEvents(
   path: string,
   io: Io,
-  options: { range: EventRange; json: boolean; mode: 'strict' | 'lenient' },
+  options: { range: EventRange; json: boolean; mode: 'strict' | 'lenient'; quiet: boolean },
 ): Promise<number> {
   const { size, format } = await checkInputFile(path);
   refuseOtherFormat(path, format, 'replay --tail/--from');
@@ -77,7 +77,9 @@ export async function printEvents(
     json ? `${JSON.stringify(event)}\n` : `${describeEvent(event).join('\n')}\n`;
   const diagnostics: Diagnostic[] = [];
   const progress =
-    io.stderr.isTTY === true && size >= progressThreshold() ? createProgress(io.stderr) : undefined;
+    io.stderr.isTTY === true && size >= progressThreshold() && !options.quiet
+      ? createProgress(io.stderr)
+      : undefined;
   // The last `tail` events seen, as a ring: `next` is where the next one goes.
   const kept: StoredEvent[] = [];
   let next = 0;

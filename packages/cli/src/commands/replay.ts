@@ -2,6 +2,7 @@ import { describeReplay } from '../output/human.js';
 import { createSink } from '../output/sink.js';
 import { writeStateJson } from '../output/state-json.js';
 import { type Command, writeLines } from './command.js';
+import { QUIET_OPTION } from './file-progress.js';
 import { readSession } from './read-session.js';
 import { eventRangeOf, FROM_OPTION, printEvents, TAIL_OPTION } from './replay-events.js';
 import { FORMAT_OPTION, flag, formatOf, LENIENT_OPTION, modeOf } from './shared-options.js';
@@ -19,6 +20,7 @@ export const replayCommand: Command = {
     lenient: LENIENT_OPTION,
     tail: TAIL_OPTION,
     from: FROM_OPTION,
+    quiet: QUIET_OPTION,
   },
   description: [
     'Replays FILE, a contextlog session or a kimi-cli context.jsonl, into its state without',
@@ -46,11 +48,17 @@ export const replayCommand: Command = {
     const path = positionals[0] as string;
     const range = eventRangeOf(values);
     if (range !== undefined) {
-      return printEvents(path, io, { range, json: flag(values, 'json'), mode: modeOf(values) });
+      return printEvents(path, io, {
+        range,
+        json: flag(values, 'json'),
+        mode: modeOf(values),
+        quiet: flag(values, 'quiet'),
+      });
     }
     const result = await readSession(path, io, {
       format: formatOf(values, 'replay'),
       mode: modeOf(values),
+      quiet: flag(values, 'quiet'),
     });
     if (flag(values, 'json')) {
       await writeStateJson(createSink(io.stdout), result.format, result.state, result.diagnostics);

@@ -4,25 +4,27 @@ import { DIALECTS } from '../dialects.js';
 import { FORMATS } from '../formats.js';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { type Command, writeLines } from './command.js';
+import { fileProgress, QUIET_OPTION, withFileProgress } from './file-progress.js';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'rewrite a session file as one snapshot event',
   positionals: ['FILE'],
-  options: {},
+  options: { quiet: QUIET_OPTION },
   description: [
     'Rewrites FILE as its header and one state.snapshotted event at the current seq, so it',
     'replays to the same state from one line; the next event continues the seq numbering.',
     'Takes the writer lock: fails if a live process is writing the session.',
   ],
   examples: ['contextlog snapshot session.jsonl'],
-  async run({ positionals, io }) {
+  async run({ values, positionals, io }) {
     const path = positionals[0] as string;
     refuseOtherFormat(path, (await checkInputFile(path)).format, 'snapshot');
-    const { seq, bytesBefore, bytesAfter, tornTailPath } = await snapshotSessionFile(path, {
-      formats: FORMATS,
-      dialects: DIALECTS,
-    }).catch((error: unknown) => {
+    const progress = await fileProgress(io, values, path, 'reading');
+    const { seq, bytesBefore, bytesAfter, tornTailPath } = await withFileProgress(
+      progress,
+      (reading) => snapshotSessionFile(path, { formats: FORMATS, dialects: DIALECTS, ...reading }),
+    ).catch((error: unknown) => {
       // The store says so too (in API terms) when the other format's records start past the
       // sniffed block.
       refuseOtherFormat(path, refusedFormat(error), 'snapshot');

@@ -5,8 +5,9 @@ import { describeCounts } from '../output/counts.js';
 import { plural } from '../output/plural.js';
 import { oneLine } from '../report-error.js';
 import { type Command, writeLines } from './command.js';
+import { QUIET_OPTION } from './file-progress.js';
 import { readSession } from './read-session.js';
-import { FORMAT_OPTION, formatOf } from './shared-options.js';
+import { FORMAT_OPTION, flag, formatOf } from './shared-options.js';
 
 /** A session's dialect and estimator when they are not kimi-cli's (which a summary leaves out). */
 function describeKind(state: ContextState<unknown>): string {
@@ -19,7 +20,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'check a session file without changing it',
   positionals: ['FILE'],
-  options: { format: FORMAT_OPTION },
+  options: { format: FORMAT_OPTION, quiet: QUIET_OPTION },
   description: [
     'Reads all of FILE (read-only, no lock taken) and prints each problem as',
     '"FILE:LINE: error: reason" or "FILE:LINE: warning: reason", then a summary line.',
@@ -37,7 +38,11 @@ export const verifyCommand: Command = {
     let diagnostics: readonly Diagnostic[];
     let summary: string;
     try {
-      const result = await readSession(path, io, { format, mode: 'lenient' });
+      const result = await readSession(path, io, {
+        format,
+        mode: 'lenient',
+        quiet: flag(values, 'quiet'),
+      });
       diagnostics = result.diagnostics;
       summary = `${result.format}, ${describeKind(result.state)}${describeCounts(result.counts)}, seq ${result.state.seq}`;
     } catch (error) {

@@ -6,7 +6,7 @@ import { acquireLock } from '../lock/session-lock.js';
 import { checkOutPath } from '../publish/out-path.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
-import type { ReadMode } from '../read/types.js';
+import type { ReadMode, ReadProgress } from '../read/types.js';
 import { dialectsOf, publishSession, sessionText, snapshotEvent } from './publish.js';
 
 /** `dialects`, `estimators`: those of the source besides kimi-cli's (a snapshot needs its dialect). */
@@ -20,6 +20,8 @@ export interface ForkOptions extends DialectOptions {
   /** The formats the source may be in (default: contextlog only), as `readSessionFile` takes them. */
   readonly formats?: readonly SessionFormat[];
   readonly fs?: FileSystem;
+  /** Called as the source is read (for a progress bar). */
+  readonly onProgress?: (progress: ReadProgress) => void;
 }
 
 export interface ForkResult {
@@ -47,6 +49,7 @@ export async function forkSession(
     fs,
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.formats ? { formats: options.formats } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...dialectsOf(options),
   });
   const at = new Date().toISOString();

@@ -2,6 +2,7 @@ import type { DialectOptions } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
+import type { ReadProgress } from '../read/types.js';
 import { openStore } from '../store/file-store.js';
 import { dialectsOf, publishSession, sessionText, snapshotEvent } from './publish.js';
 
@@ -10,6 +11,8 @@ export interface SnapshotOptions extends DialectOptions {
   readonly fs?: FileSystem;
   /** Formats to recognize a file by, so one of another format is refused by name (as `openFileStore`). */
   readonly formats?: readonly SessionFormat[];
+  /** Called as the session is read for its state (for a progress bar). */
+  readonly onProgress?: (progress: ReadProgress) => void;
 }
 
 export interface SnapshotResult {
@@ -46,7 +49,12 @@ export async function snapshotSessionFile(
   try {
     // Renaming over a symlink would replace the link, not the session it names.
     const real = await realPathOf(fs, path);
-    const read = await readSessionFile(real, { format: 'contextlog', fs, ...dialectsOf(options) });
+    const read = await readSessionFile(real, {
+      format: 'contextlog',
+      fs,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...dialectsOf(options),
+    });
     const seq = read.state.seq;
     const bytesBefore = read.counts.bytes;
     const torn = store.tornTailPath === undefined ? {} : { tornTailPath: store.tornTailPath };
