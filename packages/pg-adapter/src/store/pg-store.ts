@@ -134,6 +134,8 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   let broken: StoreBrokenError | undefined;
   /** What the log declared, as far as this store has read or written it. */
   let kind: SessionKind = DEFAULT_KIND;
+  /** Whether `kind` is the log's: once a load or a first append ran, or its first event was read. */
+  let kindKnown = false;
   const notifications = new Set<Promise<void>>();
   const track = (notifying: Promise<void>) => {
     notifications.add(notifying);
@@ -219,6 +221,23 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
     throw await refusal(expectedSeq, firstSeq);
   };
 
+  const learnKind = async () => {
+    let rows: EventRow[];
+    try {
+      const page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
+      ({ rows } = await client.query<EventRow>(page, [sessionId, 0, 1]));
+    } catch (error) {
+      throw translate(error);
+    }
+    const first = rows[0];
+    if (first !== undefined) {
+      const parser = createEventParser();
+      rowToEvent(first, source, parser);
+      kind = parser.kind;
+    }
+    kindKnown = true;
+  };
+
   const store: PgEventStore = {
     sessionId,
     table: table.name,
@@ -248,6 +267,7 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
           const event = rowToEvent(row, source, parser);
           last = nextSeq(last, event, source);
           kind = parser.kind;
+          kindKnown = true;
           yield event;
         }
         if (rows.length < pageSize) return;
@@ -263,6 +283,9 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
       // the log declared, as far as this store has read or written it.
       let parsed = events;
       if (!isValidatedBatch(events)) {
+        // A log this store never read may declare another dialect in its first event: read it,
+        // so a direct caller's batch is checked as the session's, not as kimi-cli's.
+        if (!kindKnown && expectedSeq > 0) await learnKind();
         const parser = createEventParser({ kind });
         parsed = events.map((event) => parser.parse(event));
       }
@@ -343,6 +366,7 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         throw await refusal(expectedSeq, first.seq);
       }
       kind = kindAfter(kind, parsed);
+      if (expectedSeq === 0) kindKnown = true;
       if (inTransaction) {
         connection.release();
         return;
