@@ -19,7 +19,9 @@ export class InvalidHistoryTransactionError extends ContextlogError {
     readonly sessionId: string,
     readonly reason: string,
   ) {
-    super(`session ${JSON.stringify(sessionId)}: history transaction refused: ${reason}; nothing was changed`);
+    super(
+      `session ${JSON.stringify(sessionId)}: history transaction refused: ${reason}; nothing was changed`,
+    );
   }
 }
 
@@ -31,7 +33,9 @@ export class InvalidHistoryMutationError extends ContextlogError {
     readonly index: number,
     readonly reason: string,
   ) {
-    super(`session ${JSON.stringify(sessionId)}: mutations[${index}] refused: ${reason}; nothing was changed`);
+    super(
+      `session ${JSON.stringify(sessionId)}: mutations[${index}] refused: ${reason}; nothing was changed`,
+    );
   }
 }
 

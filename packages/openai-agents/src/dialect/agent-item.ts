@@ -81,9 +81,6 @@ const TypedItem = z.discriminatedUnion('type', [
   ).map((type) => z.looseObject({ type: z.literal(type), providerData })),
 ]);
 
-
-
-
 /**
  * One `AgentInputItem` of @openai/agents-core 0.20 as this dialect sees it: an object with a known
  * `type` (or a message `role`), a `providerData` object if any, and any other fields. Typed loosely
@@ -108,6 +105,3 @@ export const AgentItemSchema: z.ZodType<AgentItem> = z
     const result = schema.safeParse(value);
     if (!result.success) for (const issue of result.error.issues) context.addIssue({ ...issue });
   });
-
-
-

@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { protocol } from '@openai/agents-core';
 import { describe, expect, it } from 'vitest';
 import { arbAgentItem } from '../testing/index.js';
-import { AGENT_ITEM_TYPES, AgentItemSchema } from './agent-item.js';
+import { type AGENT_ITEM_TYPES, AgentItemSchema } from './agent-item.js';
 import { openAiAgentsDialect } from './openai-agents-dialect.js';
 import { agentItemTextLength } from './text-length.js';
 
@@ -44,7 +44,11 @@ describe('the openai-agents dialect', () => {
         status: 'completed',
         operation: { type: 'delete_file', path: 'a' },
       },
-      apply_patch_call_output: { type: 'apply_patch_call_output', callId: 'c', status: 'completed' },
+      apply_patch_call_output: {
+        type: 'apply_patch_call_output',
+        callId: 'c',
+        status: 'completed',
+      },
       tool_search_call: { type: 'tool_search_call', arguments: {} },
       tool_search_output: { type: 'tool_search_output', tools: [] },
       program: { type: 'program', callId: 'c', code: 'x' },

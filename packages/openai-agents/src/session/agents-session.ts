@@ -72,7 +72,11 @@ export async function openAgentsSession(
     }
     sessionId = options.sessionId;
     const { pgSessionBackend } = await import('./pg-backend.js');
-    backend = await pgSessionBackend(target.client, target.table ?? DEFAULT_AGENTS_TABLE, sessionId);
+    backend = await pgSessionBackend(
+      target.client,
+      target.table ?? DEFAULT_AGENTS_TABLE,
+      sessionId,
+    );
   }
   return agentsSession(sessionId, backend);
 }
@@ -171,8 +175,10 @@ function agentsSession(sessionId: string, backend: SessionBackend): AgentsSessio
         const hashed = hashOperationId(operationId);
         const remembered = rememberedTransactions().get(hashed);
         if (remembered === fingerprint) return;
-        if (remembered !== undefined) throw new OperationConflictError(operationId, transaction.type);
+        if (remembered !== undefined)
+          throw new OperationConflictError(operationId, transaction.type);
         const id = engineOperationId(operationId, fingerprint);
+        const seq = engine.state.seq;
         const length = items().length;
         if (transaction.type === 'append_items') {
           // An empty append is still an applied operation: an empty edit at the end records it.
@@ -190,7 +196,9 @@ function agentsSession(sessionId: string, backend: SessionBackend): AgentsSessio
             operationId: id,
           });
         }
-        if (indexSeq !== -1) {
+        // One event written, so it carries the id: the index follows without a rebuild. Anything
+        // else (nothing written) leaves it to be rebuilt from the state on its next use.
+        if (engine.state.seq === seq + 1) {
           transactions.set(hashed, fingerprint);
           indexSeq = engine.state.seq;
         }

@@ -70,7 +70,9 @@ function checkItems(
     }
     const own = AgentItemSchema.safeParse(item);
     if (!own.success) {
-      throw refuse(`${field}[${index}] is not an openai-agents item: ${own.error.issues[0]?.message}`);
+      throw refuse(
+        `${field}[${index}] is not an openai-agents item: ${own.error.issues[0]?.message}`,
+      );
     }
   });
   return items;

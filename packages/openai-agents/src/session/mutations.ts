@@ -17,7 +17,11 @@ export function applyMutations(
 ): AgentInputItem[] {
   const checked = mutations.map((mutation, index) => {
     if (mutation?.type !== 'replace_function_call') {
-      throw new InvalidHistoryMutationError(sessionId, index, 'only replace_function_call is known');
+      throw new InvalidHistoryMutationError(
+        sessionId,
+        index,
+        'only replace_function_call is known',
+      );
     }
     if (typeof mutation.callId !== 'string') {
       throw new InvalidHistoryMutationError(sessionId, index, 'callId must be a string');
