@@ -1,4 +1,4 @@
-import { createContext } from '@contextlog/core';
+import { codeOf, createContext } from '@contextlog/core';
 import type { PgClient } from '@contextlog/pg-adapter';
 import { openAiAgentsDialect } from '../dialect/openai-agents-dialect.js';
 import type { SessionBackend } from './backend.js';
@@ -20,17 +20,34 @@ export async function pgSessionBackend(
   const client = pgClient as unknown as PgClient;
   const pg = await import('@contextlog/pg-adapter');
   await pg.migrate(client, { table });
-  const store = await pg.openPgStore({ client, table, sessionId });
-  const engine = await createContext(store, { dialect: openAiAgentsDialect }).catch(
-    async (error: unknown) => {
+  const { store, engine } = await openEngine(async () => {
+    const store = await pg.openPgStore({ client, table, sessionId });
+    try {
+      return { store, engine: await createContext(store, { dialect: openAiAgentsDialect }) };
+    } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
-    },
-  );
+    }
+  });
   return {
     engine,
     async refresh() {
       if ((await store.lastSeq()) !== engine.state.seq) await engine.reload();
     },
   };
+}
+
+/**
+ * Opens the engine, again if another process created the session at the same moment: both
+ * write its `session.declared` at seq 1, and the store refuses the second (`ConcurrencyError`);
+ * opened again, that one reads the declaration the other wrote.
+ */
+async function openEngine<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (codeOf(error) !== 'CONCURRENCY' || attempt >= 5) throw error;
+    }
+  }
 }
