@@ -1,5 +1,10 @@
 import { basename } from 'node:path';
-import { codeOf, HistoryMismatchError, OperationConflictError } from '@contextlog/core';
+import {
+  codeOf,
+  HistoryMismatchError,
+  OperationConflictError,
+  ValidationError,
+} from '@contextlog/core';
 import type {
   AgentInputItem,
   SessionHistoryRewriteArgs,
@@ -68,7 +73,10 @@ export async function openAgentsSession(
     backend = await fileSessionBackend(target);
   } else {
     if (options.sessionId === undefined || options.sessionId === '') {
-      throw new TypeError('openAgentsSession({ client }) needs options.sessionId');
+      throw new ValidationError(
+        'openAgentsSession({ client }, options): options.sessionId is required (the row key of the session in its table)',
+        'sessionId',
+      );
     }
     sessionId = options.sessionId;
     const { pgSessionBackend } = await import('./pg-backend.js');
