@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from '@contextlog/fs-adapter/testing/vitest';
-import { createPgliteClient, type PgClient } from '@contextlog/pg-adapter';
+import { createPgClient, createPgliteClient, type PgClient } from '@contextlog/pg-adapter';
 import { fc } from '@fast-check/vitest';
 import { MemorySession } from '@openai/agents-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -13,6 +14,8 @@ import { arbSteps, comparable, resolveAll, runSideBySide } from './differential.
 // Random sequences of every method of the session, applied to the SDK's own MemorySession and
 // to ours: equal outcomes (values; errors as thrown or not) and equal histories at every step.
 // replaceHistoryWithCompaction, which MemorySession lacks, is its pops and an addItems there.
+
+const PG_URL = process.env.CONTEXTLOG_PG_URL || undefined;
 
 describe('openAgentsSession against MemorySession', () => {
   let run = 0;
@@ -49,6 +52,33 @@ describe('openAgentsSession against MemorySession', () => {
           }
         }),
         { numRuns: 25 },
+      );
+    }, 120_000);
+  });
+
+  describe.skipIf(PG_URL === undefined)('in PostgreSQL', () => {
+    let client: PgClient;
+    const table = `agents_diff_${process.pid}_${randomBytes(4).toString('hex')}`;
+    beforeAll(() => {
+      client = createPgClient(PG_URL as string);
+    });
+    afterAll(async () => {
+      await client.query(`DROP TABLE IF EXISTS "${table}"`);
+      await client.query(`DROP TABLE IF EXISTS "${table}_sessions"`);
+      await client.end();
+    });
+
+    it('agrees at every step', async () => {
+      await fc.assert(
+        fc.asyncProperty(arbSteps(20), async (steps) => {
+          const session = await openAgentsSession({ client, table }, { sessionId: `s${run++}` });
+          try {
+            await runSideBySide(steps, new MemorySession(), session, []);
+          } finally {
+            await session.close();
+          }
+        }),
+        { numRuns: 15 },
       );
     }, 120_000);
   });
