@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,7 +8,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const published = ['core', 'fs-adapter', 'kimi', 'ai-sdk', 'testkit', 'pg-adapter', 'cli'];
+const published = [
+  'core',
+  'fs-adapter',
+  'kimi',
+  'ai-sdk',
+  'openai-agents',
+  'testkit',
+  'pg-adapter',
+  'cli',
+];
 
 /**
  * Another project must be able to depend on the packages: pack them as they would be published,
@@ -43,6 +52,8 @@ describe('packed packages in a project outside the workspace', () => {
         ...files,
         'fast-check@4',
         '@types/node@20',
+        // The SDK @contextlog/openai-agents adapts, at the version its tests pin.
+        '@openai/agents-core@0.20.0',
       ],
       {
         cwd: app,
@@ -99,6 +110,27 @@ console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: st
     expect(JSON.parse(cli.stdout)).toMatchObject({ format: 'contextlog', tokenCount: 42, seq: 4 });
   }, 60_000);
 
+  it('runs the openai-agents README tour beside the SDK', async () => {
+    const app = join(scratch.path, 'app');
+    // The tour as compiled in the workspace (examples are left out of the tarball).
+    await copyFile(
+      join(root, 'packages', 'openai-agents', 'dist', 'readme-tour.example.js'),
+      join(app, 'agents-tour.js'),
+    );
+    const { stdout } = await run('node', ['agents-tour.js'], { cwd: app });
+    expect(stdout).toContain('You asked about the weather in Paris.');
+    await writeFile(
+      join(app, 'agents-entries.js'),
+      `
+import { openAiAgentsDialect } from '@contextlog/openai-agents/dialect';
+import { arbAgentItem } from '@contextlog/openai-agents/testing';
+console.log(JSON.stringify([openAiAgentsDialect.name, typeof arbAgentItem]));
+`,
+    );
+    const entries = await run('node', ['agents-entries.js'], { cwd: app });
+    expect(JSON.parse(entries.stdout)).toEqual(['openai-agents', 'function']);
+  }, 60_000);
+
   it('gives TypeScript users the types through the exports maps', async () => {
     const app = join(scratch.path, 'app');
     await writeFile(
@@ -109,6 +141,7 @@ import { type AppendOptions, checkBatchContinuity } from '@contextlog/core/store
 import { openFileSession } from '@contextlog/fs-adapter';
 import { kimiFormat } from '@contextlog/kimi';
 import { type SavePlan, type UiMessage, planSave } from '@contextlog/ai-sdk';
+import { type AgentsSession, openAgentsSession } from '@contextlog/openai-agents';
 import { arbMessage } from '@contextlog/testkit';
 const options: AppendOptions = { expectedSeq: checkBatchContinuity([], 0) };
 void options;
@@ -117,11 +150,12 @@ const state: ContextState = engine.state;
 const count: number = state.tokenCount;
 // An adapter's codes join core's table through its published types.
 const error: unknown = new Error('x');
-const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED'), hasCode(error, 'EMPTY_MESSAGE_ID')];
+const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED'), hasCode(error, 'EMPTY_MESSAGE_ID'), hasCode(error, 'INVALID_HISTORY_TRANSACTION')];
+const session: Promise<AgentsSession> = openAgentsSession('s.jsonl');
 const plan: SavePlan<UiMessage> = planSave<UiMessage>([], []);
 // @ts-expect-error a misspelt code does not compile
 hasCode(error, 'SESSION_LOKED');
-void openFileSession; void arbMessage; void count; void codes; void kimiFormat; void plan;
+void openFileSession; void arbMessage; void session; void count; void codes; void kimiFormat; void plan;
 `,
     );
     await writeFile(

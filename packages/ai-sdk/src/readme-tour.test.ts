@@ -1,21 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { tempDir } from '@contextlog/fs-adapter/testing';
-import { describe, expect, it, vi } from 'vitest';
+import { readmeTsBlock } from '@contextlog/fs-adapter/testing';
+import { runExampleInTempDir } from '@contextlog/fs-adapter/testing/vitest';
+import { describe, expect, it } from 'vitest';
 
 // The root README's second tour ("An AI SDK chat, saved and resumed") is readme-tour.example.ts,
 // run here in a temporary directory; the README block must be that file, character for character.
 
 const SECTION = '## An AI SDK chat, saved and resumed';
 
-async function readmeBlock(): Promise<string> {
-  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(SECTION);
-  if (start === -1) throw new Error(`the README has no section "${SECTION}"`);
-  const end = readme.indexOf('\n## ', start + SECTION.length);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
-  if (match?.[1] === undefined) throw new Error(`no ts block in "${SECTION}"`);
-  return match[1];
-}
+const readmeBlock = () => readmeTsBlock(new URL('../../../README.md', import.meta.url), SECTION);
 
 describe('the README tour of an AI SDK chat', () => {
   it('is readme-tour.example.ts', async () => {
@@ -24,23 +17,13 @@ describe('the README tour of an AI SDK chat', () => {
   });
 
   it('runs: two requests saved, the chat resumed by a new store', async () => {
-    const { dir, cleanup } = await tempDir();
-    const before = process.cwd();
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      process.chdir(dir);
-      await import('./readme-tour.example.js');
-      expect(log.mock.calls[0]?.[0]).toEqual([
-        'user: text',
-        'assistant: step-start, reasoning, text',
-        'user: text',
-        'assistant: step-start, reasoning, text',
-      ]);
-      expect(log.mock.calls[1]?.[0]).toEqual([{ chatId: 'chat-1', changedAt: expect.any(String) }]);
-    } finally {
-      log.mockRestore();
-      process.chdir(before);
-      await cleanup();
-    }
+    const logged = await runExampleInTempDir(() => import('./readme-tour.example.js'));
+    expect(logged[0]?.[0]).toEqual([
+      'user: text',
+      'assistant: step-start, reasoning, text',
+      'user: text',
+      'assistant: step-start, reasoning, text',
+    ]);
+    expect(logged[1]?.[0]).toEqual([{ chatId: 'chat-1', changedAt: expect.any(String) }]);
   });
 });

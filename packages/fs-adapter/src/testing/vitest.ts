@@ -3,7 +3,7 @@
 // without it, and vitest is only an optional peer dependency, as in `@contextlog/testkit/vitest`.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, test as base, beforeAll } from 'vitest';
+import { afterAll, test as base, beforeAll, vi } from 'vitest';
 import { tempDir } from './temp-dir.js';
 
 /** Writes `text` to the file `name` in the test's directory and returns its path. */
@@ -50,4 +50,28 @@ export function sharedTempDir(): { readonly path: string } {
       return made.dir;
     },
   };
+}
+
+/**
+ * Runs an example module (a README tour: `load` imports it) with a fresh temporary directory as
+ * the working directory and `console.log` captured; gives what it logged, one array of
+ * arguments a call. `inspect` sees the directory before it is removed.
+ */
+export async function runExampleInTempDir(
+  load: () => Promise<unknown>,
+  inspect?: (dir: string) => Promise<void>,
+): Promise<unknown[][]> {
+  const { dir, cleanup } = await tempDir();
+  const before = process.cwd();
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    process.chdir(dir);
+    await load();
+    await inspect?.(dir);
+    return log.mock.calls;
+  } finally {
+    log.mockRestore();
+    process.chdir(before);
+    await cleanup();
+  }
 }
