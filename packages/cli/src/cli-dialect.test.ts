@@ -134,3 +134,34 @@ describe('a session in a dialect the CLI knows (an AI SDK chat)', () => {
     expect(after).toEqual(before);
   });
 });
+
+describe('a session in the openai-agents dialect (an OpenAI Agents SDK history)', () => {
+  const items = (...list: unknown[]) => list;
+  it('replay shows its dialect and items; an item the dialect refuses is named by line and field', async ({
+    dir,
+  }) => {
+    const path = await dialectSession(
+      dir,
+      'agents.jsonl',
+      'openai-agents',
+      items(
+        { role: 'user', content: 'list the files' },
+        { type: 'function_call', callId: 'c1', name: 'ls', arguments: '{}' },
+        { type: 'function_call_result', callId: 'c1', name: 'ls', output: 'a.txt' },
+      ),
+    );
+    const human = await runCli(['replay', path], dir);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/dialect\s+openai-agents v1, estimator kimi-cli/);
+    expect(human.stdout).not.toMatch(/not known here/);
+    const bad = await dialectSession(
+      dir,
+      'bad-agents.jsonl',
+      'openai-agents',
+      items({ role: 'user', content: 'hi' }, { type: 'function_call', name: 'ls' }),
+    );
+    const result = await runCli(['verify', bad], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/bad-agents\.jsonl:3\b.*messages\[1\]/);
+  });
+});

@@ -1,5 +1,6 @@
 import { aiSdkUiDialect } from '@contextlog/ai-sdk/dialect';
 import type { Dialect } from '@contextlog/core';
+import { openAiAgentsDialect } from '@contextlog/openai-agents/dialect';
 
 /**
  * The message dialects the CLI knows besides kimi-cli's (the default, always known): a session
@@ -7,4 +8,4 @@ import type { Dialect } from '@contextlog/core';
  * messages unchecked, with a warning. Each comes from its adapter's `/dialect` entry, which
  * imports neither the framework nor the adapter's error codes.
  */
-export const DIALECTS: readonly Dialect<unknown>[] = [aiSdkUiDialect];
+export const DIALECTS: readonly Dialect<unknown>[] = [aiSdkUiDialect, openAiAgentsDialect];
