@@ -36,7 +36,12 @@ export {
 } from './follow/follow-session-file.js';
 export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';
 export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
-export { lockPathOf, readSessionLock, type SessionLockStatus } from './lock/session-lock.js';
+export {
+  type LockOptions,
+  lockPathOf,
+  readSessionLock,
+  type SessionLockStatus,
+} from './lock/session-lock.js';
 export { contextlogFormat } from './read/contextlog-format.js';
 export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
 export { readSessionFile } from './read/read-session-file.js';
