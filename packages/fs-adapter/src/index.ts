@@ -3,6 +3,12 @@
 export { deleteFileSession } from './catalog/delete-file.js';
 export { inspectFileSession } from './catalog/inspect-file.js';
 export { listFileSessions } from './catalog/list-files.js';
+export {
+  decodeName,
+  encodeName,
+  MAX_ENCODED_NAME_LENGTH,
+  type NameEncoding,
+} from './catalog/name-encoding.js';
 export type {
   CatalogProgress,
   DeleteFileOptions,
