@@ -3,7 +3,7 @@ import { foldEvents } from '@contextlog/core/store';
 import type { PgClient } from '@contextlog/pg-adapter';
 import { claudeCodeDialect } from '../dialect/claude-code-dialect.js';
 import type { ClaudeEntry } from '../dialect/claude-entry.js';
-import { idOfName, type KeyNames, pgSessionIdOf } from '../key/session-key.js';
+import { idOfName, pgSessionIdOf } from '../key/session-key.js';
 import type { ListedSession, TranscriptBackend } from './backend.js';
 import { markerOfEventData } from './last-marker.js';
 import type { TranscriptPgClient } from './pg-options.js';
