@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '@contextlog/fs-adapter/testing';
+import { describe, expect, it, vi } from 'vitest';
+
+// The package README's example is readme-tour.example.ts, run here in a temporary directory with
+// CLAUDE_CONFIG_DIR at the fixture config; the README block must be that file, character for character.
+
+const SECTION = '## Example';
+
+async function readmeBlock(): Promise<string> {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf(SECTION);
+  if (start === -1) throw new Error(`the README has no section "${SECTION}"`);
+  const end = readme.indexOf('\n## ', start + SECTION.length);
+  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
+  if (match?.[1] === undefined) throw new Error(`no ts block in "${SECTION}"`);
+  return match[1];
+}
+
+describe('the README example', () => {
+  it('is readme-tour.example.ts', async () => {
+    const example = await readFile(new URL('./readme-tour.example.ts', import.meta.url), 'utf8');
+    expect(await readmeBlock()).toBe(example);
+  });
+
+  it('runs: a transcript imported (twice), listed and read back through the SDK', async () => {
+    const { dir, cleanup } = await tempDir();
+    const before = process.cwd();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.stubEnv(
+      'CLAUDE_CONFIG_DIR',
+      fileURLToPath(new URL('./fixtures/claude-config', import.meta.url)),
+    );
+    try {
+      process.chdir(dir);
+      await import('./readme-tour.example.js');
+      expect(log.mock.calls[0]).toEqual([
+        '3f2a9c1e-5b7d-4e8a-9c0f-1a2b3c4d5e6f',
+        'Largest file in src',
+      ]);
+      expect(log.mock.calls[1]?.[0]).toEqual(['user', 'assistant', 'user', 'assistant']);
+    } finally {
+      vi.unstubAllEnvs();
+      log.mockRestore();
+      process.chdir(before);
+      await cleanup();
+    }
+  });
+});
