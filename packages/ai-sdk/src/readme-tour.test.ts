@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { tempDir } from '@contextlog/fs-adapter/testing';
+import { readmeBlock, tempDir } from '@contextlog/fs-adapter/testing';
 import { describe, expect, it, vi } from 'vitest';
 
 // The root README's second tour ("An AI SDK chat, saved and resumed") is readme-tour.example.ts,
@@ -7,20 +7,12 @@ import { describe, expect, it, vi } from 'vitest';
 
 const SECTION = '## An AI SDK chat, saved and resumed';
 
-async function readmeBlock(): Promise<string> {
-  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(SECTION);
-  if (start === -1) throw new Error(`the README has no section "${SECTION}"`);
-  const end = readme.indexOf('\n## ', start + SECTION.length);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
-  if (match?.[1] === undefined) throw new Error(`no ts block in "${SECTION}"`);
-  return match[1];
-}
+const readme = () => readmeBlock(new URL('../../../README.md', import.meta.url), SECTION);
 
 describe('the README tour of an AI SDK chat', () => {
   it('is readme-tour.example.ts', async () => {
     const example = await readFile(new URL('./readme-tour.example.ts', import.meta.url), 'utf8');
-    expect(await readmeBlock()).toBe(example);
+    expect(await readme()).toBe(example);
   });
 
   it('runs: two requests saved, the chat resumed by a new store', async () => {

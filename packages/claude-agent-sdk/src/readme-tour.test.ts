@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '@contextlog/fs-adapter/testing';
+import { readmeBlock, tempDir } from '@contextlog/fs-adapter/testing';
 import { describe, expect, it, vi } from 'vitest';
 
 // The package README's example is readme-tour.example.ts, run here in a temporary directory with
@@ -8,20 +8,12 @@ import { describe, expect, it, vi } from 'vitest';
 
 const SECTION = '## Example';
 
-async function readmeBlock(): Promise<string> {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(SECTION);
-  if (start === -1) throw new Error(`the README has no section "${SECTION}"`);
-  const end = readme.indexOf('\n## ', start + SECTION.length);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
-  if (match?.[1] === undefined) throw new Error(`no ts block in "${SECTION}"`);
-  return match[1];
-}
+const readme = () => readmeBlock(new URL('../README.md', import.meta.url), SECTION);
 
 describe('the README example', () => {
   it('is readme-tour.example.ts', async () => {
     const example = await readFile(new URL('./readme-tour.example.ts', import.meta.url), 'utf8');
-    expect(await readmeBlock()).toBe(example);
+    expect(await readme()).toBe(example);
   });
 
   it('runs: a transcript imported (twice), listed and read back through the SDK', async () => {

@@ -2,4 +2,5 @@
 // Nothing here imports vitest (its fixtures are in `./vitest.ts`, the `testing/vitest` subpath).
 
 export { TEST_AT, TEST_HEADER, usageLine } from './lines.js';
+export { readmeBlock } from './readme-block.js';
 export { faultyFileSystem, sha256, tempDir } from './temp-dir.js';
