@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { appendFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { it } from '@contextlog/fs-adapter/testing/vitest';
 import { describe, expect } from 'vitest';
 import { TEST_BACKENDS } from './backends.test-helper.js';
@@ -90,6 +91,22 @@ describe.each(TEST_BACKENDS)('createClaudeSessionStore on $name', (backend) => {
       expect(await store.listSessions('p')).toEqual([]);
     });
   });
+
+  it.runIf(backend.name === 'files')(
+    'lists a session whose last line is torn from its whole file, and appends after it',
+    async ({ dir }) => {
+      await withStore(dir, async (store) => {
+        const key = { projectKey: 'p', sessionId: 's' };
+        await store.append(key, [entry('a')]);
+        const [before] = await store.listSessions('p');
+        await appendFile(join(dir, 'p', 's.jsonl'), '{"seq":3,"type":"messages.app');
+        expect(await store.listSessions('p')).toEqual([before]);
+        expect(await store.load(key)).toEqual([entry('a')]);
+        await store.append(key, [entry('b')]);
+        expect(await store.load(key)).toEqual([entry('a'), entry('b')]);
+      });
+    },
+  );
 
   it('refuses every call once closed', async ({ dir }) => {
     const { options, cleanup } = await backend.options(dir);
