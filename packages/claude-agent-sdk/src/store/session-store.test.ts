@@ -118,3 +118,13 @@ describe.each(TEST_BACKENDS)('createClaudeSessionStore on $name', (backend) => {
     await cleanup();
   });
 });
+
+it.for([-1, Number.NaN, Number.POSITIVE_INFINITY])(
+  'refuses lockWaitMs %s with a ValidationError',
+  async (lockWaitMs, { dir }) => {
+    await expect(createClaudeSessionStore({ dir, lockWaitMs })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      path: 'lockWaitMs',
+    });
+  },
+);

@@ -4,6 +4,7 @@ import type {
   SessionStoreEntry,
   SessionSummaryEntry,
 } from '@anthropic-ai/claude-agent-sdk';
+import { ValidationError } from '@contextlog/core';
 import { createSerializer } from '@contextlog/core/store';
 import type { Durability } from '@contextlog/fs-adapter';
 import { ClaudeStoreClosedError } from '../errors.js';
@@ -52,6 +53,15 @@ export type ClaudeSessionStore = Required<SessionStore> & {
 export async function createClaudeSessionStore(
   options: ClaudeSessionStoreOptions,
 ): Promise<ClaudeSessionStore> {
+  if ('dir' in options && options.lockWaitMs !== undefined) {
+    const { lockWaitMs } = options;
+    if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) {
+      throw new ValidationError(
+        `lockWaitMs: expected a finite number >= 0, got ${lockWaitMs}`,
+        'lockWaitMs',
+      );
+    }
+  }
   const backend: TranscriptBackend =
     'dir' in options
       ? fileBackend({
