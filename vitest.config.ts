@@ -24,6 +24,15 @@ export default defineConfig({
       { find: /^@contextlog\/kimi$/, replacement: src('kimi') },
       { find: /^@contextlog\/ai-sdk$/, replacement: src('ai-sdk') },
       { find: /^@contextlog\/ai-sdk\/testing$/, replacement: src('ai-sdk', 'testing/index') },
+      { find: /^@contextlog\/claude-agent-sdk$/, replacement: src('claude-agent-sdk') },
+      {
+        find: /^@contextlog\/claude-agent-sdk\/dialect$/,
+        replacement: src('claude-agent-sdk', 'dialect/index'),
+      },
+      {
+        find: /^@contextlog\/claude-agent-sdk\/testing$/,
+        replacement: src('claude-agent-sdk', 'testing/index'),
+      },
       { find: /^@contextlog\/pg-adapter$/, replacement: src('pg-adapter') },
       { find: /^@contextlog\/testkit$/, replacement: src('testkit') },
       { find: /^@contextlog\/testkit\/vitest$/, replacement: src('testkit', 'vitest') },

@@ -165,3 +165,25 @@ describe('a session in the openai-agents dialect (an OpenAI Agents SDK history)'
     expect(result.stdout).toMatch(/bad-agents\.jsonl:3\b.*messages\[1\]/);
   });
 });
+
+describe('a session in the claude-code dialect (a Claude Agent SDK transcript)', () => {
+  it('replay shows its dialect; an entry without a type is named by line and field', async ({
+    dir,
+  }) => {
+    const path = await dialectSession(dir, 'transcript.jsonl', 'claude-code', [
+      { type: 'user', uuid: 'u1', message: { role: 'user', content: 'hello' } },
+      { type: 'assistant', uuid: 'a1', message: { role: 'assistant', content: 'hi there' } },
+    ]);
+    const human = await runCli(['replay', path], dir);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/dialect\s+claude-code v1, estimator kimi-cli/);
+    expect(human.stdout).not.toMatch(/not known here/);
+    const bad = await dialectSession(dir, 'bad-transcript.jsonl', 'claude-code', [
+      { type: 'user', uuid: 'u1' },
+      { uuid: 'u2' },
+    ]);
+    const result = await runCli(['verify', bad], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/bad-transcript\.jsonl:3\b.*messages\[1\]\.type/);
+  });
+});

@@ -1,4 +1,5 @@
 import { aiSdkUiDialect } from '@contextlog/ai-sdk/dialect';
+import { claudeCodeDialect } from '@contextlog/claude-agent-sdk/dialect';
 import type { Dialect } from '@contextlog/core';
 import { openAiAgentsDialect } from '@contextlog/openai-agents/dialect';
 
@@ -8,4 +9,8 @@ import { openAiAgentsDialect } from '@contextlog/openai-agents/dialect';
  * messages unchecked, with a warning. Each comes from its adapter's `/dialect` entry, which
  * imports neither the framework nor the adapter's error codes.
  */
-export const DIALECTS: readonly Dialect<unknown>[] = [aiSdkUiDialect, openAiAgentsDialect];
+export const DIALECTS: readonly Dialect<unknown>[] = [
+  aiSdkUiDialect,
+  claudeCodeDialect,
+  openAiAgentsDialect,
+];

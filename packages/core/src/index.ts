@@ -2,6 +2,7 @@
 // beyond it (parsing and checking stored events, the folds, the EventStore interface) is in
 // @contextlog/core/store (src/store-api.ts).
 
+export { asIsSchema } from './dialect/as-is-schema.js';
 export {
   type Dialect,
   type DialectRef,

@@ -3,6 +3,12 @@
 export { deleteFileSession } from './catalog/delete-file.js';
 export { inspectFileSession } from './catalog/inspect-file.js';
 export { listFileSessions } from './catalog/list-files.js';
+export {
+  decodeName,
+  encodeName,
+  MAX_ENCODED_NAME_LENGTH,
+  type NameEncoding,
+} from './catalog/name-encoding.js';
 export type {
   CatalogProgress,
   DeleteFileOptions,
@@ -36,7 +42,12 @@ export {
 } from './follow/follow-session-file.js';
 export { FORMAT_VERSION, headerLine, type SessionHeader } from './format/header.js';
 export { defaultFileSystem, type FileHandleLike, type FileSystem } from './fs/file-system.js';
-export { lockPathOf, readSessionLock, type SessionLockStatus } from './lock/session-lock.js';
+export {
+  type LockOptions,
+  lockPathOf,
+  readSessionLock,
+  type SessionLockStatus,
+} from './lock/session-lock.js';
 export { contextlogFormat } from './read/contextlog-format.js';
 export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
 export { readSessionFile } from './read/read-session-file.js';

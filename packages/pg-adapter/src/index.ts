@@ -45,7 +45,7 @@ export {
   migrate,
   type PayloadColumn,
 } from './schema/migrate.js';
-export { DEFAULT_TABLE } from './schema/table.js';
+export { DEFAULT_TABLE, sessionsTableName, type TableName, tableName } from './schema/table.js';
 export { openPgSession, type PgSessionOptions } from './session.js';
 export {
   createPgStore,

@@ -1,3 +1,4 @@
+import { asIsSchema } from '@contextlog/core';
 import { z } from 'zod';
 
 /**
@@ -19,15 +20,5 @@ const UiMessageShapeSchema = z.object({
 export type UiMessage = z.infer<typeof UiMessageShapeSchema>;
 export type UiMessagePart = UiMessage['parts'][number];
 
-/**
- * One `UIMessage`, given back as the very value that was passed in. zod's loose objects copy
- * their input key by key, and assigning an own `"__proto__"` key (which JSON.parse makes) to the
- * copy changes its prototype instead, so a message holding one would come back without it: the
- * shape is checked on the side and its issues reported at their paths, the value never copied.
- */
-export const UiMessageSchema: z.ZodType<UiMessage> = z
-  .custom<UiMessage>()
-  .superRefine((value, context) => {
-    const result = UiMessageShapeSchema.safeParse(value);
-    if (!result.success) for (const issue of result.error.issues) context.addIssue({ ...issue });
-  });
+/** One `UIMessage`, given back as the very value that was passed in (see core's `asIsSchema`). */
+export const UiMessageSchema: z.ZodType<UiMessage> = asIsSchema(UiMessageShapeSchema);

@@ -84,7 +84,7 @@ export async function deleteFileSession(
     throw error;
   }
   const real = await realPathOf(fs, path);
-  const lock = await acquireLock(fs, path);
+  const lock = await acquireLock(fs, path, options.lock);
   try {
     let bytes: number;
     const handle = await openUnfollowed(fs, path);

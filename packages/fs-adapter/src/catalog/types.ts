@@ -1,5 +1,6 @@
 import type { DialectOptions, DialectRef } from '@contextlog/core';
 import type { FileSystem } from '../fs/file-system.js';
+import type { LockOptions } from '../lock/session-lock.js';
 import type { SessionFormat, SessionFormatName } from '../read/session-format.js';
 
 /** One session file as a catalog lists it. */
@@ -82,6 +83,8 @@ export interface DeleteFileOptions {
   /** Formats besides contextlog, so that a refusal names the format of a file it is not deleting. */
   readonly formats?: readonly SessionFormat[];
   readonly fs?: FileSystem;
+  /** `{ waitMs }`: wait that long for the session's live writer to close it (default: refuse at once). */
+  readonly lock?: LockOptions;
 }
 
 export interface DeleteFileResult {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { codeOf } from '@contextlog/core';
+import { codeOf, ValidationError } from '@contextlog/core';
 import { SessionLockedError } from '../errors.js';
 import { defaultFileSystem, type FileSystem, realPathOf, writeNewFile } from '../fs/file-system.js';
 import { temporaryPathFor } from '../publish/temporary-file.js';
@@ -108,6 +108,26 @@ async function removeClaims(fs: FileSystem, lockPath: string, staleKey: string):
   }
 }
 
+export interface LockOptions {
+  /**
+   * How long to wait for a live writer to release the lock before refusing with
+   * `SessionLockedError` (default 0: refuse at once). The lock is polled, every 2 ms at first,
+   * then up to every 50 ms, so waiters are served in no particular order.
+   */
+  readonly waitMs?: number;
+}
+
+function checkWaitMs(waitMs: number | undefined): number {
+  if (waitMs === undefined) return 0;
+  if (!Number.isFinite(waitMs) || waitMs < 0) {
+    throw new ValidationError(
+      `lock.waitMs: expected a finite number >= 0, got ${waitMs}`,
+      'lock.waitMs',
+    );
+  }
+  return waitMs;
+}
+
 /**
  * Takes the writer lock of `path`: `<real path>.lock`, holding pid, host, process start time and boot
  * id. A lock whose owner is alive (or on another host, which cannot be checked) makes this reject
@@ -115,21 +135,33 @@ async function removeClaims(fs: FileSystem, lockPath: string, staleKey: string):
  * see `claim` for why two processes that both judge it stale cannot both win; the winner then
  * checks the lock still holds what it judged stale and renames its own lock over it atomically.
  */
-export async function acquireLock(fs: FileSystem, path: string): Promise<HeldLock> {
+export async function acquireLock(
+  fs: FileSystem,
+  path: string,
+  options: LockOptions = {},
+): Promise<HeldLock> {
   // One lock per file, not per name: a symlink (to the file or a directory above it) resolves to
   // the same lock. Two hard links still get two locks; the writer's size check catches that.
   const lockPath = lockPathOf(await realPathOf(fs, path));
   const owner = await myIdentity();
   const content = Buffer.from(`${JSON.stringify(owner)}\n`);
   let lastSeen: LockOwner | undefined;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  const waitMs = checkWaitMs(options.waitMs);
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; attempt < 100 || Date.now() < deadline; attempt++) {
     if (await createExclusive(fs, lockPath, content)) return held(fs, lockPath, owner);
     const raw = await readRaw(fs, lockPath);
     if (raw === undefined) continue; // released meanwhile: try again
     const current = parseOwner(raw);
     if (current !== undefined) lastSeen = current;
     if (current !== undefined && (await liveness(current)) === 'alive') {
-      throw new SessionLockedError(path, lockPath, current.pid, current.host, current.createdAt);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new SessionLockedError(path, lockPath, current.pid, current.host, current.createdAt);
+      }
+      // Polled: a lock file has no wake-up. Short sleeps first (appends hold it for milliseconds).
+      await sleep(Math.min(left, 2 + Math.min(attempt, 48)));
+      continue;
     }
     // Stale (owner gone, or unreadable content such as an empty file after a power loss).
     const staleKey = keyOf(raw);

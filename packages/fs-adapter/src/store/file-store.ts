@@ -38,7 +38,7 @@ import {
   writeFully,
   writeNewFile,
 } from '../fs/file-system.js';
-import { acquireLock, type HeldLock } from '../lock/session-lock.js';
+import { acquireLock, type HeldLock, type LockOptions } from '../lock/session-lock.js';
 import { checkCreatable, refuseDirectoryName } from '../publish/out-path.js';
 import { removeDeadTemporaries } from '../publish/temporary-file.js';
 import {
@@ -70,6 +70,12 @@ export interface FileStoreOptions {
    * to such a file.
    */
   readonly formats?: readonly SessionFormat[];
+  /**
+   * `{ waitMs }`: wait up to that long for another live writer to close the session before
+   * refusing with `SessionLockedError` (default: refuse at once). For writers that each open the
+   * session for a short while (one append), so that a second one queues rather than fails.
+   */
+  readonly lock?: LockOptions;
 }
 
 export interface FileEventStore extends EventStore {
@@ -144,7 +150,7 @@ export async function openStore(path: string, options: OpenStoreOptions): Promis
   // directory (the error would otherwise name the lock's temporary file).
   if (existing === undefined) await checkCreatable(fs, path);
   else checkIsFile(path, existing);
-  const lock = await acquireLock(fs, real);
+  const lock = await acquireLock(fs, real, options.lock);
   // A writer that was killed mid-rewrite left its temporary copy: the next writer removes it.
   await removeDeadTemporaries(fs, real);
   let handle: FileHandleLike | undefined;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 export async function readmeTsBlock(readme: URL, section: string): Promise<string> {
   const text = await readFile(readme, 'utf8');
   const start = text.indexOf(section);
-  if (start === -1) throw new Error(`the README has no section "${section}"`);
+  if (start === -1) throw new Error(`${readme.pathname} has no section "${section}"`);
   const end = text.indexOf('\n## ', start + section.length);
   const match = /```ts\n([\s\S]*?)```/.exec(text.slice(start, end === -1 ? undefined : end));
   if (match?.[1] === undefined) throw new Error(`no ts block in "${section}"`);
