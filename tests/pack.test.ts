@@ -1,146 +1,242 @@
 import { execFile } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sharedTempDir } from '@contextlog/fs-adapter/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CJS_CHECK,
+  ESM_CHECK,
+  forVitestOnly,
+  typescriptProjects,
+  vitestCheck,
+} from './pack-consumer.js';
+import {
+  exportsProblems,
+  fileProblems,
+  filesUnder,
+  mapProblems,
+  type PackedManifest,
+} from './pack-contents.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const published = ['core', 'fs-adapter', 'kimi', 'ai-sdk', 'testkit', 'pg-adapter', 'cli'];
+
+/** One line of scripts/pack-all.mjs's packages.json. */
+interface Packed {
+  readonly name: string;
+  readonly tarball: string;
+  readonly exports: readonly string[];
+  readonly bin: readonly string[];
+}
+
+interface Unpacked extends Packed {
+  readonly dir: string;
+  readonly manifest: PackedManifest;
+  readonly files: readonly string[];
+}
+
+/** Database drivers: optional peers, left out of the npm project to show nothing needs them. */
+const DRIVERS = ['pg', '@electric-sql/pglite'];
+const MANAGERS = ['npm', 'pnpm'] as const;
+type Manager = (typeof MANAGERS)[number];
 
 /**
- * Another project must be able to depend on the packages: pack them as they would be published,
- * install the tarballs with npm into a scratch project outside the workspace, and use them there
- * (ESM imports, the types through the exports maps, the `contextlog` bin).
+ * Another project must be able to depend on the packages as published: every publishable
+ * package (packages/* not private) is packed once by `scripts/pack-all.mjs`, unpacked to check
+ * what it ships, and installed from the tarballs, offline from any registry for our packages,
+ * into one project with npm and one with pnpm (as the root README shows), where every export
+ * subpath is imported, required and compiled, and every bin runs.
  */
-describe('packed packages in a project outside the workspace', () => {
+describe('packed packages in projects outside the workspace', () => {
   const scratch = sharedTempDir();
+  let packages: Unpacked[] = [];
+  const app = (manager: Manager) => join(scratch.path, `${manager}-app`);
+  const specs = () =>
+    packages.flatMap((p) =>
+      p.exports.map((sub) => (sub === '.' ? p.name : `${p.name}/${sub.slice(2)}`)),
+    );
 
   beforeAll(async () => {
-    const tarballs = join(scratch.path, 'tarballs');
-    for (const name of published) {
-      await run('pnpm', ['pack', '--pack-destination', tarballs], {
-        cwd: join(root, 'packages', name),
-      });
-    }
-    const files = (await readdir(tarballs)).map((file) => join(tarballs, file));
-    expect(files).toHaveLength(published.length);
-    const app = join(scratch.path, 'app');
-    await run('mkdir', ['-p', app]);
-    await writeFile(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-    );
-    await run(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        ...files,
-        'fast-check@4',
-        '@types/node@20',
-      ],
-      {
-        cwd: app,
-        timeout: 240_000,
-      },
-    );
-  }, 300_000);
-
-  it('imports and runs the engine, a session file and the testkit', async () => {
-    const app = join(scratch.path, 'app');
-    await writeFile(
-      join(app, 'main.js'),
-      `
-import { createContext, openMemoryStore } from '@contextlog/core';
-import { parseStoredEvent } from '@contextlog/core/store';
-import { openFileSession, readSessionFile } from '@contextlog/fs-adapter';
-import { expectReplayEqualsLive } from '@contextlog/testkit';
-import { openPgStore } from '@contextlog/pg-adapter';
-import { aiSdkUiDialect, encodeChatId, planSave } from '@contextlog/ai-sdk';
-import { arbUiMessage } from '@contextlog/ai-sdk/testing';
-const file = new URL('./session.jsonl', import.meta.url).pathname;
-const engine = await openFileSession(file);
-await engine.setSystemPrompt('You are a test.');
-await Promise.all([engine.appendMessages({ role: 'user', content: 'hello' }), engine.checkpoint({ addUserMessage: true }), engine.recordUsage(42)]);
-const live = JSON.stringify(engine.state);
-await engine.close();
-const { state } = await readSessionFile(file);
-const memory = await openMemoryStore();
-const other = await createContext(memory);
-await other.appendMessages({ role: 'user', content: 'x' });
-await expectReplayEqualsLive(other, memory);
-const parsed = parseStoredEvent({ seq: 1, type: 'context.cleared', v: 1, at: 'x', data: {} });
-const chat = [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }];
-const ai = [aiSdkUiDialect.name, encodeChatId('userA'), planSave([], chat).kind, typeof arbUiMessage];
-console.log(JSON.stringify({ equal: JSON.stringify(state) === live, messages: state.messages.length, pg: typeof openPgStore, seq: parsed.seq, ai }));
-`,
-    );
-    const { stdout } = await run('node', ['main.js'], { cwd: app });
-    expect(JSON.parse(stdout)).toEqual({
-      equal: true,
-      messages: 2,
-      pg: 'function',
-      seq: 1,
-      ai: ['ai-sdk-ui', 'user_a', 'append', 'function'],
-    });
-
-    const cli = await run(
-      join(app, 'node_modules', '.bin', 'contextlog'),
-      ['replay', 'session.jsonl', '--json'],
-      {
-        cwd: app,
-      },
-    );
-    expect(JSON.parse(cli.stdout)).toMatchObject({ format: 'contextlog', tokenCount: 42, seq: 4 });
-  }, 60_000);
-
-  it('gives TypeScript users the types through the exports maps', async () => {
-    const app = join(scratch.path, 'app');
-    await writeFile(
-      join(app, 'typed.ts'),
-      `
-import { type ContextEngine, type ContextState, createContext, hasCode, openMemoryStore } from '@contextlog/core';
-import { type AppendOptions, checkBatchContinuity } from '@contextlog/core/store';
-import { openFileSession } from '@contextlog/fs-adapter';
-import { kimiFormat } from '@contextlog/kimi';
-import { type SavePlan, type UiMessage, planSave } from '@contextlog/ai-sdk';
-import { arbMessage } from '@contextlog/testkit';
-const options: AppendOptions = { expectedSeq: checkBatchContinuity([], 0) };
-void options;
-const engine: ContextEngine = await createContext(await openMemoryStore());
-const state: ContextState = engine.state;
-const count: number = state.tokenCount;
-// An adapter's codes join core's table through its published types.
-const error: unknown = new Error('x');
-const codes: boolean[] = [hasCode(error, 'SESSION_LOCKED'), hasCode(error, 'KIMI_EXPORT_UNSUPPORTED'), hasCode(error, 'EMPTY_MESSAGE_ID')];
-const plan: SavePlan<UiMessage> = planSave<UiMessage>([], []);
-// @ts-expect-error a misspelt code does not compile
-hasCode(error, 'SESSION_LOKED');
-void openFileSession; void arbMessage; void count; void codes; void kimiFormat; void plan;
-`,
-    );
-    await writeFile(
-      join(app, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'ES2023',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          // A Node library's users have Node's types (the fs-adapter's API names Buffer).
-          types: ['node'],
-        },
-        files: ['typed.ts'],
+    const out = join(scratch.path, 'packed');
+    await run('node', [join(root, 'scripts', 'pack-all.mjs'), '--out', out]);
+    const listing = JSON.parse(await readFile(join(out, 'packages.json'), 'utf8')) as Packed[];
+    packages = await Promise.all(
+      listing.map(async (packed) => {
+        const dir = join(scratch.path, 'unpacked', packed.name);
+        await mkdir(dir, { recursive: true });
+        await run('tar', ['xzf', packed.tarball, '-C', dir, '--strip-components=1']);
+        const manifest = JSON.parse(
+          await readFile(join(dir, 'package.json'), 'utf8'),
+        ) as PackedManifest;
+        return { ...packed, dir, manifest, files: await filesUnder(dir) };
       }),
     );
-    const tsc = join(root, 'node_modules', '.bin', 'tsc');
-    await expect(run(tsc, ['-p', app])).resolves.toBeDefined();
+    // The peers the packages name (at the versions their own tests use), so that every subpath
+    // loads: `@contextlog/testkit/vitest` needs vitest, for one.
+    const peers = new Map<string, string>();
+    for (const { manifest } of packages) {
+      for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
+        if (name.startsWith('@contextlog/') || peers.has(name)) continue;
+        const pinned = manifest.devDependencies?.[name];
+        peers.set(name, pinned !== undefined && /^\d/.test(pinned) ? pinned : range);
+      }
+    }
+    const wanted = [...peers].map(([name, version]) => `${name}@${version}`);
+    const common = [
+      '@types/node@20',
+      ...wanted.filter((w) => !DRIVERS.some((d) => w.startsWith(`${d}@`))),
+    ];
+    const tarballs = packages.map((p) => p.tarball);
+    for (const manager of MANAGERS) {
+      await mkdir(app(manager));
+      await writeFile(
+        join(app(manager), 'package.json'),
+        JSON.stringify({ name: `${manager}-consumer`, private: true, type: 'module' }),
+      );
+    }
+    // npm takes every tarball in one command (siblings resolve to each other), without pg.
+    const npm = run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...common],
+      { cwd: app('npm'), timeout: 240_000 },
+    );
+    // pnpm needs the overrides pack-all wrote; this project also gets pg, to show it is found.
+    const pg = wanted.find((w) => w.startsWith('pg@'));
+    await writeFile(
+      join(app('pnpm'), 'pnpm-workspace.yaml'),
+      await readFile(join(out, 'pnpm-overrides.yaml'), 'utf8'),
+    );
+    const pnpm = run(
+      'pnpm',
+      ['add', '--reporter=silent', ...tarballs, ...common, ...(pg === undefined ? [] : [pg])],
+      { cwd: app('pnpm'), timeout: 240_000 },
+    );
+    await Promise.all([npm, pnpm]);
+  }, 300_000);
+
+  it('finds every publishable package', () => {
+    expect(packages.map((p) => p.name)).toContain('@contextlog/core');
+    expect(packages.map((p) => p.name)).toContain('@contextlog/cli');
+  });
+
+  it('ships dist, src for the maps, README and LICENSE, and nothing else', async () => {
+    for (const p of packages) {
+      const problems = [
+        ...exportsProblems(p.manifest),
+        ...fileProblems(p.manifest, p.files),
+        ...(await mapProblems(p.dir, p.files)),
+      ];
+      expect(problems, p.name).toEqual([]);
+    }
+  });
+
+  it.each(MANAGERS)(
+    'imports and requires every export subpath (%s)',
+    async (manager) => {
+      await writeFile(join(app(manager), 'esm-check.mjs'), ESM_CHECK);
+      await writeFile(join(app(manager), 'cjs-check.cjs'), CJS_CHECK);
+      const all = specs().filter((spec) => !forVitestOnly(spec));
+      const everywhere = Object.fromEntries(
+        all.map((s) => [s, { exports: true, sameAsRequire: true }]),
+      );
+      const esm = await run('node', ['esm-check.mjs', JSON.stringify(all)], { cwd: app(manager) });
+      expect(JSON.parse(esm.stdout)).toEqual(everywhere);
+      const cjs = await run('node', ['cjs-check.cjs', JSON.stringify(all)], { cwd: app(manager) });
+      expect(JSON.parse(cjs.stdout)).toEqual({
+        report: Object.fromEntries(all.map((s) => [s, true])),
+        messages: 1,
+        coreClass: true,
+        code: 'NOT_A_FILE',
+      });
+    },
+    60_000,
+  );
+
+  it.each(MANAGERS)(
+    'loads the vitest-only subpaths inside vitest (%s)',
+    async (manager) => {
+      const only = specs().filter(forVitestOnly);
+      await writeFile(join(app(manager), 'subpaths.test.mjs'), vitestCheck(only));
+      const vitest = join(app(manager), 'node_modules', '.bin', 'vitest');
+      const { stdout } = await run(vitest, ['run', 'subpaths.test.mjs'], {
+        cwd: app(manager),
+        env: { ...process.env, CI: '1', NO_COLOR: '1' },
+      });
+      expect(stdout).toMatch(/1 passed/);
+    },
+    60_000,
+  );
+
+  it.each(MANAGERS)(
+    'compiles for TypeScript: node16 (.cts and .mts) and bundler (%s)',
+    async (manager) => {
+      const tsc = join(root, 'node_modules', '.bin', 'tsc');
+      for (const project of typescriptProjects(specs())) {
+        for (const [file, text] of Object.entries(project.files)) {
+          await writeFile(join(app(manager), file), text);
+        }
+        const config = join(app(manager), `tsconfig.${project.name}.json`);
+        await writeFile(config, JSON.stringify(project.tsconfig));
+        const result = await run(tsc, ['-p', config]).catch((error: { stdout: string }) => error);
+        expect(result.stdout, `${manager}, ${project.name}`).toBe('');
+      }
+    },
+    120_000,
+  );
+
+  it.each(MANAGERS)(
+    'runs every bin, and the CLI on a session file (%s)',
+    async (manager) => {
+      const bins = join(app(manager), 'node_modules', '.bin');
+      for (const bin of packages.flatMap((p) => p.bin)) {
+        const { stdout } = await run(join(bins, bin), ['--version'], { cwd: app(manager) });
+        expect(stdout.trim(), bin).toMatch(/^\d+\.\d+\.\d+/);
+      }
+      await writeFile(
+        join(app(manager), 'session.mjs'),
+        `import { openFileSession } from '@contextlog/fs-adapter';
+const engine = await openFileSession('session.jsonl');
+await engine.setSystemPrompt('You are a test.');
+await engine.appendMessages({ role: 'user', content: 'hello' });
+await engine.recordUsage(42);
+await engine.close();`,
+      );
+      await run('node', ['session.mjs'], { cwd: app(manager) });
+      const replay = await run(join(bins, 'contextlog'), ['replay', 'session.jsonl', '--json'], {
+        cwd: app(manager),
+      });
+      expect(JSON.parse(replay.stdout)).toMatchObject({
+        format: 'contextlog',
+        tokenCount: 42,
+        seq: 3,
+      });
+    },
+    60_000,
+  );
+
+  it('names what to install when a postgres:// target needs pg and it is absent (npm)', async () => {
+    const failed = await run(
+      join(app('npm'), 'node_modules', '.bin', 'contextlog'),
+      ['ls', 'postgres://127.0.0.1:1/agents'],
+      { cwd: app('npm') },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 1 });
+    const { stderr } = failed as { stderr: string };
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^contextlog: .*pg package, which is not installed.*npm install pg\b/);
+  }, 60_000);
+
+  it('finds pg installed next to the CLI (pnpm)', async () => {
+    const failed = await run(
+      join(app('pnpm'), 'node_modules', '.bin', 'contextlog'),
+      ['ls', 'postgres://127.0.0.1:1/agents'],
+      { cwd: app('pnpm') },
+    ).catch((error: { code: number; stderr: string }) => error);
+    // pg loaded, so the failure is the connection's (nothing listens on port 1).
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).not.toContain('not installed');
+    expect((failed as { stderr: string }).stderr).toMatch(/ECONNREFUSED|connect/);
   }, 60_000);
 });
