@@ -16,6 +16,10 @@ import { promisify } from 'node:util';
 import { writeCommonJsTypes } from './cjs-types.mjs';
 
 const run = promisify(execFile);
+// The pnpm running this script (`pnpm pack:all`, or `npx pnpm@… test`), which need not be on PATH.
+const pnpm = /pnpm[^/\\]*$/.test(process.env.npm_execpath ?? '')
+  ? process.env.npm_execpath
+  : 'pnpm';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The non-private packages under packages/, with their directory and manifest. */
@@ -56,7 +60,8 @@ export async function packAll(out) {
   await Promise.all(packages.map(({ dir }) => writeCommonJsTypes(dir)));
   // One after another: parallel `pnpm pack`s compete for the two cores and gain nothing.
   for (const { dir } of packages) {
-    await run('pnpm', ['pack', '--pack-destination', out], { cwd: dir });
+    const command = /\.[cm]?js$/.test(pnpm) ? [process.execPath, pnpm] : [pnpm];
+    await run(command[0], [...command.slice(1), 'pack', '--pack-destination', out], { cwd: dir });
   }
   const byName = new Map(packages.map((p) => [p.manifest.name, p]));
   const listing = packages.map(({ manifest }) => ({

@@ -22,6 +22,10 @@ import {
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The pnpm running the tests (`npx pnpm@… test` puts none on PATH), as scripts/pack-all.mjs does.
+const execPath = process.env.npm_execpath ?? '';
+const pnpm = /pnpm[^/\\]*$/.test(execPath) ? execPath : 'pnpm';
+const pnpmCommand = /\.[cm]?js$/.test(pnpm) ? [process.execPath, pnpm] : [pnpm];
 
 /** One line of scripts/pack-all.mjs's packages.json. */
 interface Packed {
@@ -108,12 +112,19 @@ describe('packed packages in projects outside the workspace', () => {
       join(app('pnpm'), 'pnpm-workspace.yaml'),
       await readFile(join(out, 'pnpm-overrides.yaml'), 'utf8'),
     );
-    const pnpm = run(
-      'pnpm',
-      ['add', '--reporter=silent', ...tarballs, ...common, ...(pg === undefined ? [] : [pg])],
+    const pnpmAdd = run(
+      pnpmCommand[0] as string,
+      [
+        ...pnpmCommand.slice(1),
+        'add',
+        '--reporter=silent',
+        ...tarballs,
+        ...common,
+        ...(pg === undefined ? [] : [pg]),
+      ],
       { cwd: app('pnpm'), timeout: 240_000 },
     );
-    await Promise.all([npm, pnpm]);
+    await Promise.all([npm, pnpmAdd]);
   }, 300_000);
 
   it('finds every publishable package', () => {
