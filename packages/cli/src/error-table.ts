@@ -224,6 +224,11 @@ export const ERROR_TABLE: { readonly [C in ContextlogErrorCode]: ErrorCodeEntry<
     meaning: 'no events and no sessions row for the session id in the table (nothing changed)',
     exitCode: 1,
   },
+  PG_DRIVER_MISSING: {
+    package: pg,
+    meaning: 'PostgreSQL was asked for and its driver (`pg`, or PGlite) is not installed',
+    exitCode: 1,
+  },
   USAGE: {
     package: cli,
     meaning: 'the command line was not understood (unknown command or option, missing argument)',

@@ -11,6 +11,7 @@ declare module '@contextlog/core' {
     PG_MIGRATION_NEEDED: PgMigrationNeededError;
     COPY_SOURCE_EMPTY: CopySourceEmptyError;
     PG_SESSION_NOT_FOUND: PgSessionNotFoundError;
+    PG_DRIVER_MISSING: DriverMissingError;
   }
 }
 
@@ -140,5 +141,27 @@ export class PgSessionNotFoundError extends ContextlogError {
     readonly table: string,
   ) {
     super(`session ${JSON.stringify(sessionId)} is not in table ${table} (nothing was changed)`);
+  }
+}
+
+/** The driver packages contextlog loads on demand (optional peer dependencies). */
+export type PgDriverName = 'pg' | '@electric-sql/pglite';
+
+/**
+ * PostgreSQL was asked for, but the driver package it needs is not installed (`pg` for a
+ * server, `@electric-sql/pglite` for PGlite): they are optional peer dependencies, so that
+ * users who do not need them do not install them.
+ */
+export class DriverMissingError extends ContextlogError {
+  readonly code = 'PG_DRIVER_MISSING';
+  constructor(
+    readonly driver: PgDriverName,
+    options?: ErrorOptions,
+  ) {
+    const what = driver === 'pg' ? 'a PostgreSQL server needs' : 'PGlite needs';
+    super(
+      `${what} the ${driver} package, which is not installed: install it next to @contextlog/pg-adapter (npm install ${driver}; npm install -g ${driver} for a global contextlog)`,
+      options,
+    );
   }
 }

@@ -17,6 +17,7 @@ export type {
 export { createPgliteClient, type PgliteLike, pgliteClient } from './client/pglite-client.js';
 export {
   createPgClient,
+  type PgConnectionSettings,
   type PgPoolClientLike,
   type PgPoolClientOptions,
   type PgPoolLike,
@@ -32,6 +33,8 @@ export type {
 export {
   ConnectionLostError,
   CopySourceEmptyError,
+  DriverMissingError,
+  type PgDriverName,
   PgFenceTimeoutError,
   PgMigrationNeededError,
   PgSchemaMismatchError,

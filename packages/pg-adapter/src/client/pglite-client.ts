@@ -1,5 +1,6 @@
 import { StoreClosedError } from '@contextlog/core';
 import { createSerializer } from '@contextlog/core/store';
+import { loadPglite } from './drivers.js';
 import type { PgClient, PgConnection, PgRows } from './types.js';
 
 /** What `pgliteClient` needs of a PGlite instance (`PGlite.create()` gives one). */
@@ -47,10 +48,11 @@ export function pgliteClient(db: PgliteLike): PgClient {
 
 /**
  * A `PgClient` on a new PGlite instance (in memory, or in `dataDir`); `end()` closes it. PGlite
- * is loaded only when this is called, so users of a real server never load its WASM.
+ * is loaded only when this is called, so users of a real server never load its WASM (nor need it
+ * installed: without it this rejects with `DriverMissingError`).
  */
 export async function createPgliteClient(dataDir?: string): Promise<PgClient> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await loadPglite();
   const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
   return { ...pgliteClient(db), end: () => db.close() };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codeOf, ValidationError } from '@contextlog/core';
-import pg from 'pg';
 import { ConnectionLostError, PgFenceTimeoutError } from '../errors.js';
+import { loadPg, type PgDriverPool } from './drivers.js';
 import { awaitReply, type Backend } from './reply-watch.js';
 import { sideQueries } from './side-query.js';
 import type { PgClient, PgConnection, PgRows } from './types.js';
@@ -32,8 +32,16 @@ export interface PgPoolLike {
   connect(): Promise<PgPoolClientLike>;
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
-  /** A `pg` Pool's settings: checks on another connection open theirs with them. */
-  readonly options?: pg.ClientConfig;
+  /**
+   * A `pg` Pool's settings (a `pg` ClientConfig): checks on another connection open theirs with
+   * them. Typed by shape so that these declarations do not need `pg`'s types.
+   */
+  readonly options?: PgConnectionSettings | undefined;
+}
+
+/** A `pg` ClientConfig, by the one setting side queries read; the rest is passed on as is. */
+export interface PgConnectionSettings {
+  readonly password?: unknown;
 }
 
 export interface PgPoolClientOptions {
@@ -232,16 +240,39 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
   };
 }
 
-/** A `PgClient` on a new `pg` Pool for `url` (postgres://…); `end()` ends that pool. */
+/**
+ * A `PgClient` on a new `pg` Pool for `url` (postgres://…); `end()` ends that pool. `pg` is
+ * loaded on the first query, so a missing `pg` package surfaces there as `DriverMissingError`.
+ */
 export function createPgClient(
   url: string,
   poolOptions: { readonly max?: number; readonly replyProbeMs?: number } = {},
 ): PgClient {
-  const pool = new pg.Pool({ connectionString: url, max: poolOptions.max ?? 10 });
-  // Idle connections that die (server restart, pg_terminate_backend) are dropped by the pool;
-  // without a listener their 'error' would crash the process.
-  pool.on('error', () => {});
-  return pgPoolClient(pool, {
+  let made: Promise<PgDriverPool> | undefined;
+  let pool: PgDriverPool | undefined;
+  const open = (): Promise<PgDriverPool> => {
+    made ??= loadPg().then(({ Pool }) => {
+      pool = new Pool({ connectionString: url, max: poolOptions.max ?? 10 });
+      // Idle connections that die (server restart, pg_terminate_backend) are dropped by the
+      // pool; without a listener their 'error' would crash the process.
+      pool.on('error', () => {});
+      return pool;
+    });
+    return made;
+  };
+  const lazy: PgPoolLike = {
+    connect: async () => (await open()).connect(),
+    query: async (sql, params) => (await open()).query(sql, params),
+    async end() {
+      // A pool that was never made (nothing queried, or no `pg`) has nothing to end.
+      const settled = await made?.catch(() => undefined);
+      await settled?.end();
+    },
+    get options() {
+      return pool?.options;
+    },
+  };
+  return pgPoolClient(lazy, {
     ownsPool: true,
     ...(poolOptions.replyProbeMs === undefined ? {} : { replyProbeMs: poolOptions.replyProbeMs }),
   });

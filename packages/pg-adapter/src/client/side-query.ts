@@ -1,5 +1,5 @@
 import { ContextlogError } from '@contextlog/core';
-import pg from 'pg';
+import { loadPg } from './drivers.js';
 import type { PgPoolLike } from './pool-client.js';
 
 /** No answer came in time: the connection it was sent on has been destroyed. */
@@ -23,8 +23,9 @@ export type SideQuery = (
  * way a check that gets no answer in time destroys its connection: nothing waits for ever.
  */
 export function sideQueries(pool: PgPoolLike): SideQuery {
-  const settings = pool.options;
   return async (sql, params, timeoutMs) => {
+    // Read when needed: a pool made on first use (`createPgClient`) has no settings before.
+    const settings = pool.options;
     let destroy = (): void => {};
     let abandoned = false;
     let timer: NodeJS.Timeout | undefined;
@@ -45,7 +46,9 @@ export function sideQueries(pool: PgPoolLike): SideQuery {
             enumerable: false,
           });
         }
-        const client = new pg.Client(config);
+        const { Client } = await loadPg();
+        if (abandoned) return [];
+        const client = new Client(config);
         client.on('error', () => {});
         // With a statement outstanding, end() destroys the socket rather than wait on it.
         destroy = () => void client.end().catch(() => {});
