@@ -41,6 +41,25 @@ interface Unpacked extends Packed {
   readonly files: readonly string[];
 }
 
+/**
+ * The Claude Agent SDK lists its native CLI binary (~350 MB a platform) as optional dependencies:
+ * nothing here runs it, and nothing may download it. npm installs every optional dependency of the
+ * platform (`--omit=optional` would also drop ones the other SDKs load), so each is overridden by
+ * an empty local package; the pnpm project lists them in `ignoredOptionalDependencies`.
+ */
+const NO_NATIVE_BINARY = Object.fromEntries(
+  [
+    'linux-x64',
+    'linux-arm64',
+    'linux-x64-musl',
+    'linux-arm64-musl',
+    'darwin-x64',
+    'darwin-arm64',
+    'win32-x64',
+    'win32-arm64',
+  ].map((platform) => [`@anthropic-ai/claude-agent-sdk-${platform}`, 'file:./no-binary']),
+);
+
 /** Database drivers: optional peers, left out of the npm project to show nothing needs them. */
 const DRIVERS = ['pg', '@electric-sql/pglite'];
 const MANAGERS = ['npm', 'pnpm'] as const;
@@ -97,23 +116,23 @@ describe('packed packages in projects outside the workspace', () => {
       await mkdir(app(manager));
       await writeFile(
         join(app(manager), 'package.json'),
-        JSON.stringify({ name: `${manager}-consumer`, private: true, type: 'module' }),
+        JSON.stringify({
+          name: `${manager}-consumer`,
+          private: true,
+          type: 'module',
+          ...(manager === 'npm' ? { overrides: NO_NATIVE_BINARY } : {}),
+        }),
       );
     }
+    await mkdir(join(app('npm'), 'no-binary'));
+    await writeFile(
+      join(app('npm'), 'no-binary', 'package.json'),
+      JSON.stringify({ name: 'no-binary', version: '0.0.0' }),
+    );
     // npm takes every tarball in one command (siblings resolve to each other), without pg.
-    // No optional dependencies: the Claude Agent SDK lists its native CLI binary (~350 MB) as
-    // one, which nothing here runs and nothing may download (pg, an optional peer, stays out too).
     const npm = run(
       'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        '--omit=optional',
-        ...tarballs,
-        ...common,
-      ],
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...common],
       { cwd: app('npm'), timeout: 240_000 },
     );
     // pnpm needs the overrides pack-all wrote; this project also gets pg, to show it is found.
