@@ -301,7 +301,12 @@ describe('checkEngine catches real bugs', () => {
       'state-in-lock-before-write',
       /\(1\) replay = live.*engine\.state is not the last committed state/,
     ],
-    ['abort-during-write', /rejected with TESTKIT_ABORT, but its event .* was committed/],
+    // When the aborted call's event equals a later call's (shrinking makes them equal), the judge
+    // cannot tell which call a stored event belongs to, and names the extra event instead.
+    [
+      'abort-during-write',
+      /rejected with TESTKIT_ABORT, but its event .* was committed|\(2\)\(3\) append #\d+ wrote .* which is not the event of any call/,
+    ],
     ['dies-hangs', /\(4\) liveness: call #\d+ \w+ never settled/],
     ['dies-rejects', /\(4\) liveness: call #\d+ \w+ rejected with DEAD/],
     ['ignores-abort', /\(2\) abort: call #\d+ \w+ was aborted .*before its batch formed/],
