@@ -9,7 +9,7 @@ import {
   listFileSessions,
 } from '@contextlog/fs-adapter';
 import type { Io } from '../commands/command.js';
-import { progressThreshold } from '../commands/read-session.js';
+import { progressThreshold } from '../commands/file-progress.js';
 import { DIALECTS } from '../dialects.js';
 import { FileError } from '../errors.js';
 import { FORMATS } from '../formats.js';

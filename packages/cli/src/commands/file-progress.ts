@@ -1,9 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { ReadProgress } from '@contextlog/fs-adapter';
-import { BYTES, createProgress } from '../output/progress.js';
+import { BYTES, createProgress, PROGRESS_THRESHOLD_BYTES } from '../output/progress.js';
 import type { Io, OptionSpec, OptionValues } from './command.js';
-import { progressThreshold } from './read-session.js';
 import { flag } from './shared-options.js';
+
+/** CONTEXTLOG_PROGRESS_MIN_BYTES lowers the size from which the bar shows (tests use 0). */
+export function progressThreshold(): number {
+  const value = Number(process.env.CONTEXTLOG_PROGRESS_MIN_BYTES);
+  return Number.isInteger(value) && value >= 0 ? value : PROGRESS_THRESHOLD_BYTES;
+}
 
 export const QUIET_OPTION: OptionSpec = {
   type: 'boolean',
@@ -21,27 +26,31 @@ export interface FileProgress {
 const NONE: FileProgress = { options: {}, done: () => undefined };
 
 /**
- * A bar labelled `label` for reading `path`, on stderr: only when stderr is a terminal, the
- * file is at least the progress threshold (32 MiB; CONTEXTLOG_PROGRESS_MIN_BYTES) and `--quiet`
- * is not given.
+ * A bar labelled `label` for reading `size` bytes, on stderr: only when stderr is a terminal,
+ * the size is at least the progress threshold (32 MiB; CONTEXTLOG_PROGRESS_MIN_BYTES) and
+ * `--quiet` is not given.
  */
+export function sizeProgress(io: Io, size: number, label: string, quiet: boolean): FileProgress {
+  if (io.stderr.isTTY !== true || quiet || size < progressThreshold()) return NONE;
+  const progress = createProgress(io.stderr, undefined, { ...BYTES, label });
+  return {
+    options: { onProgress: ({ bytesRead, totalBytes }) => progress.update(bytesRead, totalBytes) },
+    done: () => progress.done(),
+  };
+}
+
+/** `sizeProgress` for reading the file at `path`, `--quiet` taken from `values`. */
 export async function fileProgress(
   io: Io,
   values: OptionValues,
   path: string,
   label: string,
 ): Promise<FileProgress> {
-  if (io.stderr.isTTY !== true || flag(values, 'quiet')) return NONE;
   const size = await stat(path).then(
     (info) => info.size,
     () => 0,
   );
-  if (size < progressThreshold()) return NONE;
-  const progress = createProgress(io.stderr, undefined, { ...BYTES, label });
-  return {
-    options: { onProgress: ({ bytesRead, totalBytes }) => progress.update(bytesRead, totalBytes) },
-    done: () => progress.done(),
-  };
+  return sizeProgress(io, size, label, flag(values, 'quiet'));
 }
 
 /** Runs `work` with the bar of `fileProgress`, erased when it ends. */

@@ -4,10 +4,10 @@ import { DIALECTS } from '../dialects.js';
 import { UsageError } from '../errors.js';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { describeEvent } from '../output/describe-event.js';
-import { createProgress } from '../output/progress.js';
+import { BYTES } from '../output/progress.js';
 import { createSink } from '../output/sink.js';
 import type { Io, OptionSpec, OptionValues } from './command.js';
-import { progressThreshold } from './read-session.js';
+import { sizeProgress } from './file-progress.js';
 
 /** Which events `replay --tail`/`--from` prints: seq ≥ `from`, and of those the last `tail`. */
 export interface EventRange {
@@ -76,10 +76,7 @@ export async function printEvents(
   const render = (event: StoredEvent) =>
     json ? `${JSON.stringify(event)}\n` : `${describeEvent(event).join('\n')}\n`;
   const diagnostics: Diagnostic[] = [];
-  const progress =
-    io.stderr.isTTY === true && size >= progressThreshold() && !options.quiet
-      ? createProgress(io.stderr)
-      : undefined;
+  const progress = sizeProgress(io, size, BYTES.label, options.quiet);
   // The last `tail` events seen, as a ring: `next` is where the next one goes.
   const kept: StoredEvent[] = [];
   let next = 0;
@@ -90,9 +87,7 @@ export async function printEvents(
       dialects: DIALECTS,
       mode: options.mode,
       diagnostics,
-      ...(progress === undefined
-        ? {}
-        : { onProgress: ({ bytesRead, totalBytes }) => progress.update(bytesRead, totalBytes) }),
+      ...progress.options,
     })) {
       total++;
       if (range.from !== undefined && event.seq < range.from) continue;
@@ -105,7 +100,7 @@ export async function printEvents(
       }
     }
   } finally {
-    progress?.done();
+    progress.done();
   }
   if (range.tail !== undefined) {
     // Oldest first: from `next` round to just before it (a ring not yet full starts at 0).
