@@ -41,13 +41,20 @@ interface Parser {
 
 const INVALID_INPUT: OperationOutcome = { kind: 'invalid', code: 'VALIDATION' };
 
-type Schemas = Record<EventType, Parser>;
+/** The parsers of a dialect's event data, and of a list of its messages (a guard). */
+interface Schemas {
+  readonly events: Record<EventType, Parser>;
+  readonly messageList: Parser;
+}
 const SCHEMAS = new WeakMap<Dialect<unknown>, Schemas>();
 
 function schemasOf(dialect: Dialect<unknown>): Schemas {
   let schemas = SCHEMAS.get(dialect);
   if (schemas === undefined) {
-    schemas = eventDataSchemasFor(dialect.schema) as unknown as Schemas;
+    schemas = {
+      events: eventDataSchemasFor(dialect.schema) as unknown as Record<EventType, Parser>,
+      messageList: dialect.schema.array(),
+    };
     SCHEMAS.set(dialect, schemas);
   }
   return schemas;
@@ -63,7 +70,7 @@ interface ModelDialect {
 
 function eventOf(dialect: ModelDialect, type: EventType, data: unknown): OperationOutcome {
   // Parsed with core's own schema, so the expected data has the shape the engine stores.
-  const parsed = dialect.schemas[type].safeParse(data);
+  const parsed = dialect.schemas.events[type].safeParse(data);
   if (!parsed.success) return INVALID_INPUT;
   return {
     kind: 'event',
@@ -173,7 +180,7 @@ function inputOutcome(
       return event('metadata.set', { key: operation.key, value: operation.value });
     case 'replaceMessages': {
       const guard = operation.expectedSuffix;
-      if (guard !== undefined && !dialect.fuzzed.dialect.schema.array().safeParse(guard).success) {
+      if (guard !== undefined && !dialect.schemas.messageList.safeParse(guard).success) {
         return INVALID_INPUT;
       }
       return event('messages.replaced', { from: operation.from, messages: operation.messages });
