@@ -54,3 +54,15 @@ export { createSerializer, type Serializer, type SerializerOptions } from './ser
 export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';
 export { checkBatchContinuity } from './store/continuity.js';
 export type { AppendOptions, ImportEventsOptions } from './store/event-store.js';
+export {
+  createSnapshotAssembler,
+  type SnapshotAssembler,
+  type SnapshotPartRef,
+  SnapshotPartRefSchema,
+} from './store/snapshot-assembler.js';
+export {
+  SNAPSHOT_PART_CHARS,
+  type SnapshotPart,
+  type SnapshotPartsOptions,
+  snapshotParts,
+} from './store/snapshot-parts.js';

@@ -32,6 +32,8 @@ export interface EventParser {
   readonly kind: SessionKind;
   /** One line per dialect or estimator met that this reader does not know. */
   readonly diagnostics: readonly string[];
+  /** The schema a message of the session has now (its declared dialect's). */
+  readonly messageSchema: z.ZodType;
 }
 
 export interface EventParserOptions extends DialectOptions {
@@ -65,12 +67,19 @@ export function createEventParser(options: EventParserOptions = {}): EventParser
     get kind() {
       return kind;
     },
+    get messageSchema() {
+      return messageSchemaOf(kind);
+    },
     diagnostics,
   };
 }
 
+function messageSchemaOf(kind: SessionKind): z.ZodType {
+  return kind.knownDialect?.schema ?? UNKNOWN_DIALECT_MESSAGE;
+}
+
 function parsersOf(kind: SessionKind): EventParsers {
-  return eventParsersFor(kind.knownDialect?.schema ?? UNKNOWN_DIALECT_MESSAGE);
+  return eventParsersFor(messageSchemaOf(kind));
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
