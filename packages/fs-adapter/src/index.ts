@@ -63,6 +63,7 @@ export type {
 } from './read/types.js';
 export { type ForkOptions, type ForkResult, forkSession } from './rewrite/fork-session.js';
 export {
+  type RewriteProgress,
   type SnapshotOptions,
   type SnapshotResult,
   snapshotSessionFile,

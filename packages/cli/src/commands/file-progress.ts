@@ -1,6 +1,12 @@
 import { stat } from 'node:fs/promises';
-import type { ReadProgress } from '@contextlog/fs-adapter';
-import { BYTES, createProgress, PROGRESS_THRESHOLD_BYTES } from '../output/progress.js';
+import type { ReadProgress, RewriteProgress } from '@contextlog/fs-adapter';
+import {
+  BYTES,
+  createProgress,
+  MESSAGES,
+  PROGRESS_THRESHOLD_BYTES,
+  type Progress,
+} from '../output/progress.js';
 import type { Io, OptionSpec, OptionValues } from './command.js';
 import { flag } from './shared-options.js';
 
@@ -54,13 +60,52 @@ export async function fileProgress(
 }
 
 /** Runs `work` with the bar of `fileProgress`, erased when it ends. */
-export async function withFileProgress<T>(
-  progress: FileProgress,
-  work: (options: FileProgress['options']) => Promise<T>,
+export async function withFileProgress<P extends FileProgress | RewriteFileProgress, T>(
+  progress: P,
+  work: (options: P['options']) => Promise<T>,
 ): Promise<T> {
   try {
     return await work(progress.options);
   } finally {
     progress.done();
   }
+}
+
+/** The bar of a rewrite (fork, snapshot): one per phase, reading, writing and checking. */
+export interface RewriteFileProgress {
+  readonly options: { readonly onProgress?: (progress: RewriteProgress) => void };
+  done(): void;
+}
+
+const LABELS = { read: 'reading', write: 'writing', check: 'checking' } as const;
+
+/**
+ * `fileProgress` for a command that reads `path`, writes a session and reads it back: the bar
+ * starts again for each phase (its rate and ETA are that phase's), counting bytes when reading
+ * and messages when writing.
+ */
+export async function rewriteProgress(
+  io: Io,
+  values: OptionValues,
+  path: string,
+): Promise<RewriteFileProgress> {
+  const reading = await fileProgress(io, values, path, LABELS.read);
+  if (reading.options.onProgress === undefined) return { options: {}, done: () => undefined };
+  let phase: RewriteProgress['phase'] = 'read';
+  let bar: Progress | undefined;
+  const barOf = (next: RewriteProgress['phase']): Progress => {
+    if (bar !== undefined && next === phase) return bar;
+    bar?.done();
+    phase = next;
+    const units = next === 'write' ? MESSAGES : BYTES;
+    bar = createProgress(io.stderr, undefined, { ...units, label: LABELS[next] });
+    return bar;
+  };
+  return {
+    options: {
+      onProgress: ({ phase: next, bytesRead, totalBytes }) =>
+        barOf(next).update(bytesRead, totalBytes),
+    },
+    done: () => bar?.done(),
+  };
 }

@@ -6,7 +6,7 @@ import { FORMATS } from '../formats.js';
 import { withForceFlag } from '../input.js';
 import { plural } from '../output/plural.js';
 import { type Command, writeLines } from './command.js';
-import { fileProgress, QUIET_OPTION, withFileProgress } from './file-progress.js';
+import { QUIET_OPTION, rewriteProgress, withFileProgress } from './file-progress.js';
 import { checkInAndOut } from './in-out.js';
 import { FORCE_OPTION } from './shared-options.js';
 
@@ -33,7 +33,7 @@ export const forkCommand: Command = {
   async run({ values, positionals, io }) {
     const at = checkpointOf(values.at);
     const { input, output, force } = await checkInAndOut({ values, positionals });
-    const progress = await fileProgress(io, values, input, 'reading');
+    const progress = await rewriteProgress(io, values, input);
     const { state } = await withFileProgress(progress, (reading) =>
       withForceFlag(
         forkSession(input, output, {

@@ -4,7 +4,7 @@ import { DIALECTS } from '../dialects.js';
 import { FORMATS } from '../formats.js';
 import { checkInputFile, refuseOtherFormat } from '../input.js';
 import { type Command, writeLines } from './command.js';
-import { fileProgress, QUIET_OPTION, withFileProgress } from './file-progress.js';
+import { QUIET_OPTION, rewriteProgress, withFileProgress } from './file-progress.js';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
@@ -13,15 +13,17 @@ export const snapshotCommand: Command = {
   options: { quiet: QUIET_OPTION },
   description: [
     'Rewrites FILE as its header and one state.snapshotted event at the current seq, so it',
-    'replays to the same state from one line; the next event continues the seq numbering.',
-    'Takes the writer lock: fails if a live process is writing the session.',
+    'replays to the same state without its history; the next event continues the seq numbering.',
+    'A state larger than about a megabyte is written as several lines, the parts of that one',
+    'event, streamed (memory: the state and one line). Takes the writer lock: fails if a live',
+    'process is writing the session.',
   ],
   examples: ['contextlog snapshot session.jsonl'],
   async run({ values, positionals, io }) {
     const path = positionals[0] as string;
     refuseOtherFormat(path, (await checkInputFile(path)).format, 'snapshot');
-    const progress = await fileProgress(io, values, path, 'reading');
-    const { seq, bytesBefore, bytesAfter, tornTailPath } = await withFileProgress(
+    const progress = await rewriteProgress(io, values, path);
+    const { seq, bytesBefore, bytesAfter, snapshotLines, tornTailPath } = await withFileProgress(
       progress,
       (reading) => snapshotSessionFile(path, { formats: FORMATS, dialects: DIALECTS, ...reading }),
     ).catch((error: unknown) => {
@@ -33,7 +35,7 @@ export const snapshotCommand: Command = {
     writeLines(io, [
       seq === 0
         ? `${path} is an empty session: left as it is`
-        : `snapshotted ${path} at seq ${seq}: ${bytesBefore} bytes -> ${bytesAfter} bytes`,
+        : `snapshotted ${path} at seq ${seq}: ${bytesBefore} bytes -> ${bytesAfter} bytes${snapshotLines > 1 ? ` (the snapshot in ${snapshotLines} lines)` : ''}`,
       ...(tornTailPath === undefined
         ? []
         : [`the torn tail of an unfinished write was kept in ${tornTailPath}`]),

@@ -31,6 +31,13 @@ export const BYTES: ProgressUnits = {
   rate: (perSecond) => `${(perSecond / MIB).toFixed(perSecond < 10 * MIB ? 1 : 0)} MiB/s`,
 };
 
+/** Counts of messages, as a rewrite writes them. */
+export const MESSAGES: ProgressUnits = {
+  label: 'writing',
+  amount: (done, total) => `${done}/${total} messages`,
+  rate: (perSecond) => `${Math.round(perSecond)} messages/s`,
+};
+
 /** Seconds as a short duration: `42s`, `3m05s`, `1h02m`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

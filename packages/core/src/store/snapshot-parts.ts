@@ -23,6 +23,8 @@ export interface SnapshotPart {
   /** The part that completes the snapshot. */
   readonly last: boolean;
   readonly text: string;
+  /** How many of the state's messages this part carries (for a writer's progress). */
+  readonly messages: number;
 }
 
 export interface SnapshotPartsOptions {
@@ -70,7 +72,7 @@ export function* snapshotParts<M>(
     const cost = (items[field].length === 0 ? field.length + 6 : 0) + text.length + 1;
     // A part is never empty: an item too large for any part goes alone into its own.
     if (held > 0 && chars + cost > maxChars) {
-      yield { index, last: false, text: render() };
+      yield { index, last: false, text: render(), messages: items.messages.length };
       index++;
       items = emptyItems();
       chars = 2;
@@ -82,7 +84,7 @@ export function* snapshotParts<M>(
     items[field].push(text);
     held++;
   }
-  yield { index, last: true, text: render() };
+  yield { index, last: true, text: render(), messages: items.messages.length };
 }
 
 type Items = Record<ListField, string[]>;

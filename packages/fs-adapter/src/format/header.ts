@@ -10,13 +10,19 @@ export interface SessionHeader {
 /**
  * The newest header version this reader knows. Version 2 marks a session whose messages are not
  * kimi-cli's (it declares another dialect or estimator): a reader of version 1 refuses it as newer
- * than itself, instead of calling its messages corrupt. Writers write the lowest version that
- * can represent the file, so a kimi-cli-shaped session stays readable by older readers.
+ * than itself, instead of calling its messages corrupt. Version 3 marks a file whose snapshot
+ * spans several lines (parts), which a reader of version 2 would call corrupt. Writers write the
+ * lowest version that can represent the file, so a kimi-cli-shaped session stays readable by
+ * older readers.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
-/** The header version a session of this kind needs. */
-export function headerVersionFor(kind: SessionKind): 1 | 2 {
+/** The header version a session of this kind needs (and, written in parts, its snapshot). */
+export function headerVersionFor(
+  kind: SessionKind,
+  { multiPartSnapshot = false }: { readonly multiPartSnapshot?: boolean } = {},
+): 1 | 2 | 3 {
+  if (multiPartSnapshot) return 3;
   return kind.isDefault ? 1 : 2;
 }
 

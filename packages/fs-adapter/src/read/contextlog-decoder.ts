@@ -2,9 +2,11 @@ import { isUtf8 } from 'node:buffer';
 import { CorruptSessionError, type DialectOptions, type StoredEvent } from '@contextlog/core';
 import {
   createEventParser,
+  createSnapshotAssembler,
   DEFAULT_KIND,
   type Fold,
   type SessionKind,
+  SnapshotPartRefSchema,
 } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
@@ -52,9 +54,11 @@ const utf8Slice: (buf: Buffer, start: number, end: number) => string =
 /**
  * The rules of a contextlog file, line by line: header first, then one valid stored event per
  * line, seqs without gap or duplicate (the first event may be a `state.snapshotted` at any seq),
- * UTF-8 only. Strict mode throws `CorruptSessionError` at the first broken line; lenient mode
- * skips it and records a diagnostic. A last line without `\n` is a torn tail: a warning, never
- * an event.
+ * UTF-8 only. A snapshot may span several lines, its parts (`"part":{"index","last"}`): they
+ * make one event, handed on at its last part. Strict mode throws `CorruptSessionError` at the
+ * first broken line; lenient mode skips it and records a diagnostic. A last line without `\n`
+ * is a torn tail: a warning, never an event; so is a snapshot whose last part is missing at the
+ * end of the file (from its first line on). One cut short by another line is corruption.
  */
 export function createContextlogDecoder(
   source: string,
@@ -75,9 +79,17 @@ export function createContextlogDecoder(
   let completeEnd = 0;
   let tornTail: { offset: number; length: number } | undefined;
   let crlfSeen = false;
+  const assembler = createSnapshotAssembler(parser);
+  // The snapshot whose parts are being gathered: where its first line is.
+  let group: { line: number; offset: number } | undefined;
 
   const problem = (offset: number, reason: string): undefined => {
     if (mode === 'strict') throw new CorruptSessionError(source, lineNo, offset, reason);
+    // Lenient: the parts gathered so far cannot make an event any more.
+    if (group !== undefined) {
+      assembler.reset();
+      group = undefined;
+    }
     diagnostics.push({ line: lineNo, offset, severity: 'error', reason });
     skipped++;
     skippedSinceEvent++;
@@ -117,6 +129,41 @@ export function createContextlogDecoder(
     } catch (error) {
       return problem(offset, `not valid JSON (${describe(error)})`);
     }
+    if (group !== undefined && !isPartLine(value)) {
+      const pending = assembler.pending;
+      return problem(
+        offset,
+        `snapshot seq ${pending?.seq} (from line ${group.line}) stops after part ${(pending?.parts ?? 1) - 1} without its last part: this line is not its next part`,
+      );
+    }
+    if (lineNo > 1 && isPartLine(value)) {
+      const { part, ...rest } = value;
+      if (group !== undefined && isFirstPart(part)) {
+        return problem(
+          offset,
+          `snapshot seq ${assembler.pending?.seq} (from line ${group.line}) stops without its last part: another snapshot starts here`,
+        );
+      }
+      const ref = SnapshotPartRefSchema.safeParse(part);
+      if (!ref.success) {
+        return problem(offset, 'part: expected {"index": a count, "last": a boolean}');
+      }
+      let joined: StoredEvent | undefined;
+      try {
+        joined = assembler.add(rest, ref.data);
+      } catch (error) {
+        return problem(offset, describe(error));
+      }
+      for (; notesSeen < parser.diagnostics.length; notesSeen++) {
+        const reason = parser.diagnostics[notesSeen] as string;
+        diagnostics.push({ line: lineNo, offset, severity: 'warning', reason });
+      }
+      if (ref.data.index === 0) group = { line: lineNo, offset };
+      if (joined === undefined) return;
+      const first = group ?? { line: lineNo, offset };
+      group = undefined;
+      return accept(joined, first.line, first.offset, sink);
+    }
     // The fast path first (it knows kimi-cli's messages only): what it accepts has exactly an
     // event's five keys, so is no header.
     const fast = parser.kind === DEFAULT_KIND;
@@ -147,6 +194,11 @@ export function createContextlogDecoder(
         diagnostics.push({ line: lineNo, offset, severity: 'warning', reason });
       }
     }
+    return accept(event, lineNo, offset, sink);
+  };
+
+  /** Checks an event's place in the sequence and hands it on (`line`, `offset`: where it starts). */
+  const accept = (event: StoredEvent, line: number, offset: number, sink: EventSink): undefined => {
     const expected = lastSeq + 1;
     if (event.seq !== expected) {
       const startsWithSnapshot = events === 0 && event.type === 'state.snapshotted';
@@ -176,11 +228,12 @@ export function createContextlogDecoder(
         }
       }
     }
-    const refused = sink(event, lineNo, offset);
+    const refused = sink(event, line, offset);
     if (refused !== undefined) return problem(offset, refused);
     lastSeq = event.seq;
     events++;
     skippedSinceEvent = 0;
+    return undefined;
   };
 
   return {
@@ -197,7 +250,26 @@ export function createContextlogDecoder(
         start = end + 1;
         completeEnd = offset + (start - from);
       }
-      if (batch.final && batch.tailEnd > to) {
+      if (!batch.final) return;
+      const end = Math.max(batch.tailEnd, to);
+      if (group !== undefined) {
+        // A snapshot without its last part: its write never finished, so none of it counts.
+        const pending = assembler.pending;
+        const length = offset + (end - from) - group.offset;
+        tornTail = { offset: group.offset, length };
+        skipped++;
+        diagnostics.push({
+          line: group.line,
+          offset: group.offset,
+          severity: 'warning',
+          reason: `torn tail: snapshot seq ${pending?.seq} stops after part ${(pending?.parts ?? 1) - 1} of lines ${group.line}..${lineNo} without its last part (an unfinished write, never acknowledged: ${length} bytes); ignored`,
+        });
+        assembler.reset();
+        group = undefined;
+        if (batch.tailEnd > to) lineNo++;
+        return;
+      }
+      if (batch.tailEnd > to) {
         const length = batch.tailEnd - to;
         const tailOffset = offset + (to - from);
         lineNo++;
@@ -243,4 +315,12 @@ export function createContextlogDecoder(
       return parser.kind;
     },
   };
+}
+
+function isPartLine(value: unknown): value is Record<string, unknown> & { part: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'part' in value;
+}
+
+function isFirstPart(part: unknown): boolean {
+  return typeof part === 'object' && part !== null && (part as { index?: unknown }).index === 0;
 }

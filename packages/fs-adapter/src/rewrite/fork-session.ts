@@ -7,7 +7,9 @@ import { checkOutPath } from '../publish/out-path.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
 import type { ReadMode, ReadProgress } from '../read/types.js';
-import { dialectsOf, publishSession, sessionText, snapshotEvent } from './publish.js';
+import { dialectsOf, publishSession } from './publish.js';
+import { stateDigest, writeSessionTemporary } from './session-writer.js';
+import type { RewriteProgress } from './snapshot-session-file.js';
 
 /** `dialects`, `estimators`: those of the source besides kimi-cli's (a snapshot needs its dialect). */
 export interface ForkOptions extends DialectOptions {
@@ -20,8 +22,10 @@ export interface ForkOptions extends DialectOptions {
   /** The formats the source may be in (default: contextlog only), as `readSessionFile` takes them. */
   readonly formats?: readonly SessionFormat[];
   readonly fs?: FileSystem;
-  /** Called as the source is read (for a progress bar). */
-  readonly onProgress?: (progress: ReadProgress) => void;
+  /** Called as the source is read, the fork written and read back (for a progress bar). */
+  readonly onProgress?: (progress: RewriteProgress) => void;
+  /** Characters of JSON per snapshot line (default ~1 MiB); for tests of many-line snapshots. */
+  readonly maxPartChars?: number;
 }
 
 export interface ForkResult {
@@ -32,11 +36,12 @@ export interface ForkResult {
 
 /**
  * Starts a new session at `target` from the state of `source` (a file of one of `formats`):
- * seq 1 is a `state.snapshotted` of that state (reverted to `atCheckpoint` if given), seq 2 a
- * `metadata.set` of `forkedFrom` = { path, seq, checkpoint }. The source is only read. An existing
- * target is refused with `TargetExistsError` unless `force`; a target that is no regular file (a
- * directory or a name ending in `/`, a device, a FIFO) with `NotAFileError` even with `force`,
- * before anything is read.
+ * seq 1 is a `state.snapshotted` of that state (reverted to `atCheckpoint` if given; several lines
+ * for a large state), seq 2 a `metadata.set` of `forkedFrom` = { path, seq, checkpoint }. Streamed:
+ * memory holds the state and one line. The source is only read. An existing target is refused
+ * with `TargetExistsError` unless `force`; a target that is no regular file (a directory or a
+ * name ending in `/`, a device, a FIFO) with `NotAFileError` even with `force`, before anything
+ * is read.
  */
 export async function forkSession(
   source: string,
@@ -44,34 +49,35 @@ export async function forkSession(
   options: ForkOptions = {},
 ): Promise<ForkResult> {
   const fs = options.fs ?? defaultFileSystem;
-  await checkOutPath(fs, target, { force: options.force === true });
-  const read = await readSessionFile(source, {
-    fs,
-    ...(options.mode ? { mode: options.mode } : {}),
-    ...(options.formats ? { formats: options.formats } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...dialectsOf(options),
-  });
-  const at = new Date().toISOString();
-  let state = read.state;
-  if (options.atCheckpoint !== undefined) {
-    state = foldEvents(
-      [
-        {
-          seq: state.seq + 1,
-          v: 1,
-          at,
-          type: 'context.reverted',
-          data: { checkpointId: options.atCheckpoint },
-        },
-      ],
-      state,
-      options,
-    );
-  }
-  const events: StoredEvent[] = [
-    snapshotEvent(1, at, state),
-    {
+  const force = options.force === true;
+  const progress = options.onProgress;
+  await checkOutPath(fs, target, { force });
+  // The lock is the real file's: publish there too (renaming over a symlink would replace the
+  // link, not the session the lock protects).
+  const real = await realPathOf(fs, target);
+  // In a function of its own, so that the source's state is garbage once the fork is written: the
+  // check reads the fork back into a state of its own, and two states would double the memory.
+  const written = await (async () => {
+    const read = await readSessionFile(source, {
+      fs,
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.formats ? { formats: options.formats } : {}),
+      ...(progress ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'read' }) } : {}),
+      ...dialectsOf(options),
+    });
+    const at = new Date().toISOString();
+    let state = read.state;
+    if (options.atCheckpoint !== undefined) {
+      const revert: StoredEvent = {
+        seq: state.seq + 1,
+        v: 1,
+        at,
+        type: 'context.reverted',
+        data: { checkpointId: options.atCheckpoint },
+      };
+      state = foldEvents([revert], state, options);
+    }
+    const forkedFrom: StoredEvent = {
       seq: 2,
       v: 1,
       at,
@@ -84,22 +90,40 @@ export async function forkSession(
           checkpoint: options.atCheckpoint ?? null,
         },
       },
-    },
-  ];
-  const expected = foldEvents(events, state, options);
-  const bytes = sessionText(target, new Date(at), events);
-  // The lock is the real file's: publish there too (renaming over a symlink would replace the
-  // link, not the session the lock protects).
-  const real = await realPathOf(fs, target);
-  const lock = await acquireLock(fs, real);
+    };
+    const file = await writeSessionTemporary(fs, real, {
+      createdAt: new Date(at),
+      at,
+      seq: 1,
+      state,
+      after: [forkedFrom],
+      ...(options.maxPartChars === undefined ? {} : { maxPartChars: options.maxPartChars }),
+      ...(progress
+        ? {
+            onProgress: (done: number, total: number) =>
+              progress({ phase: 'write', bytesRead: done, totalBytes: total }),
+          }
+        : {}),
+    });
+    // The state the fork must replay to: the snapshot (the state, at seq 1), then its
+    // `forkedFrom`; the fold takes seq 2 from that event.
+    const expected = foldEvents([forkedFrom], state, options);
+    return { ...file, expectedDigest: stateDigest(expected, options.maxPartChars) };
+  })();
+  const lock = await acquireLock(fs, real).catch(async (error: unknown) => {
+    await fs.unlink(written.path).catch(() => undefined);
+    throw error;
+  });
   try {
     // Again under the lock: reading a large source leaves time for a file to appear.
-    await checkOutPath(fs, target, { force: options.force === true });
-    const stateAfter = await publishSession(fs, real, {
-      bytes,
-      expected,
-      replace: options.force === true,
+    await checkOutPath(fs, target, { force }).catch(async (error: unknown) => {
+      await fs.unlink(written.path).catch(() => undefined);
+      throw error;
+    });
+    const stateAfter = await publishSession(fs, real, written, {
+      replace: force,
       dialects: dialectsOf(options),
+      ...(progress ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'check' }) } : {}),
     });
     return { target, state: stateAfter };
   } finally {

@@ -134,7 +134,7 @@ export interface OpenStoreOptions extends FileStoreOptions {
   readonly mustExist?: boolean;
 }
 
-export async function openStore(path: string, options: OpenStoreOptions): Promise<FileEventStore> {
+export async function openStore(path: string, options: OpenStoreOptions): Promise<InternalStore> {
   const { eager, mustExist = false } = options;
   const fs = options.fs ?? defaultFileSystem;
   const durability = options.durability ?? 'fsync';
@@ -248,7 +248,7 @@ interface TornTail {
   readonly length: number;
 }
 
-interface InternalStore extends FileEventStore {
+export interface InternalStore extends FileEventStore {
   /** Runs the validating pass (and its repairs) unless it already succeeded. */
   validate(): Promise<void>;
 }

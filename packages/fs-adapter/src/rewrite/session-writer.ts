@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { ContextState, StoredEvent } from '@contextlog/core';
+import { createEventParser, type SnapshotPart, snapshotParts } from '@contextlog/core/store';
+import { headerLine, headerVersionFor } from '../format/header.js';
+import { type FileSystem, writeFully } from '../fs/file-system.js';
+import { openTemporary, removeQuietly } from '../publish/publish-file.js';
+import { encodeLines } from '../store/encode-lines.js';
+
+/** Bytes gathered before each write of a rewritten session. */
+const WRITE_CHUNK_BYTES = 1 << 20;
+
+/** A rewritten session: a snapshot of `state` at `seq`, then a few small events. */
+export interface SessionPlan {
+  readonly createdAt: Date;
+  /** The snapshot's time. */
+  readonly at: string;
+  readonly seq: number;
+  readonly state: ContextState;
+  /** Events after the snapshot (`seq + 1` …): a fork's `metadata.set`. */
+  readonly after?: readonly StoredEvent[];
+  /** Characters of JSON per snapshot part (see `snapshotParts`); for tests of many parts. */
+  readonly maxPartChars?: number;
+  /** Called as the snapshot is written: messages written so far, of how many. */
+  readonly onProgress?: (written: number, total: number) => void;
+}
+
+export interface WrittenSession {
+  /** The temporary file beside the target, fsynced and closed. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Lines the snapshot took (its parts). */
+  readonly parts: number;
+  /** The part size it was written with: digests compare parts of the same size. */
+  readonly maxPartChars: number | undefined;
+  /** `stateDigest` of the snapshot's state (before the events after it). */
+  readonly snapshotDigest: string;
+}
+
+/**
+ * Writes `plan` as a session file beside `target` (see `openTemporary`), streamed: the snapshot
+ * one part at a time (one line each), so memory holds a part, never the file. The header has the
+ * lowest version that can represent the file: 3 when the snapshot spans several lines. Nothing is
+ * left behind if it fails.
+ */
+export async function writeSessionTemporary(
+  fs: FileSystem,
+  target: string,
+  plan: SessionPlan,
+): Promise<WrittenSession> {
+  const { seq, at, state } = plan;
+  const total = state.messages.length;
+  const maxChars = plan.maxPartChars === undefined ? {} : { maxChars: plan.maxPartChars };
+  const parts = snapshotParts(state, maxChars);
+  const first = parts.next().value as SnapshotPart;
+  // Part 0 declares the session's dialect: the events after it are checked with it, and the
+  // header names the version that dialect needs.
+  const parser = createEventParser();
+  parser.parse({ seq, type: 'state.snapshotted', v: 1, at, data: JSON.parse(first.text) });
+  const after = (plan.after ?? []).map((event) => parser.parse(event));
+  const version = headerVersionFor(parser.kind, { multiPartSnapshot: !first.last });
+
+  const { path, handle } = await openTemporary(fs, target);
+  const digest = createHash('sha256');
+  let position = 0;
+  let lines = 0;
+  let chunk: Buffer[] = [];
+  let chunkBytes = 0;
+  const push = async (bytes: Buffer) => {
+    chunk.push(bytes);
+    chunkBytes += bytes.length;
+    if (chunkBytes >= WRITE_CHUNK_BYTES) await flush();
+  };
+  const flush = async () => {
+    const bytes = Buffer.concat(chunk, chunkBytes);
+    chunk = [];
+    chunkBytes = 0;
+    await writeFully(handle, bytes, position);
+    position += bytes.length;
+  };
+  try {
+    await push(Buffer.from(headerLine(plan.createdAt, version), 'utf8'));
+    const envelope = `{"seq":${seq},"type":"state.snapshotted","v":1,"at":${JSON.stringify(at)},"data":`;
+    let written = 0;
+    for (let part: SnapshotPart | undefined = first; part !== undefined; ) {
+      digest.update(part.text);
+      const ref = first.last ? '' : `,"part":{"index":${part.index},"last":${part.last}}`;
+      await push(Buffer.from(`${envelope}${part.text}${ref}}\n`, 'utf8'));
+      written += part.messages;
+      lines++;
+      plan.onProgress?.(written, total);
+      const next = parts.next();
+      part = next.done === true ? undefined : next.value;
+    }
+    if (after.length > 0) await push(encodeLines(after));
+    await flush();
+    await handle.sync();
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await removeQuietly(fs, path);
+    throw error;
+  }
+  return {
+    path,
+    bytes: position,
+    parts: lines,
+    maxPartChars: plan.maxPartChars,
+    snapshotDigest: digest.digest('hex'),
+  };
+}
+
+/**
+ * A digest of what a snapshot of `state` stores (its parts' texts, at `maxPartChars` per part or
+ * the default): two states with the same digest replay alike. Computed a part at a time, so it costs one pass of
+ * `JSON.stringify` over the state and no copy of it.
+ */
+export function stateDigest(state: ContextState, maxPartChars: number | undefined): string {
+  const digest = createHash('sha256');
+  const options = maxPartChars === undefined ? {} : { maxChars: maxPartChars };
+  for (const part of snapshotParts(state, options)) digest.update(part.text);
+  return digest.digest('hex');
+}
