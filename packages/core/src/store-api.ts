@@ -57,6 +57,7 @@ export type { AppendOptions, ImportEventsOptions } from './store/event-store.js'
 export {
   createSnapshotAssembler,
   type SnapshotAssembler,
+  type SnapshotAssemblerOptions,
   type SnapshotPartRef,
   SnapshotPartRefSchema,
 } from './store/snapshot-assembler.js';

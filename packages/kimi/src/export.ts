@@ -10,8 +10,6 @@ import {
 } from '@contextlog/fs-adapter';
 import {
   checkOutPath,
-  detectFormat,
-  eventsOfHandle,
   openRegularFile,
   openTemporary,
   publishFile,
@@ -22,7 +20,7 @@ import {
 import { decodeKimiLine } from './decode-line.js';
 import { KimiExportError } from './errors.js';
 import { createKimiEncoder } from './kimi-encoder.js';
-import { KIMI_AND_CONTEXTLOG, kimiFormat } from './kimi-format.js';
+import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
 import { kimiStateDifference } from './kimi-state.js';
 
 export interface ExportKimiOptions {
@@ -31,10 +29,7 @@ export interface ExportKimiOptions {
   /** How the source is read: `'strict'` (default) or `'lenient'`. */
   readonly mode?: ReadMode;
   readonly fs?: FileSystem;
-  /**
-   * Called as the source is read (for a progress bar). A contextlog source is read twice (checked,
-   * then streamed), so `totalBytes` is twice its size.
-   */
+  /** Called as the source is read (for a progress bar). */
   readonly onProgress?: (progress: ReadProgress) => void;
 }
 
@@ -88,13 +83,12 @@ export async function exportKimiSession(
   const force = options.force ?? false;
   await checkOutPath(fs, outPath, { force });
 
-  const { source, encoder, diagnostics, format } = await foldSource(
+  const { state, encoder, diagnostics, format } = await foldSource(
     contextlogPath,
     mode,
     fs,
     options.onProgress,
   );
-  const state = source.state;
   const warnings: string[] = [];
   const metadataKeys = Object.keys(state.metadata);
   if (metadataKeys.length > 0) {
@@ -174,16 +168,16 @@ export function checkedLine(source: string, line: string, restored: Fold): Buffe
 }
 
 interface FoldedSource {
-  readonly source: Fold;
+  readonly state: ContextState;
   readonly encoder: ReturnType<typeof createKimiEncoder>;
   readonly diagnostics: readonly Diagnostic[];
   readonly format: SessionFormatName;
 }
 
 /**
- * Reads the source twice: `readSessionFile` validates it (strict mode throws at corruption) and
- * tells its format, then its events stream through core's projection and the kimi record fold
- * together, so memory stays that of the live history.
+ * Reads the source once: `readSessionFile`'s pass validates it (strict mode throws at
+ * corruption), folds it into the state, and hands each folded event to the kimi record fold, so
+ * memory stays that of the live history and the records.
  */
 async function foldSource(
   path: string,
@@ -191,49 +185,22 @@ async function foldSource(
   fs: FileSystem,
   onProgress?: (progress: ReadProgress) => void,
 ): Promise<FoldedSource> {
-  const source = createFold();
   const encoder = createKimiEncoder(path);
-  const apply = (event: StoredEvent) => {
-    try {
-      source.apply(event);
-    } catch {
-      return; // the reader skipped it too (lenient mode): it cannot apply
-    }
-    encoder.apply(event);
-  };
   const handle = await openRegularFile(fs, path);
   try {
     const { size } = await handle.stat();
-    const { name: format } = await detectFormat(handle, size, path, KIMI_AND_CONTEXTLOG);
-    // A kimi-cli source is read once, its events kept; a contextlog one is validated, then streamed.
-    const passes = format === kimiFormat.name ? 1 : 2;
-    const report = (pass: number) =>
-      onProgress === undefined
-        ? {}
-        : {
-            onProgress: ({ bytesRead }: ReadProgress) =>
-              onProgress({ bytesRead: pass * size + bytesRead, totalBytes: passes * size }),
-          };
     const read = await readOpenSession(
       handle,
       path,
       {
         mode,
         formats: KIMI_AND_CONTEXTLOG,
-        format,
-        withEvents: format === kimiFormat.name,
-        ...report(0),
+        onEvent: (event: StoredEvent) => encoder.apply(event),
+        ...(onProgress === undefined ? {} : { onProgress }),
       },
       size,
     );
-    if (format !== kimiFormat.name) {
-      for await (const event of eventsOfHandle(handle, { path, end: size, mode, ...report(1) })) {
-        apply(event);
-      }
-    } else {
-      for (const event of read.events ?? []) apply(event);
-    }
-    return { source, encoder, diagnostics: read.diagnostics, format };
+    return { state: read.state, encoder, diagnostics: read.diagnostics, format: read.format };
   } finally {
     await handle.close();
   }

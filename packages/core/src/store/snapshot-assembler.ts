@@ -74,7 +74,25 @@ interface LaterPart {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function createSnapshotAssembler(parser: EventParser): SnapshotAssembler {
+export interface SnapshotAssemblerOptions {
+  /**
+   * Keep the items of later parts (default true). Without, each part is validated and dropped, and
+   * the event handed on holds only part 0's items: for a reader that checks a file, never for one
+   * that folds it.
+   */
+  readonly keepItems?: boolean;
+  /**
+   * A fast check of one message of kimi-cli's dialect that only ever says yes for a message the
+   * schema accepts and returns unchanged (as a file reader's fast path has): messages it accepts
+   * are kept as parsed, without zod's validating copy. Never asked about other dialects.
+   */
+  readonly isPlainDefaultMessage?: (message: unknown) => boolean;
+}
+
+export function createSnapshotAssembler(
+  parser: EventParser,
+  { keepItems = true, isPlainDefaultMessage }: SnapshotAssemblerOptions = {},
+): SnapshotAssembler {
   let gathering: Gathering | undefined;
 
   const startWith = (raw: unknown): StoredEvent | undefined => {
@@ -116,9 +134,9 @@ export function createSnapshotAssembler(parser: EventParser): SnapshotAssembler 
         'part.index',
       );
     }
-    const result = laterPartSchemaFor(parser.messageSchema).safeParse(raw.data);
-    if (!result.success) throw toValidationError(result.error, ['data']);
-    const part = result.data as LaterPart;
+    const part = validatedPart(raw.data);
+    current.parts++;
+    if (!keepItems) return;
     for (const message of part.messages ?? []) current.messages.push(message);
     for (const mark of part.checkpoints ?? []) current.checkpoints.push(mark);
     for (const record of part.operations ?? []) current.operations.push(record);
@@ -131,7 +149,20 @@ export function createSnapshotAssembler(parser: EventParser): SnapshotAssembler 
       }
       current.metadata[key] = part.metadata?.[key];
     }
-    current.parts++;
+  };
+
+  /** A later part's data, validated; its messages as parsed when the fast check vouches for them. */
+  const validatedPart = (data: unknown): LaterPart => {
+    if (isPlainDefaultMessage !== undefined && parser.kind.isDefault && isRecord(data)) {
+      const { messages, ...rest } = data;
+      if (Array.isArray(messages) && messages.every(isPlainDefaultMessage)) {
+        const others = laterPartSchemaFor(parser.messageSchema).safeParse(rest);
+        if (others.success) return { ...(others.data as LaterPart), messages };
+      }
+    }
+    const result = laterPartSchemaFor(parser.messageSchema).safeParse(data);
+    if (!result.success) throw toValidationError(result.error, ['data']);
+    return result.data as LaterPart;
   };
 
   const finish = (): StoredEvent => {

@@ -10,12 +10,19 @@ import {
 } from '@contextlog/core/store';
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
-import { fastStoredEvent } from './fast-event.js';
+import { fastStoredEvent, isMessage } from './fast-event.js';
 import type { EventSink, FormatDecoder } from './session-format.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
-/** A sink that folds each event into `replayer` (an event it refuses names why) and keeps it in `kept`. */
-export function replayingSink(replayer: Fold, kept?: StoredEvent[]): EventSink {
+/**
+ * A sink that folds each event into `replayer` (an event it refuses names why), keeps it in
+ * `kept` and hands it to `onEvent`.
+ */
+export function replayingSink(
+  replayer: Fold,
+  kept?: StoredEvent[],
+  onEvent?: (event: StoredEvent) => void,
+): EventSink {
   return (event) => {
     try {
       replayer.apply(event);
@@ -23,6 +30,7 @@ export function replayingSink(replayer: Fold, kept?: StoredEvent[]): EventSink {
       return `${event.type} cannot apply: ${describe(error)}`;
     }
     kept?.push(event);
+    onEvent?.(event);
     return undefined;
   };
 }
@@ -65,6 +73,7 @@ export function createContextlogDecoder(
   mode: ReadMode,
   diagnostics: Diagnostic[],
   dialects: DialectOptions = {},
+  { keepSnapshotItems = true }: { readonly keepSnapshotItems?: boolean } = {},
 ): ContextlogDecoder {
   // Messages are checked with the dialect the session declares; one this reader does not know is
   // read as JSON objects, with a warning.
@@ -79,7 +88,11 @@ export function createContextlogDecoder(
   let completeEnd = 0;
   let tornTail: { offset: number; length: number } | undefined;
   let crlfSeen = false;
-  const assembler = createSnapshotAssembler(parser);
+  // A checking pass validates a snapshot's parts without keeping them (see `checkWrittenSession`).
+  const assembler = createSnapshotAssembler(parser, {
+    keepItems: keepSnapshotItems,
+    isPlainDefaultMessage: isMessage,
+  });
   // The snapshot whose parts are being gathered: where its first line is.
   let group: { line: number; offset: number } | undefined;
 

@@ -59,7 +59,11 @@ function keyCount(value: Json): number {
   return n;
 }
 
-function isMessage(value: unknown): boolean {
+/**
+ * Whether `value` is certainly a kimi-cli message that core's schema accepts and returns
+ * unchanged (see `fastStoredEvent`): also the fast path of a snapshot's parts.
+ */
+export function isMessage(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const { role, content } = value;
   if (!isRole(role)) return false;

@@ -70,7 +70,7 @@ export async function readOpenSession(
   const diagnostics: Diagnostic[] = [];
   const replayer = createFold(undefined, options);
   const events: StoredEvent[] | undefined = options.withEvents ? [] : undefined;
-  const sink = replayingSink(replayer, events);
+  const sink = replayingSink(replayer, events, options.onEvent);
   const decoder = format.createDecoder({
     source: path,
     mode: options.mode ?? 'strict',

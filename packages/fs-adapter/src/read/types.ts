@@ -36,6 +36,11 @@ export interface ReadSessionOptions extends DialectOptions {
   readonly onProgress?: (progress: ReadProgress) => void;
   /** Also return the events (memory then grows with the file, not only with the state). */
   readonly withEvents?: boolean;
+  /**
+   * Called with each event once it is folded into the state, in order: for a reader that builds
+   * something beside the state in the same pass (an export), without keeping the events.
+   */
+  readonly onEvent?: (event: StoredEvent) => void;
   readonly fs?: FileSystem;
 }
 

@@ -8,7 +8,7 @@ import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
 import type { ReadMode, ReadProgress } from '../read/types.js';
 import { dialectsOf, publishSession } from './publish.js';
-import { stateDigest, writeSessionTemporary } from './session-writer.js';
+import { writeSessionTemporary } from './session-writer.js';
 import type { RewriteProgress } from './snapshot-session-file.js';
 
 /** `dialects`, `estimators`: those of the source besides kimi-cli's (a snapshot needs its dialect). */
@@ -55,8 +55,6 @@ export async function forkSession(
   // The lock is the real file's: publish there too (renaming over a symlink would replace the
   // link, not the session the lock protects).
   const real = await realPathOf(fs, target);
-  // In a function of its own, so that the source's state is garbage once the fork is written: the
-  // check reads the fork back into a state of its own, and two states would double the memory.
   const written = await (async () => {
     const read = await readSessionFile(source, {
       fs,
@@ -105,27 +103,26 @@ export async function forkSession(
           }
         : {}),
     });
-    // The state the fork must replay to: the snapshot (the state, at seq 1), then its
-    // `forkedFrom`; the fold takes seq 2 from that event.
-    const expected = foldEvents([forkedFrom], state, options);
-    return { ...file, expectedDigest: stateDigest(expected, options.maxPartChars) };
+    // The state the fork replays to: the snapshot (the state, at seq 1), then its `forkedFrom`;
+    // the fold takes seq 2 from that event.
+    return { file, state: foldEvents([forkedFrom], state, options) };
   })();
   const lock = await acquireLock(fs, real).catch(async (error: unknown) => {
-    await fs.unlink(written.path).catch(() => undefined);
+    await fs.unlink(written.file.path).catch(() => undefined);
     throw error;
   });
   try {
     // Again under the lock: reading a large source leaves time for a file to appear.
     await checkOutPath(fs, target, { force }).catch(async (error: unknown) => {
-      await fs.unlink(written.path).catch(() => undefined);
+      await fs.unlink(written.file.path).catch(() => undefined);
       throw error;
     });
-    const stateAfter = await publishSession(fs, real, written, {
+    await publishSession(fs, real, written.file, {
       replace: force,
       dialects: dialectsOf(options),
       ...(progress ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'check' }) } : {}),
     });
-    return { target, state: stateAfter };
+    return { target, state: written.state };
   } finally {
     await lock.release();
   }

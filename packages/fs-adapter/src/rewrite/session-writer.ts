@@ -30,10 +30,10 @@ export interface WrittenSession {
   readonly bytes: number;
   /** Lines the snapshot took (its parts). */
   readonly parts: number;
-  /** The part size it was written with: digests compare parts of the same size. */
-  readonly maxPartChars: number | undefined;
-  /** `stateDigest` of the snapshot's state (before the events after it). */
-  readonly snapshotDigest: string;
+  /** SHA-256 of every byte written, as the check reads them back. */
+  readonly sha256: string;
+  /** The seq of its last event. */
+  readonly lastSeq: number;
 }
 
 /**
@@ -66,6 +66,7 @@ export async function writeSessionTemporary(
   let chunk: Buffer[] = [];
   let chunkBytes = 0;
   const push = async (bytes: Buffer) => {
+    digest.update(bytes);
     chunk.push(bytes);
     chunkBytes += bytes.length;
     if (chunkBytes >= WRITE_CHUNK_BYTES) await flush();
@@ -82,7 +83,6 @@ export async function writeSessionTemporary(
     const envelope = `{"seq":${seq},"type":"state.snapshotted","v":1,"at":${JSON.stringify(at)},"data":`;
     let written = 0;
     for (let part: SnapshotPart | undefined = first; part !== undefined; ) {
-      digest.update(part.text);
       const ref = first.last ? '' : `,"part":{"index":${part.index},"last":${part.last}}`;
       await push(Buffer.from(`${envelope}${part.text}${ref}}\n`, 'utf8'));
       written += part.messages;
@@ -100,23 +100,6 @@ export async function writeSessionTemporary(
     await removeQuietly(fs, path);
     throw error;
   }
-  return {
-    path,
-    bytes: position,
-    parts: lines,
-    maxPartChars: plan.maxPartChars,
-    snapshotDigest: digest.digest('hex'),
-  };
-}
-
-/**
- * A digest of what a snapshot of `state` stores (its parts' texts, at `maxPartChars` per part or
- * the default): two states with the same digest replay alike. Computed a part at a time, so it costs one pass of
- * `JSON.stringify` over the state and no copy of it.
- */
-export function stateDigest(state: ContextState, maxPartChars: number | undefined): string {
-  const digest = createHash('sha256');
-  const options = maxPartChars === undefined ? {} : { maxChars: maxPartChars };
-  for (const part of snapshotParts(state, options)) digest.update(part.text);
-  return digest.digest('hex');
+  const lastSeq = after.at(-1)?.seq ?? seq;
+  return { path, bytes: position, parts: lines, sha256: digest.digest('hex'), lastSeq };
 }

@@ -67,8 +67,7 @@ export async function snapshotSessionFile(
   try {
     // Renaming over a symlink would replace the link, not the session it names.
     const real = await realPathOf(fs, path);
-    // In a function of its own, so that the state read is garbage once written: the check reads
-    // the new file back into a state of its own, and two states would double the memory.
+    // In a function of its own, so that the state read is garbage once written.
     const written = await (async () => {
       const read = await readSessionFile(real, {
         format: 'contextlog',
@@ -101,18 +100,11 @@ export async function snapshotSessionFile(
     if (file === undefined) {
       return { seq, bytesBefore, bytesAfter: bytesBefore, snapshotLines: 0, ...torn };
     }
-    await publishSession(
-      fs,
-      real,
-      { ...file, expectedDigest: file.snapshotDigest },
-      {
-        replace: true,
-        dialects: dialectsOf(options),
-        ...(progress
-          ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'check' }) }
-          : {}),
-      },
-    );
+    await publishSession(fs, real, file, {
+      replace: true,
+      dialects: dialectsOf(options),
+      ...(progress ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'check' }) } : {}),
+    });
     return { seq, bytesBefore, bytesAfter: file.bytes, snapshotLines: file.parts, ...torn };
   } finally {
     await store.close();
