@@ -1,4 +1,4 @@
-import type { ContextState, StoredEvent } from '@contextlog/core';
+import type { ContextState, Message, StoredEvent } from '@contextlog/core';
 import { createFold, type Fold } from '@contextlog/core/store';
 import {
   type Diagnostic,
@@ -21,7 +21,7 @@ import { decodeKimiLine } from './decode-line.js';
 import { KimiExportError } from './errors.js';
 import { createKimiEncoder } from './kimi-encoder.js';
 import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
-import { kimiStateDifference } from './kimi-state.js';
+import { kimiMessageDifference, kimiStateDifference } from './kimi-state.js';
 
 export interface ExportKimiOptions {
   /** Replace an existing `outPath` (default: refuse with `TargetExistsError`). */
@@ -101,6 +101,7 @@ export async function exportKimiSession(
   let lines = 0;
   try {
     const restored = createFold();
+    const live: LiveMessages = { messages: state.messages, next: 0 };
     let position = 0;
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
@@ -112,7 +113,7 @@ export async function exportKimiSession(
       position += bytes.length;
     };
     for (const line of encoder.lines()) {
-      const bytes = checkedLine(contextlogPath, line, restored);
+      const bytes = checkedLine(contextlogPath, line, restored, live);
       chunk.push(bytes);
       chunkBytes += bytes.length;
       lines++;
@@ -128,6 +129,7 @@ export async function exportKimiSession(
     }
     const difference = kimiStateDifference(state, restored.state, {
       ignoreNextCheckpointId: renumbered,
+      messagesCompared: true,
     });
     if (difference !== undefined) {
       throw new KimiExportError(
@@ -147,8 +149,25 @@ export async function exportKimiSession(
   return { outPath, sourceFormat: format, state, lines, warnings, diagnostics };
 }
 
-/** Decodes a written line as a reader of the file will, folding it into `restored`; refuses one that does not read back cleanly. Returns the line's bytes, newline included. */
-export function checkedLine(source: string, line: string, restored: Fold): Buffer {
+/** The live history a written file must give back, and the index of the next message line. */
+export interface LiveMessages {
+  readonly messages: readonly Message[];
+  next: number;
+}
+
+/**
+ * Decodes a written line as a reader of the file will, folding it into `restored`; refuses one
+ * that does not read back cleanly. With `live`, a message line must give back the next live
+ * message as kimi-cli sees it (`KimiExportError` naming both otherwise), and that message, the same
+ * value, is folded instead of the decoded copy: the check then holds one history, not two.
+ * Returns the line's bytes, newline included.
+ */
+export function checkedLine(
+  source: string,
+  line: string,
+  restored: Fold,
+  live?: LiveMessages,
+): Buffer {
   const bytes = Buffer.from(`${line}\n`, 'utf8');
   const decoded = decodeKimiLine(bytes.subarray(0, bytes.length - 1));
   const unexpected =
@@ -163,7 +182,24 @@ export function checkedLine(source: string, line: string, restored: Fold): Buffe
       `the line ${line.slice(0, 200)} would not read back cleanly (${unexpected.join('; ')})`,
     );
   }
-  restored.apply({ ...decoded.event, seq: restored.seq + 1, at: '' } as StoredEvent);
+  let event = { ...decoded.event, seq: restored.seq + 1, at: '' } as StoredEvent;
+  if (live !== undefined && event.type === 'messages.appended') {
+    const index = live.next++;
+    const expected = live.messages[index];
+    const [actual] = event.data.messages;
+    const difference =
+      expected === undefined || actual === undefined || event.data.messages.length !== 1
+        ? `message ${index}: a message line past the live history`
+        : kimiMessageDifference(index, expected, actual);
+    if (difference !== undefined) {
+      throw new KimiExportError(
+        source,
+        `kimi-cli would not restore the same state (${difference})`,
+      );
+    }
+    event = { ...event, data: { messages: [expected as Message] } };
+  }
+  restored.apply(event);
   return bytes;
 }
 

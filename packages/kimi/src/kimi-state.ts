@@ -48,6 +48,17 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The difference of two messages as kimi-cli sees them (`message I: A became B`), if any. */
+export function kimiMessageDifference(
+  index: number,
+  expected: Message,
+  actual: Message,
+): string | undefined {
+  const before = stableJson(canonicalKimiMessage(expected));
+  const after = stableJson(canonicalKimiMessage(actual));
+  return before === after ? undefined : `message ${index}: ${before} became ${after}`;
+}
+
 /**
  * The first way in which two states differ as kimi-cli sees a session (system prompt, messages,
  * token count, pending text, next checkpoint id, checkpoint marks), or undefined when they agree.
@@ -56,7 +67,11 @@ function stableJson(value: unknown): string {
 export function kimiStateDifference(
   expected: ContextState,
   actual: ContextState,
-  options: { readonly ignoreNextCheckpointId?: boolean } = {},
+  options: {
+    readonly ignoreNextCheckpointId?: boolean;
+    /** The messages were compared one by one already (as an export writes them): count only. */
+    readonly messagesCompared?: boolean;
+  } = {},
 ): string | undefined {
   if (expected.systemPrompt !== actual.systemPrompt) {
     return `system prompt: ${JSON.stringify(expected.systemPrompt)} became ${JSON.stringify(actual.systemPrompt)}`;
@@ -72,10 +87,14 @@ export function kimiStateDifference(
   if (expected.messages.length !== actual.messages.length) {
     return `message count: ${expected.messages.length} became ${actual.messages.length}`;
   }
+  if (options.messagesCompared === true) return undefined;
   for (let i = 0; i < expected.messages.length; i++) {
-    const before = stableJson(canonicalKimiMessage(expected.messages[i] as Message));
-    const after = stableJson(canonicalKimiMessage(actual.messages[i] as Message));
-    if (before !== after) return `message ${i}: ${before} became ${after}`;
+    const difference = kimiMessageDifference(
+      i,
+      expected.messages[i] as Message,
+      actual.messages[i] as Message,
+    );
+    if (difference !== undefined) return difference;
   }
   return undefined;
 }
