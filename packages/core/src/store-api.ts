@@ -66,4 +66,5 @@ export {
   type SnapshotPart,
   type SnapshotPartsOptions,
   snapshotParts,
+  snapshotStateParts,
 } from './store/snapshot-parts.js';

@@ -169,55 +169,26 @@ export function stateToJson<M>(state: ContextState<M>): unknown {
  * `tokenCountWithPending` passes 2^53 when a token count near it meets pending text.
  */
 export function snapshotStateOf<M>(state: ContextState<M>): SnapshotState {
-  const { head, declared, hasOperations } = snapshotLayoutOf(state);
-  const { messages, checkpoints, metadata } = state;
-  const operations = hasOperations ? { operations: state.operations } : {};
-  return JSON.parse(
-    JSON.stringify({
-      systemPrompt: head.systemPrompt,
-      messages,
-      tokenCount: head.tokenCount,
-      pendingTextLength: head.pendingTextLength,
-      nextCheckpointId: head.nextCheckpointId,
-      checkpoints,
-      metadata,
-      ...declared,
-      seq: head.seq,
-      ...operations,
-    }),
-  ) as SnapshotState;
+  return JSON.parse(JSON.stringify(snapshotObjectOf(state))) as SnapshotState;
 }
 
 /**
- * What a snapshot of `state` stores besides its lists (messages, checkpoints, metadata, operation
- * ids), for writers that stream the lists (`snapshotParts`). Refuses, as `snapshotStateOf` does, a
- * state of a dialect this reader does not know.
+ * The object a snapshot of `state` stores, holding the state's own lists (no copy): for
+ * `snapshotStateOf`, and for writers that stream it a part at a time (`snapshotParts`). Refuses
+ * a state of a dialect this reader does not know.
  */
-export function snapshotLayoutOf<M>(state: ContextState<M>): {
-  readonly head: {
-    readonly systemPrompt: string | null;
-    readonly tokenCount: number;
-    readonly pendingTextLength: number;
-    readonly nextCheckpointId: number;
-    readonly seq: number;
-  };
-  /** `{ dialect, estimator }` for a session not of the defaults, else `{}`. */
-  readonly declared: { readonly dialect?: DialectRef; readonly estimator?: string };
-  readonly hasOperations: boolean;
-} {
+export function snapshotObjectOf<M>(state: ContextState<M>): Readonly<Record<string, unknown>> {
   const { kind } = fieldsOf(state);
   // Without the dialect's code, this reader counted no pending text: a snapshot would lose it.
   if (kind.knownDialect === undefined) {
     throw new UnknownDialectError(dialectLabel(kind.dialect), 'a snapshot');
   }
-  const { systemPrompt, tokenCount, pendingTextLength, nextCheckpointId, dialect, estimator, seq } =
-    state;
+  const { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId } = state;
+  const { checkpoints, metadata, dialect, estimator, seq } = state;
+  const stored = { systemPrompt, messages, tokenCount, pendingTextLength, nextCheckpointId };
   // The defaults are left out, so a kimi-cli session's snapshot reads as it always did; operation
   // ids only when there are any, for the same reason.
   const declared = resolveDefaultKind(dialect, estimator).isDefault ? {} : { dialect, estimator };
-  return {
-    head: { systemPrompt, tokenCount, pendingTextLength, nextCheckpointId, seq },
-    declared,
-    hasOperations: state.operations.length > 0,
-  };
+  const operations = state.operations.length === 0 ? {} : { operations: state.operations };
+  return { ...stored, checkpoints, metadata, ...declared, seq, ...operations };
 }

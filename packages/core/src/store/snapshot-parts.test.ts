@@ -8,7 +8,7 @@ import type { StoredEvent } from '../events/schemas.js';
 import { foldEvents } from '../projection/fold.js';
 import { type ContextState, snapshotStateOf } from '../projection/state.js';
 import { createSnapshotAssembler } from './snapshot-assembler.js';
-import { snapshotParts } from './snapshot-parts.js';
+import { snapshotParts, snapshotStateParts } from './snapshot-parts.js';
 
 const arbText = fc.string({ unit: 'grapheme', maxLength: 40 });
 
@@ -105,6 +105,27 @@ describe('snapshotParts and createSnapshotAssembler', () => {
       const parts = [...snapshotParts(state, { maxChars: Number.MAX_SAFE_INTEGER })];
       expect(parts).toHaveLength(1);
       expect(parts[0]?.text).toBe(JSON.stringify({ state: snapshotStateOf(state) }));
+    },
+  );
+
+  test.prop([arbState, fc.integer({ min: 1, max: 2000 })], { numRuns: 100 })(
+    "a stored snapshot's data, fields it does not know included, joins back to that same value, key order kept",
+    (state, maxChars) => {
+      const data = { ...snapshotStateOf(state), pendingTokenEstimate: 3, later: { x: [1] } };
+      const assembler = createSnapshotAssembler(createEventParser());
+      let joined: StoredEvent | undefined;
+      for (const part of snapshotStateParts(data, { maxChars })) {
+        const raw = {
+          seq: 9,
+          type: 'state.snapshotted',
+          v: 1,
+          at: 'then',
+          data: JSON.parse(part.text),
+        };
+        joined = assembler.add(raw, { index: part.index, last: part.last });
+      }
+      const whole = { seq: 9, type: 'state.snapshotted', v: 1, at: 'then', data: { state: data } };
+      expect(JSON.stringify(joined)).toBe(JSON.stringify(parseStoredEvent(whole)));
     },
   );
 

@@ -1,6 +1,6 @@
 import { checkJsonData, STORED_EVENT_MAX_DEPTH } from '../events/json-data.js';
 import type { ContextState } from '../projection/state.js';
-import { snapshotLayoutOf } from '../projection/state.js';
+import { snapshotObjectOf } from '../projection/state.js';
 
 /**
  * The most characters of JSON a snapshot part holds, unless one value alone is longer (a message
@@ -34,6 +34,7 @@ export interface SnapshotPartsOptions {
 
 type ListField = 'messages' | 'checkpoints' | 'operations' | 'metadata';
 const LIST_FIELDS: readonly ListField[] = ['messages', 'checkpoints', 'operations', 'metadata'];
+const isListField = (key: string): key is ListField => (LIST_FIELDS as string[]).includes(key);
 
 /**
  * The parts of the snapshot of `state`, built one at a time: memory holds one part's text
@@ -43,16 +44,40 @@ const LIST_FIELDS: readonly ListField[] = ['messages', 'checkpoints', 'operation
  * `snapshotStateOf` does. Joined (`createSnapshotAssembler`), the parts give exactly the event
  * `snapshotStateOf` would.
  */
-export function* snapshotParts<M>(
+export function snapshotParts<M>(
   state: ContextState<M>,
   options: SnapshotPartsOptions = {},
 ): Generator<SnapshotPart> {
+  return snapshotStateParts(snapshotObjectOf(state), options);
+}
+
+/**
+ * The parts of a snapshot state as a `state.snapshotted` event's data holds it (a store writing
+ * such an event it was given): its keys in their order, fields it does not know kept in part 0,
+ * so the joined parts are that same value.
+ */
+export function* snapshotStateParts(
+  state: Readonly<Record<string, unknown>>,
+  options: SnapshotPartsOptions = {},
+): Generator<SnapshotPart> {
   const maxChars = options.maxChars ?? SNAPSHOT_PART_CHARS;
-  const { head, declared, hasOperations } = snapshotLayoutOf(state);
-  checkJsonData(head.systemPrompt, ['state', 'systemPrompt'], STORED_EVENT_MAX_DEPTH);
-  // Part 0 renders its lists inside the state's own key order; the fields around them are fixed.
+  const keys = Object.keys(state).filter((key) => state[key] !== undefined);
+  // Part 0 is the whole object, its lists holding the items given to it; scalars as they are.
+  const scalars = new Map<string, string>();
+  for (const key of keys) {
+    if (isListField(key)) continue;
+    checkJsonData(state[key], ['state', key], STORED_EVENT_MAX_DEPTH);
+    scalars.set(key, JSON.stringify(state[key]));
+  }
   const renderFirst = (items: Items) =>
-    `{"state":{"systemPrompt":${JSON.stringify(head.systemPrompt)},"messages":[${items.messages.join(',')}],"tokenCount":${head.tokenCount},"pendingTextLength":${head.pendingTextLength},"nextCheckpointId":${head.nextCheckpointId},"checkpoints":[${items.checkpoints.join(',')}],"metadata":{${items.metadata.join(',')}}${declaredText(declared)},"seq":${head.seq}${hasOperations ? `,"operations":[${items.operations.join(',')}]` : ''}}}`;
+    `{"state":{${keys
+      .map((key) => {
+        const name = JSON.stringify(key);
+        if (!isListField(key)) return `${name}:${scalars.get(key)}`;
+        const list = items[key].join(',');
+        return key === 'metadata' ? `${name}:{${list}}` : `${name}:[${list}]`;
+      })
+      .join(',')}}}`;
   const renderLater = (items: Items) =>
     `{${LIST_FIELDS.filter((field) => items[field].length > 0)
       .map((field) =>
@@ -67,7 +92,7 @@ export function* snapshotParts<M>(
   let chars = renderFirst(items).length;
   let held = 0;
   const render = () => (index === 0 ? renderFirst(items) : renderLater(items));
-  for (const [field, text] of itemsOf(state, hasOperations)) {
+  for (const [field, text] of itemsOf(state)) {
     // A field's first item also brings its key and brackets (and a comma before them).
     const cost = (items[field].length === 0 ? field.length + 6 : 0) + text.length + 1;
     // A part is never empty: an item too large for any part goes alone into its own.
@@ -91,31 +116,23 @@ type Items = Record<ListField, string[]>;
 
 const emptyItems = (): Items => ({ messages: [], checkpoints: [], operations: [], metadata: [] });
 
-function declaredText(declared: { readonly dialect?: unknown; readonly estimator?: string }) {
-  if (declared.dialect === undefined) return '';
-  return `,"dialect":${JSON.stringify(declared.dialect)},"estimator":${JSON.stringify(declared.estimator)}`;
-}
-
 /** Each list item's JSON text, in the order parts carry them. */
-function* itemsOf<M>(
-  state: ContextState<M>,
-  hasOperations: boolean,
+function* itemsOf(
+  state: Readonly<Record<string, unknown>>,
 ): Generator<readonly [ListField, string]> {
-  const { messages, checkpoints, metadata } = state;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    checkJsonData(message, ['state', 'messages', i], STORED_EVENT_MAX_DEPTH);
-    yield ['messages', JSON.stringify(message)];
-  }
-  for (const mark of checkpoints) yield ['checkpoints', JSON.stringify(mark)];
-  if (hasOperations) {
-    for (const [i, record] of state.operations.entries()) {
-      checkJsonData(record, ['state', 'operations', i], STORED_EVENT_MAX_DEPTH);
-      yield ['operations', JSON.stringify(record)];
+  for (const field of ['messages', 'checkpoints', 'operations'] as const) {
+    const list = state[field];
+    if (list === undefined) continue;
+    const items = list as readonly unknown[];
+    for (let i = 0; i < items.length; i++) {
+      checkJsonData(items[i], ['state', field, i], STORED_EVENT_MAX_DEPTH);
+      yield [field, JSON.stringify(items[i])];
     }
   }
+  const metadata = (state.metadata ?? {}) as Readonly<Record<string, unknown>>;
   for (const key of Object.keys(metadata)) {
     const value = metadata[key];
+    if (value === undefined) continue;
     checkJsonData(value, ['state', 'metadata', key], STORED_EVENT_MAX_DEPTH);
     yield ['metadata', `${JSON.stringify(key)}:${JSON.stringify(value)}`];
   }

@@ -51,7 +51,7 @@ import { detectFormat } from '../read/detect-format.js';
 import { lineBatches } from '../read/line-batches.js';
 import { eventsOfHandle } from '../read/read-session-events.js';
 import type { SessionFormat } from '../read/session-format.js';
-import { encodeLines } from './encode-lines.js';
+import { encodeEventLines } from './encode-lines.js';
 
 export type Durability = 'fsync' | 'os';
 
@@ -242,6 +242,29 @@ async function keepAside(
   }
 }
 
+/**
+ * The header line `header` names, at `version`, if the file's first line is exactly that header
+ * at its version (as every contextlog writer writes it): the same length, so it is rewritten in
+ * place. A header written otherwise cannot be raised without a rewrite: refused, nothing written.
+ */
+async function raisedHeader(
+  handle: FileHandleLike,
+  path: string,
+  header: { readonly createdAt: string; readonly version: number },
+  version: number,
+): Promise<Buffer> {
+  const current = Buffer.from(headerLine(header.createdAt, header.version));
+  const raised = Buffer.from(headerLine(header.createdAt, version));
+  const onDisk = Buffer.alloc(current.length);
+  await readFully(handle, onDisk, 0, onDisk.length, 0);
+  if (!onDisk.equals(current) || raised.length !== current.length) {
+    throw new StoreBrokenError(
+      `${path}: a snapshot in several lines needs header version ${version}, and the file's header is not one this writer can raise in place; nothing was written (snapshot or fork the session to rewrite it)`,
+    );
+  }
+  return raised;
+}
+
 /** The torn tail a validating pass found: `length` bytes from `offset` to the end. */
 interface TornTail {
   readonly offset: number;
@@ -284,6 +307,8 @@ function createFileStore(parts: FileStoreParts): InternalStore {
    * session that declares a dialect rewrites it as version 2 (the same length) in place.
    */
   let headerToUpgrade: string | undefined;
+  /** The header as read or written, for raising its version in place (a multi-line snapshot). */
+  let header: { readonly createdAt: string; readonly version: number } | undefined;
   let broken: StoreBrokenError | undefined;
   // Appends and repairs run one at a time even if a caller does not serialize them. When nothing
   // is running (always, under the engine), a task starts at once. Calls made before `close()` run,
@@ -310,7 +335,7 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     lastSeq = decoder.lastSeq;
     committed = decoder.completeEnd;
     kind = decoder.kind;
-    const { header } = decoder;
+    header = decoder.header;
     headerToUpgrade =
       lastSeq === 0 &&
       header?.version === 1 &&
@@ -335,9 +360,9 @@ function createFileStore(parts: FileStoreParts): InternalStore {
    */
   const writeHeader = async (): Promise<void> => {
     const createdAt = new Date().toISOString();
-    const header = Buffer.from(headerLine(createdAt));
+    const bytes = Buffer.from(headerLine(createdAt));
     try {
-      await writeFully(handle, header, 0);
+      await writeFully(handle, bytes, 0);
       await handle.sync();
     } catch (cause) {
       try {
@@ -350,8 +375,9 @@ function createFileStore(parts: FileStoreParts): InternalStore {
       }
       throw cause;
     }
-    committed = header.length;
+    committed = bytes.length;
     headerToUpgrade = createdAt;
+    header = { createdAt, version: 1 };
   };
 
   /** The validating pass inside the serialized section (so never nested in `serializer.run`). */
@@ -416,17 +442,22 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     const newLastSeq = checkBatchContinuity(parsed, lastSeq);
     if (parsed.length === 0) return;
     const newKind = kindAfter(kind, parsed);
-    // A session declaring a dialect gets header version 2 before its first event is written.
-    const header =
-      headerToUpgrade !== undefined && headerVersionFor(newKind) > 1
-        ? Buffer.from(headerLine(headerToUpgrade, headerVersionFor(newKind)))
-        : undefined;
     checkUnchanged(
       handle.statSync !== undefined ? handle.statSync().size : (await handle.stat()).size,
     );
-    const bytes = encodeLines(parsed);
+    const { bytes, multiPartSnapshot } = encodeEventLines(parsed);
+    // A session declaring a dialect gets header version 2 before its first event is written; a
+    // snapshot in several lines needs version 3, at any point (the version is one digit: the
+    // header keeps its length, so it is rewritten in place).
+    const version = headerVersionFor(newKind, { multiPartSnapshot });
+    let newHeader: Buffer | undefined;
+    if (headerToUpgrade !== undefined && version > 1) {
+      newHeader = Buffer.from(headerLine(headerToUpgrade, version));
+    } else if (multiPartSnapshot && header !== undefined && header.version < 3) {
+      newHeader = await raisedHeader(handle, path, header, 3);
+    }
     try {
-      if (header !== undefined) await writeFully(handle, header, 0);
+      if (newHeader !== undefined) await writeFully(handle, newHeader, 0);
       for (let at = 0; at < bytes.length; at += MAX_WRITE) {
         await writeFully(handle, bytes.subarray(at, at + MAX_WRITE), committed + at);
       }
@@ -438,6 +469,9 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     lastSeq = newLastSeq;
     kind = newKind;
     headerToUpgrade = undefined;
+    if (newHeader !== undefined && header !== undefined) {
+      header = { createdAt: header.createdAt, version: Math.max(header.version, version) };
+    }
   };
 
   return {
