@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ContextEngine, type StoredEvent, stateToJson } from '@contextlog/core';
 import { notesDialect } from '@contextlog/testkit';
@@ -276,5 +276,37 @@ describe('the check of what a rewrite wrote', () => {
     });
     expect(await sha256(path)).toBe(before);
     expect((await readdir(dir)).sort()).toEqual(['s.jsonl']);
+  });
+});
+
+describe('following a file while a snapshot is written in several lines', () => {
+  it('emits the snapshot once, whole, when its last line is there', async ({ dir }) => {
+    const source = join(dir, 's.jsonl');
+    await (await largeSession(source)).close();
+    await snapshotSessionFile(source, { maxPartChars: 600 });
+    const lines = await linesOf(source);
+    const path = join(dir, 'followed.jsonl');
+    // The header and the first parts, then (while followed) the rest.
+    await writeFile(path, `${lines.slice(0, 4).join('\n')}\n`);
+    const seen: StoredEvent[] = [];
+    const subscription = followFileSession(path, { pollIntervalMs: 20 }).subscribe((event) =>
+      seen.push(event),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(seen).toEqual([]);
+      await appendFile(path, `${lines.slice(4, -1).join('\n')}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(seen).toEqual([]);
+      await appendFile(path, `${lines.at(-1)}\n`);
+      for (let i = 0; i < 50 && seen.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen).toHaveLength(1);
+    const whole = (await readSessionEvents(source)[Symbol.asyncIterator]().next()).value;
+    expect(seen[0]).toEqual(whole);
   });
 });
