@@ -50,10 +50,12 @@ export type EmmettVariant = 'retry' | 'no-check';
 /**
  * A session as one Emmett stream, one `appendToStream` per command. `retry`: each append states
  * the stream version it last knew; on a conflict it catches up (reads the stream from there, as a
- * command handler's aggregate does) and retries at once, each retry counted in `retries()` (its
- * docs' `CommandHandler` retries on version conflicts; its default of 3 retries with a 100 ms
- * backoff would fail most of 64 concurrent commands, so this is the kinder variant); `no-check`:
- * `NO_CONCURRENCY_CHECK`, every append accepted.
+ * command handler's aggregate does) and retries at once (its docs' `CommandHandler` retries on
+ * version conflicts; its default of 3 retries with a 100 ms backoff would fail most of 64
+ * concurrent commands, so this is the kinder variant). `no-check`: `NO_CONCURRENCY_CHECK`; the
+ * store still reads the stream's position and inserts after it in one statement, so concurrent
+ * appends collide on the position's unique key and fail with the same conflict error: retried at
+ * once. Every retry is counted in `retries()`.
  */
 export function openEmmettStream(
   { core }: EmmettModules,
@@ -64,26 +66,23 @@ export function openEmmettStream(
   let known = 0n;
   let retries = 0;
   const append = async (message: Message) => {
-    if (variant === 'no-check') {
-      await store.appendToStream(stream, [event(message)], {
-        expectedStreamVersion: core.NO_CONCURRENCY_CHECK,
-      });
-      return;
-    }
     for (;;) {
       try {
+        const expectedStreamVersion = variant === 'retry' ? known : core.NO_CONCURRENCY_CHECK;
         const { nextExpectedStreamVersion } = await store.appendToStream(stream, [event(message)], {
-          expectedStreamVersion: known,
+          expectedStreamVersion,
         });
         if (nextExpectedStreamVersion > known) known = nextExpectedStreamVersion;
         return;
       } catch (error) {
         if (!core.isExpectedVersionConflictError(error)) throw error;
         retries++;
-        const { currentStreamVersion, events } = await store.readStream(stream, {
-          from: known + 1n,
-        });
-        if (events.length > 0 && currentStreamVersion > known) known = currentStreamVersion;
+        if (variant === 'retry') {
+          const { currentStreamVersion, events } = await store.readStream(stream, {
+            from: known + 1n,
+          });
+          if (events.length > 0 && currentStreamVersion > known) known = currentStreamVersion;
+        }
       }
     }
   };
