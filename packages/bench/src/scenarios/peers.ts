@@ -468,8 +468,8 @@ export const peersScenario: Scenario = {
     const sizes: Sizes = {
       rounds: ctx.size(3, 1),
       sqlite: ctx.size(20_000, 500),
-      langgraph: ctx.size(1_000, 100),
-      emmett: ctx.size(1_000, 100),
+      langgraph: ctx.size(500, 100),
+      emmett: ctx.size(500, 100),
       sequential: ctx.size(1_000, 60),
       slices: ctx.size(4, 2),
       load: ctx.size(100_000, 2_000),
