@@ -28,9 +28,16 @@ export interface Opened {
   close(): Promise<void>;
 }
 
+export interface Pair {
+  readonly ours: number;
+  readonly peer: number;
+  /** The contract's floor (lib/minimal-writer.ts, lib/plain-reader.ts), when measured. */
+  readonly floor?: number;
+}
+
 /**
- * Alternates ours and the peer `rounds` times, each on a fresh session, and keeps the best rate of
- * each: both see the same noise.
+ * Alternates ours and the peer (and the floor, if given) `rounds` times, each on a fresh
+ * session, and keeps the best rate of each: all see the same noise.
  */
 export async function bestRates(
   rounds: number,
@@ -39,8 +46,9 @@ export async function bestRates(
   ours: () => Promise<Opened>,
   peer: () => Promise<Opened>,
   log: (message: string) => void,
-): Promise<{ ours: number; peer: number }> {
-  const best = { ours: 0, peer: 0 };
+  floor?: () => Promise<Opened>,
+): Promise<Pair> {
+  const best = { ours: 0, peer: 0, floor: 0 };
   for (let round = 1; round <= rounds; round++) {
     const rate = async (open: () => Promise<Opened>) => {
       const session = await open();
@@ -52,11 +60,16 @@ export async function bestRates(
     };
     const p = await rate(peer);
     const o = await rate(ours);
-    log(`round ${round}/${rounds}: ours ${o.toFixed(0)} msg/s, peer ${p.toFixed(0)} msg/s`);
+    const f = floor === undefined ? 0 : await rate(floor);
+    const floorNote = floor === undefined ? '' : `, floor ${f.toFixed(0)} msg/s`;
+    log(
+      `round ${round}/${rounds}: ours ${o.toFixed(0)} msg/s, peer ${p.toFixed(0)} msg/s${floorNote}`,
+    );
     best.ours = Math.max(best.ours, o);
     best.peer = Math.max(best.peer, p);
+    best.floor = Math.max(best.floor, f);
   }
-  return best;
+  return floor === undefined ? { ours: best.ours, peer: best.peer } : best;
 }
 
 /**
@@ -69,29 +82,32 @@ export async function sequentialP50(
   pool: readonly Message[],
   ours: Opened,
   peer: Opened,
-): Promise<{ ours: number; peer: number }> {
-  const samples = { ours: [] as number[], peer: [] as number[] };
+  floor?: Opened,
+): Promise<Pair> {
+  const samples = { ours: [] as number[], peer: [] as number[], floor: [] as number[] };
+  const sides: ['peer' | 'ours' | 'floor', Opened][] = [
+    ['peer', peer],
+    ['ours', ours],
+    ...(floor === undefined ? [] : [['floor', floor] as ['floor', Opened]]),
+  ];
   for (let i = 0; i < 20; i++) {
-    await ours.append(pool[i % pool.length] as Message);
-    await peer.append(pool[i % pool.length] as Message);
+    for (const [, side] of sides) await side.append(pool[i % pool.length] as Message);
   }
   const perSlice = Math.ceil(total / slices);
   for (let slice = 0; slice < slices; slice++) {
     const from = slice * perSlice;
     const to = Math.min(total, from + perSlice);
-    for (const [side, append] of [
-      ['peer', peer.append],
-      ['ours', ours.append],
-    ] as const) {
+    for (const [name, side] of sides) {
       for (let i = from; i < to; i++) {
         const message = pool[i % pool.length] as Message;
         const started = performance.now();
-        await append(message);
-        samples[side].push((performance.now() - started) * 1000);
+        await side.append(message);
+        samples[name].push((performance.now() - started) * 1000);
       }
     }
   }
-  return { ours: quantile(samples.ours, 0.5), peer: quantile(samples.peer, 0.5) };
+  const p50 = { ours: quantile(samples.ours, 0.5), peer: quantile(samples.peer, 0.5) };
+  return floor === undefined ? p50 : { ...p50, floor: quantile(samples.floor, 0.5) };
 }
 
 /**
@@ -105,8 +121,9 @@ export async function bestLoads(
   ours: () => Promise<number>,
   peer: () => Promise<number>,
   log: (message: string) => void,
-): Promise<{ ours: number; peer: number }> {
-  const best = { ours: 0, peer: 0 };
+  floor?: () => Promise<number>,
+): Promise<Pair> {
+  const best = { ours: 0, peer: 0, floor: 0 };
   for (let round = 1; round <= rounds; round++) {
     const time = async (load: () => Promise<number>, who: string) => {
       const started = performance.now();
@@ -117,9 +134,14 @@ export async function bestLoads(
     };
     const p = await time(peer, 'the peer');
     const o = await time(ours, 'contextlog');
-    log(`load round ${round}/${rounds}: ours ${o.toFixed(0)} msg/s, peer ${p.toFixed(0)} msg/s`);
+    const f = floor === undefined ? 0 : await time(floor, 'the floor');
+    const floorNote = floor === undefined ? '' : `, floor ${f.toFixed(0)} msg/s`;
+    log(
+      `load round ${round}/${rounds}: ours ${o.toFixed(0)} msg/s, peer ${p.toFixed(0)} msg/s${floorNote}`,
+    );
     best.ours = Math.max(best.ours, o);
     best.peer = Math.max(best.peer, p);
+    best.floor = Math.max(best.floor, f);
   }
-  return best;
+  return floor === undefined ? { ours: best.ours, peer: best.peer } : best;
 }

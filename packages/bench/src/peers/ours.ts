@@ -19,11 +19,14 @@ export async function openOursPg({ client, table }: OursPg, sessionId: string): 
   return { append: (message) => engine.appendMessages(message), close: () => engine.close() };
 }
 
-/** Writes `messages` in appends of 1,000 (setting up a load, not measured). */
+/**
+ * Writes `messages` one event each, as producers' one-message appends write a session (1,000
+ * calls at a time, so they group-commit: setting up a load, not measured).
+ */
 async function writeAll(engine: ContextEngine, messages: readonly Message[]): Promise<void> {
   try {
     for (let i = 0; i < messages.length; i += 1000) {
-      await engine.appendMessages(messages.slice(i, i + 1000));
+      await Promise.all(messages.slice(i, i + 1000).map((m) => engine.appendMessages(m)));
     }
   } finally {
     await engine.close();

@@ -1,7 +1,16 @@
 import * as path from 'node:path';
 import type { Message } from '@contextlog/core';
 import { messagePool } from '../data/messages.js';
-import { bestLoads, bestRates, PRODUCERS, sequentialP50 } from '../peers/drive.js';
+import { openMinimalWriter } from '../lib/minimal-writer.js';
+import { plainReadKeepingMessages } from '../lib/plain-reader.js';
+import {
+  bestLoads,
+  bestRates,
+  type Opened,
+  type Pair,
+  PRODUCERS,
+  sequentialP50,
+} from '../peers/drive.js';
 import {
   type EmmettModules,
   type EmmettVariant,
@@ -100,10 +109,29 @@ function sqliteRows(sizes: Sizes): RowSpec[] {
   ];
 }
 
+/** For context: the contract's floor against the same SQLite runs (what limits a MISS above). */
+function sqliteFloorRows(sizes: Sizes): RowSpec[] {
+  return [
+    {
+      name: `peers: ${PRODUCERS} producers, contract floor (file) vs SQLite one transaction per tick`,
+      unit: 'msg/s',
+    },
+    {
+      name: 'peers: sequential p50, contract floor (file) vs SQLite one transaction per call',
+      unit: 'µs',
+    },
+    {
+      name: `peers: load a ${sizes.load.toLocaleString('en')}-message session, plain reader keeping the messages (floor) vs SQLite`,
+      unit: 'msg/s',
+    },
+  ];
+}
+
 async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): Promise<Figure[]> {
   const rows = sqliteRows(sizes);
+  const floorRows = sqliteFloorRows(sizes);
   const loaded = loadSqlite();
-  if (!loaded.ok) return skipAll(rows, loaded.reason);
+  if (!loaded.ok) return skipAll([...rows, ...floorRows], loaded.reason);
   const Database = loaded.module;
   let run = 0;
   const file = (name: string) => path.join(ctx.tmpDir, `${name}-${++run}`);
@@ -116,6 +144,7 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
     ours,
     async () => openSqliteSession(Database, file('sqlite.db'), 'per-tick'),
     ctx.log,
+    () => openMinimalWriter(file('floor.jsonl')),
   );
   ctx.log(`SQLite one transaction per call, ${sizes.sqlite} messages`);
   const call = await bestRates(
@@ -131,6 +160,7 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
     pool,
     await ours(),
     openSqliteSession(Database, file('sqlite.db'), 'per-call'),
+    await openMinimalWriter(file('floor.jsonl')),
   );
   const messages = loadMessages(sizes.load);
   const oursFile = path.join(ctx.tmpDir, 'load.jsonl');
@@ -143,32 +173,39 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
     () => loadOursFile(oursFile),
     async () => loadSqliteSession(Database, sqliteFile),
     ctx.log,
+    async () => plainReadKeepingMessages(oursFile).messages,
   );
-  return figures(rows, [tick, call, seq, load]);
+  const floors = [tick, seq, load].map((pair) => ({
+    ours: pair.floor ?? Number.NaN,
+    peer: pair.peer,
+  }));
+  return [...figures(rows, [tick, call, seq, load]), ...figures(floorRows, floors)];
 }
 
-/** Sequential p50 on two fresh sessions, closed afterwards. */
+/** Sequential p50 on fresh sessions, closed afterwards. */
 async function sequential(
   sizes: Sizes,
   pool: Message[],
-  ours: Awaited<ReturnType<typeof openOursFile>>,
-  peer: Awaited<ReturnType<typeof openOursFile>>,
+  ours: Opened,
+  peer: Opened,
+  floor?: Opened,
 ) {
   try {
-    return await sequentialP50(sizes.sequential, sizes.slices, pool, ours, peer);
+    return await sequentialP50(sizes.sequential, sizes.slices, pool, ours, peer, floor);
   } finally {
     await ours.close();
     await peer.close();
+    await floor?.close();
   }
 }
 
 /** The rows, in order, from one measured pair each (ours is the figure, the peer the baseline). */
-function figures(rows: readonly RowSpec[], pairs: readonly { ours: number; peer: number }[]) {
+function figures(rows: readonly RowSpec[], pairs: readonly Pair[]) {
   if (rows.length !== pairs.length) {
     throw new Error(`${rows.length} rows, ${pairs.length} figures: ${rows[0]?.name ?? ''}`);
   }
   return rows.map((row, i) => {
-    const pair = pairs[i] as { ours: number; peer: number };
+    const pair = pairs[i] as Pair;
     return compare({ ...row, figure: pair.ours, baseline: pair.peer });
   });
 }
