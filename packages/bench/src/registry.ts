@@ -2,6 +2,7 @@ import type { Scenario } from './scenario.js';
 import { appendVsHistoryScenario } from './scenarios/append-vs-history.js';
 import { concurrentAppendScenario } from './scenarios/concurrent-append.js';
 import { kimiImportScenario } from './scenarios/kimi-import.js';
+import { peersScenario } from './scenarios/peers.js';
 import { postgresScenario } from './scenarios/postgres.js';
 import { replayScenario } from './scenarios/replay.js';
 import { sequentialAppendScenario } from './scenarios/sequential-append.js';
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   appendVsHistoryScenario,
   kimiImportScenario,
   postgresScenario,
+  peersScenario,
 ];
