@@ -67,6 +67,7 @@ test('pnpm bench --quick --json prints one report of every scenario and cleans u
     /append at/,
     /kimi-cli import/,
     /^peers: /,
+    /^snapshot .* vs replay --json: peak RSS/,
   ]) {
     expect(targeted.some((name) => pattern.test(name))).toBe(true);
   }

@@ -2,6 +2,7 @@ import type { Scenario } from './scenario.js';
 import { appendVsHistoryScenario } from './scenarios/append-vs-history.js';
 import { concurrentAppendScenario } from './scenarios/concurrent-append.js';
 import { kimiImportScenario } from './scenarios/kimi-import.js';
+import { largeCommandsScenario } from './scenarios/large-commands.js';
 import { peersScenario } from './scenarios/peers.js';
 import { postgresScenario } from './scenarios/postgres.js';
 import { replayScenario } from './scenarios/replay.js';
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   kimiImportScenario,
   postgresScenario,
   peersScenario,
+  largeCommandsScenario,
 ];
