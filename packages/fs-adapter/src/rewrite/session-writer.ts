@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ContextState, StoredEvent } from '@contextlog/core';
 import { createEventParser, type SnapshotPart, snapshotParts } from '@contextlog/core/store';
+import { asciiJson } from '../format/ascii-json.js';
 import { headerLine, headerVersionFor } from '../format/header.js';
 import { type FileSystem, writeFully } from '../fs/file-system.js';
 import { openTemporary, removeQuietly } from '../publish/publish-file.js';
@@ -84,7 +85,9 @@ export async function writeSessionTemporary(
     let written = 0;
     for (let part: SnapshotPart | undefined = first; part !== undefined; ) {
       const ref = first.last ? '' : `,"part":{"index":${part.index},"last":${part.last}}`;
-      await push(Buffer.from(`${envelope}${part.text}${ref}}\n`, 'utf8'));
+      // A part of several is written in ASCII (see asciiJson); a single line as the store writes it.
+      const text = first.last ? part.text : asciiJson(part.text);
+      await push(Buffer.from(`${envelope}${text}${ref}}\n`, 'utf8'));
       written += part.messages;
       lines++;
       plan.onProgress?.(written, total);

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@contextlog/core';
 import { SNAPSHOT_PART_CHARS, snapshotStateParts } from '@contextlog/core/store';
+import { asciiJson } from '../format/ascii-json.js';
 
 /** Above this many bytes of worst case, a batch is measured exactly instead of over-allocated. */
 const MAX_SLACK = 4 * 1024 * 1024;
@@ -71,6 +72,6 @@ function* snapshotLines(event: StoredEvent): Generator<string> {
   const envelope = `{"seq":${event.seq},"type":"state.snapshotted","v":${event.v},"at":${JSON.stringify(event.at)},"data":`;
   const op = event.op === undefined ? '' : `,"op":${JSON.stringify(event.op)}`;
   for (const part of snapshotStateParts(event.data.state)) {
-    yield `${envelope}${part.text}${op},"part":{"index":${part.index},"last":${part.last}}}`;
+    yield `${envelope}${asciiJson(part.text)}${op},"part":{"index":${part.index},"last":${part.last}}}`;
   }
 }
