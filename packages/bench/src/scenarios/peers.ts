@@ -9,6 +9,7 @@ import {
   type Opened,
   type Pair,
   PRODUCERS,
+  type Rounds,
   sequentialP50,
 } from '../peers/drive.js';
 import {
@@ -77,6 +78,12 @@ interface RowSpec {
   readonly target?: Target;
 }
 
+const rounds = (ctx: BenchContext, sizes: Sizes, pool: Message[]): Rounds => ({
+  rounds: sizes.rounds,
+  pool,
+  log: ctx.log,
+});
+
 const skipAll = (rows: readonly RowSpec[], reason: string): Figure[] =>
   rows.map((row) => skip(row.name, row.unit, reason, row.target));
 
@@ -133,27 +140,21 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
   const loaded = loadSqlite();
   if (!loaded.ok) return skipAll([...rows, ...floorRows], loaded.reason);
   const Database = loaded.module;
+  const at = rounds(ctx, sizes, pool);
   let run = 0;
   const file = (name: string) => path.join(ctx.tmpDir, `${name}-${++run}`);
   const ours = () => openOursFile(file('ours.jsonl'));
   ctx.log(`SQLite one transaction per tick, ${sizes.sqlite} messages`);
   const tick = await bestRates(
-    sizes.rounds,
+    at,
     sizes.sqlite,
-    pool,
     ours,
     async () => openSqliteSession(Database, file('sqlite.db'), 'per-tick'),
-    ctx.log,
     () => openMinimalWriter(file('floor.jsonl')),
   );
   ctx.log(`SQLite one transaction per call, ${sizes.sqlite} messages`);
-  const call = await bestRates(
-    sizes.rounds,
-    sizes.sqlite,
-    pool,
-    ours,
-    async () => openSqliteSession(Database, file('sqlite.db'), 'per-call'),
-    ctx.log,
+  const call = await bestRates(at, sizes.sqlite, ours, async () =>
+    openSqliteSession(Database, file('sqlite.db'), 'per-call'),
   );
   const seq = await sequential(
     sizes,
@@ -168,11 +169,10 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
   await writeOursFile(oursFile, messages);
   writeSqliteSession(Database, sqliteFile, messages);
   const load = await bestLoads(
-    sizes.rounds,
+    at,
     sizes.load,
     () => loadOursFile(oursFile),
     async () => loadSqliteSession(Database, sqliteFile),
-    ctx.log,
     async () => plainReadKeepingMessages(oursFile).messages,
   );
   const floors = [tick, seq, load].map((pair) => ({
@@ -256,28 +256,15 @@ async function langGraphFigures(
   ours: () => ReturnType<typeof openOursFile>,
   load: OursLoad,
 ): Promise<Figure[]> {
+  const at = rounds(ctx, sizes, pool);
   const thread = async (variant: LangGraphVariant) => {
     const { saver, threadId, close } = await factory.open();
     return openLangGraphThread(saver, variant, close, threadId);
   };
   ctx.log(`LangGraph one put per tick, ${sizes.langgraph} messages`);
-  const tick = await bestRates(
-    sizes.rounds,
-    sizes.langgraph,
-    pool,
-    ours,
-    () => thread('per-tick'),
-    ctx.log,
-  );
+  const tick = await bestRates(at, sizes.langgraph, ours, () => thread('per-tick'));
   ctx.log(`LangGraph one put per call, ${sizes.langgraph} messages`);
-  const call = await bestRates(
-    sizes.rounds,
-    sizes.langgraph,
-    pool,
-    ours,
-    () => thread('per-call'),
-    ctx.log,
-  );
+  const call = await bestRates(at, sizes.langgraph, ours, () => thread('per-call'));
   const direct = await thread('per-call');
   const seq = await sequential(sizes, pool, await ours(), {
     append: direct.direct,
@@ -294,12 +281,8 @@ async function langGraphFigures(
     );
     await writer.commit(messages);
     await load.write(messages);
-    const loads = await bestLoads(
-      sizes.rounds,
-      sizes.load,
-      load.ours,
-      () => loadLangGraphThread(target.saver, target.threadId),
-      ctx.log,
+    const loads = await bestLoads(at, sizes.load, load.ours, () =>
+      loadLangGraphThread(target.saver, target.threadId),
     );
     return figures(rows, [tick, call, seq, loads]);
   } finally {
@@ -378,6 +361,7 @@ async function emmettFigures(
   oursLoad: OursLoad,
 ): Promise<Figure[]> {
   const rows = emmettRows(sizes);
+  const at = rounds(ctx, sizes, pool);
   const store = modules.postgres.getPostgreSQLEventStore(db.url);
   const ourDb: OursPg = db;
   let run = 0;
@@ -398,23 +382,9 @@ async function emmettFigures(
     const noCheckCount = { retries: 0, appends: 0 };
     const retryCount = { retries: 0, appends: 0 };
     ctx.log(`Emmett without version check, ${sizes.emmett} messages`);
-    const noCheck = await bestRates(
-      sizes.rounds,
-      sizes.emmett,
-      pool,
-      ours,
-      counted('no-check', noCheckCount),
-      ctx.log,
-    );
+    const noCheck = await bestRates(at, sizes.emmett, ours, counted('no-check', noCheckCount));
     ctx.log(`Emmett retrying conflicts, ${sizes.emmett} messages`);
-    const retry = await bestRates(
-      sizes.rounds,
-      sizes.emmett,
-      pool,
-      ours,
-      counted('retry', retryCount),
-      ctx.log,
-    );
+    const retry = await bestRates(at, sizes.emmett, ours, counted('retry', retryCount));
     const seq = await sequential(
       sizes,
       pool,
@@ -424,12 +394,8 @@ async function emmettFigures(
     const messages = loadMessages(sizes.load);
     await writeEmmettStream(modules, store, 'chat-load', messages);
     await oursLoad.write(messages);
-    const load = await bestLoads(
-      sizes.rounds,
-      sizes.load,
-      oursLoad.ours,
-      () => loadEmmettStream(store, 'chat-load'),
-      ctx.log,
+    const load = await bestLoads(at, sizes.load, oursLoad.ours, () =>
+      loadEmmettStream(store, 'chat-load'),
     );
     const [a, b, c, d, e, f] = rows as [RowSpec, RowSpec, RowSpec, RowSpec, RowSpec, RowSpec];
     return [
