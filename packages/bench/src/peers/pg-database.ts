@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPgClient, migrate, type PgClient } from '@contextlog/pg-adapter';
 
 export interface BenchDatabase {
@@ -34,6 +35,17 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
         await client.end();
         const dropper = createPgClient(serverUrl, { max: 1 });
         try {
+          // The peers' pools close their connections asynchronously (and an idle one closes
+          // itself within 10 s): wait for them, since terminating them (FORCE) makes their pools
+          // emit an 'error' nobody listens to, which ends the process.
+          for (let i = 0; i < 150; i++) {
+            const { rows: open } = await dropper.query<{ n: string }>(
+              'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
+              [name],
+            );
+            if (Number(open[0]?.n ?? 0) === 0) break;
+            await sleep(100);
+          }
           await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         } finally {
           await dropper.end();

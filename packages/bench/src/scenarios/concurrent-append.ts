@@ -9,13 +9,13 @@ import { messagePool } from '../data/messages.js';
 import { openMinimalWriter } from '../lib/minimal-writer.js';
 import { compare, type Scenario } from '../scenario.js';
 
-const PRODUCERS = 64;
+export const PRODUCERS = 64;
 
 /**
  * 64 producers, each awaiting one-message appends until `total` messages are in; messages per
  * second.
  */
-async function producersRate(
+export async function producersRate(
   append: (message: Message) => Promise<void>,
   total: number,
   pool: readonly Message[],

@@ -9,6 +9,7 @@ import {
   type Opened,
   type Pair,
   PRODUCERS,
+  type Rounds,
   sequentialP50,
 } from '../peers/drive.js';
 import {
@@ -77,6 +78,12 @@ interface RowSpec {
   readonly target?: Target;
 }
 
+const rounds = (ctx: BenchContext, sizes: Sizes, pool: Message[]): Rounds => ({
+  rounds: sizes.rounds,
+  pool,
+  log: ctx.log,
+});
+
 const skipAll = (rows: readonly RowSpec[], reason: string): Figure[] =>
   rows.map((row) => skip(row.name, row.unit, reason, row.target));
 
@@ -133,27 +140,21 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
   const loaded = loadSqlite();
   if (!loaded.ok) return skipAll([...rows, ...floorRows], loaded.reason);
   const Database = loaded.module;
+  const at = rounds(ctx, sizes, pool);
   let run = 0;
   const file = (name: string) => path.join(ctx.tmpDir, `${name}-${++run}`);
   const ours = () => openOursFile(file('ours.jsonl'));
   ctx.log(`SQLite one transaction per tick, ${sizes.sqlite} messages`);
   const tick = await bestRates(
-    sizes.rounds,
+    at,
     sizes.sqlite,
-    pool,
     ours,
     async () => openSqliteSession(Database, file('sqlite.db'), 'per-tick'),
-    ctx.log,
     () => openMinimalWriter(file('floor.jsonl')),
   );
   ctx.log(`SQLite one transaction per call, ${sizes.sqlite} messages`);
-  const call = await bestRates(
-    sizes.rounds,
-    sizes.sqlite,
-    pool,
-    ours,
-    async () => openSqliteSession(Database, file('sqlite.db'), 'per-call'),
-    ctx.log,
+  const call = await bestRates(at, sizes.sqlite, ours, async () =>
+    openSqliteSession(Database, file('sqlite.db'), 'per-call'),
   );
   const seq = await sequential(
     sizes,
@@ -168,11 +169,10 @@ async function sqliteFigures(ctx: BenchContext, sizes: Sizes, pool: Message[]): 
   await writeOursFile(oursFile, messages);
   writeSqliteSession(Database, sqliteFile, messages);
   const load = await bestLoads(
-    sizes.rounds,
+    at,
     sizes.load,
     () => loadOursFile(oursFile),
     async () => loadSqliteSession(Database, sqliteFile),
-    ctx.log,
     async () => plainReadKeepingMessages(oursFile).messages,
   );
   const floors = [tick, seq, load].map((pair) => ({
@@ -236,6 +236,12 @@ function langGraphRows(backend: string, sizes: Sizes): RowSpec[] {
   ];
 }
 
+/** Our session for the load rows: `write` sets it up (not measured), `ours` loads it. */
+interface OursLoad {
+  write(messages: Message[]): Promise<void>;
+  ours(): Promise<number>;
+}
+
 interface SaverFactory {
   /** A saver on a fresh place of its own (a new file, or a new thread id on the server). */
   open(): Promise<{ saver: Saver; threadId: string; close(): Promise<void> }>;
@@ -248,30 +254,17 @@ async function langGraphFigures(
   rows: readonly RowSpec[],
   factory: SaverFactory,
   ours: () => ReturnType<typeof openOursFile>,
-  load: { write(messages: Message[]): Promise<void>; ours(): Promise<number> },
+  load: OursLoad,
 ): Promise<Figure[]> {
+  const at = rounds(ctx, sizes, pool);
   const thread = async (variant: LangGraphVariant) => {
     const { saver, threadId, close } = await factory.open();
     return openLangGraphThread(saver, variant, close, threadId);
   };
   ctx.log(`LangGraph one put per tick, ${sizes.langgraph} messages`);
-  const tick = await bestRates(
-    sizes.rounds,
-    sizes.langgraph,
-    pool,
-    ours,
-    () => thread('per-tick'),
-    ctx.log,
-  );
+  const tick = await bestRates(at, sizes.langgraph, ours, () => thread('per-tick'));
   ctx.log(`LangGraph one put per call, ${sizes.langgraph} messages`);
-  const call = await bestRates(
-    sizes.rounds,
-    sizes.langgraph,
-    pool,
-    ours,
-    () => thread('per-call'),
-    ctx.log,
-  );
+  const call = await bestRates(at, sizes.langgraph, ours, () => thread('per-call'));
   const direct = await thread('per-call');
   const seq = await sequential(sizes, pool, await ours(), {
     append: direct.direct,
@@ -288,12 +281,8 @@ async function langGraphFigures(
     );
     await writer.commit(messages);
     await load.write(messages);
-    const loads = await bestLoads(
-      sizes.rounds,
-      sizes.load,
-      load.ours,
-      () => loadLangGraphThread(target.saver, target.threadId),
-      ctx.log,
+    const loads = await bestLoads(at, sizes.load, load.ours, () =>
+      loadLangGraphThread(target.saver, target.threadId),
     );
     return figures(rows, [tick, call, seq, loads]);
   } finally {
@@ -369,8 +358,10 @@ async function emmettFigures(
   pool: Message[],
   db: BenchDatabase,
   modules: EmmettModules,
+  oursLoad: OursLoad,
 ): Promise<Figure[]> {
   const rows = emmettRows(sizes);
+  const at = rounds(ctx, sizes, pool);
   const store = modules.postgres.getPostgreSQLEventStore(db.url);
   const ourDb: OursPg = db;
   let run = 0;
@@ -391,23 +382,9 @@ async function emmettFigures(
     const noCheckCount = { retries: 0, appends: 0 };
     const retryCount = { retries: 0, appends: 0 };
     ctx.log(`Emmett without version check, ${sizes.emmett} messages`);
-    const noCheck = await bestRates(
-      sizes.rounds,
-      sizes.emmett,
-      pool,
-      ours,
-      counted('no-check', noCheckCount),
-      ctx.log,
-    );
+    const noCheck = await bestRates(at, sizes.emmett, ours, counted('no-check', noCheckCount));
     ctx.log(`Emmett retrying conflicts, ${sizes.emmett} messages`);
-    const retry = await bestRates(
-      sizes.rounds,
-      sizes.emmett,
-      pool,
-      ours,
-      counted('retry', retryCount),
-      ctx.log,
-    );
+    const retry = await bestRates(at, sizes.emmett, ours, counted('retry', retryCount));
     const seq = await sequential(
       sizes,
       pool,
@@ -416,13 +393,9 @@ async function emmettFigures(
     );
     const messages = loadMessages(sizes.load);
     await writeEmmettStream(modules, store, 'chat-load', messages);
-    await writeOursPg(ourDb, 'ours-load', messages);
-    const load = await bestLoads(
-      sizes.rounds,
-      sizes.load,
-      () => loadOursPg(ourDb, 'ours-load'),
-      () => loadEmmettStream(store, 'chat-load'),
-      ctx.log,
+    await oursLoad.write(messages);
+    const load = await bestLoads(at, sizes.load, oursLoad.ours, () =>
+      loadEmmettStream(store, 'chat-load'),
     );
     const [a, b, c, d, e, f] = rows as [RowSpec, RowSpec, RowSpec, RowSpec, RowSpec, RowSpec];
     return [
@@ -459,9 +432,18 @@ async function postgresFigures(
   ctx.log(
     `PostgreSQL ${db.version} server, database of this run: ${new URL(db.url).pathname.slice(1)}`,
   );
+  // Our 100k-message session is written once, loaded against each peer.
+  let written: Promise<void> | undefined;
+  const oursLoad: OursLoad = {
+    write: (messages) => {
+      written ??= writeOursPg(db, 'ours-load', messages);
+      return written;
+    },
+    ours: () => loadOursPg(db, 'ours-load'),
+  };
   try {
     const out: Figure[] = emmett.ok
-      ? await emmettFigures(ctx, sizes, pool, db, emmett.module)
+      ? await emmettFigures(ctx, sizes, pool, db, emmett.module, oursLoad)
       : skipAll(emmettSpec, emmett.reason);
     if (!saverModule.ok) return [...out, ...skipAll(lgSpec, saverModule.reason)];
     let run = 0;
@@ -481,10 +463,7 @@ async function postgresFigures(
         lgSpec,
         factory,
         () => openOursPg(db, `lg-ours-${++run}`),
-        {
-          write: (messages) => writeOursPg(db, 'lg-load', messages),
-          ours: () => loadOursPg(db, 'lg-load'),
-        },
+        oursLoad,
       )),
     ];
   } finally {
