@@ -1,7 +1,7 @@
 import { ValidationError } from '@contextlog/core';
 import type { PgClient } from '../client/types.js';
 import { PgSchemaMismatchError } from '../errors.js';
-import { sessionsTableName, tableName } from './table.js';
+import { sessionsTableName, snapshotsTableName, tableName } from './table.js';
 
 export type PayloadColumn = 'json' | 'text';
 
@@ -19,6 +19,8 @@ export interface MigrateResult {
   readonly table: string;
   /** The sessions table that goes with it (`<table>_sessions`, same schema). */
   readonly sessions: string;
+  /** The snapshots table that goes with it (`<table>_snapshots`, same schema). */
+  readonly snapshots: string;
   /** The `data` column's type as the table has it (an existing table keeps its own). */
   readonly payload: PayloadColumn;
 }
@@ -31,7 +33,9 @@ export interface MigrateResult {
  * (last seq), which every append claims in its own statement, so two writers of one session
  * are serialized on that row whatever seq their batches start at. An events table from before
  * the sessions table gets it here, filled with each session's last seq in the same
- * transaction. Safe to run concurrently and repeatedly.
+ * transaction. And the snapshots table: the parts of each `state.snapshotted` a session keeps
+ * out of its events table (see snapshotPgSession), their `data` of the events table's type, made
+ * for a table of any earlier version too. Safe to run concurrently and repeatedly.
  */
 export async function migrate(
   client: PgClient,
@@ -39,6 +43,7 @@ export async function migrate(
 ): Promise<MigrateResult> {
   const table = tableName(options.table);
   const sessions = sessionsTableName(table);
+  const snapshots = snapshotsTableName(table);
   const payload = options.payload ?? 'json';
   if (payload !== 'json' && payload !== 'text') {
     throw new ValidationError(
@@ -94,12 +99,33 @@ export async function migrate(
         "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'data' AND NOT attisdropped",
         [table.sql],
       );
-      await connection.query('COMMIT');
       const type = rows[0]?.type;
+      if (type === 'json' || type === 'text') {
+        // One row per part of a snapshot (one part for most): a state of any size is stored as
+        // values of about a megabyte, far from the limits of one value (1 GB, or ~255 MB in jsonb).
+        await connection.query(
+          `CREATE TABLE IF NOT EXISTS ${snapshots.sql} (
+            session_id text NOT NULL,
+            seq bigint NOT NULL,
+            part integer NOT NULL,
+            last boolean NOT NULL,
+            v integer NOT NULL,
+            at text NOT NULL,
+            data ${type} NOT NULL,
+            PRIMARY KEY (session_id, seq, part)
+          )`,
+        );
+      }
+      await connection.query('COMMIT');
       if (type !== 'json' && type !== 'text') {
         throw new PgSchemaMismatchError(table.name, type ?? undefined);
       }
-      return { table: table.name, sessions: sessions.name, payload: type };
+      return {
+        table: table.name,
+        sessions: sessions.name,
+        snapshots: snapshots.name,
+        payload: type,
+      };
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => {
         broken = true;
