@@ -1,4 +1,5 @@
 import { ValidationError } from '@contextlog/core';
+import { inTransaction } from '../client/transaction.js';
 import type { PgClient } from '../client/types.js';
 import { PgSchemaMismatchError } from '../errors.js';
 import { sessionsTableName, snapshotsTableName, tableName } from './table.js';
@@ -51,88 +52,71 @@ export async function migrate(
       'payload',
     );
   }
-  const connection = await client.connect();
-  let broken = false;
-  try {
-    await connection.query('BEGIN');
-    try {
-      // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog: serialize them.
-      await connection.query("SELECT pg_advisory_xact_lock(hashtext('contextlog.migrate'))");
+  const type = await inTransaction(client, async (connection) => {
+    // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog: serialize them.
+    await connection.query("SELECT pg_advisory_xact_lock(hashtext('contextlog.migrate'))");
+    await connection.query(
+      `CREATE TABLE IF NOT EXISTS ${table.sql} (
+        session_id text NOT NULL,
+        seq bigint NOT NULL,
+        type text NOT NULL,
+        v integer NOT NULL,
+        at text NOT NULL,
+        data ${payload} NOT NULL,
+        append_id text NOT NULL,
+        op text,
+        PRIMARY KEY (session_id, seq)
+      )`,
+    );
+    // A table made before operation ids gets their column: nullable, no default, so adding it
+    // changes only the catalog (no rewrite of the rows, no long lock), and old rows read null.
+    await connection.query(`ALTER TABLE ${table.sql} ADD COLUMN IF NOT EXISTS op text`);
+    const { rows: found } = await connection.query<{ found: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS found',
+      [sessions.sql],
+    );
+    await connection.query(
+      `CREATE TABLE IF NOT EXISTS ${sessions.sql} (
+        session_id text PRIMARY KEY,
+        head bigint NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT now(),
+        meta jsonb
+      )`,
+    );
+    if (found[0]?.found !== true) {
+      // Created just now (the advisory lock makes this the only migrate doing so): every
+      // session already stored gets its head, before any new writer can claim one.
       await connection.query(
-        `CREATE TABLE IF NOT EXISTS ${table.sql} (
+        `INSERT INTO ${sessions.sql} AS s (session_id, head)
+         SELECT session_id, max(seq) FROM ${table.sql} GROUP BY session_id
+         ON CONFLICT (session_id) DO UPDATE SET head = EXCLUDED.head WHERE s.head < EXCLUDED.head`,
+      );
+    }
+    const { rows } = await connection.query<{ type: string | null }>(
+      "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'data' AND NOT attisdropped",
+      [table.sql],
+    );
+    const type = rows[0]?.type;
+    if (type === 'json' || type === 'text') {
+      // One row per part of a snapshot (one part for most): a state of any size is stored as
+      // values of about a megabyte, far from the limits of one value (1 GB, or ~255 MB in jsonb).
+      await connection.query(
+        `CREATE TABLE IF NOT EXISTS ${snapshots.sql} (
           session_id text NOT NULL,
           seq bigint NOT NULL,
-          type text NOT NULL,
+          part integer NOT NULL,
+          last boolean NOT NULL,
           v integer NOT NULL,
           at text NOT NULL,
-          data ${payload} NOT NULL,
-          append_id text NOT NULL,
-          op text,
-          PRIMARY KEY (session_id, seq)
+          data ${type} NOT NULL,
+          PRIMARY KEY (session_id, seq, part)
         )`,
       );
-      // A table made before operation ids gets their column: nullable, no default, so adding it
-      // changes only the catalog (no rewrite of the rows, no long lock), and old rows read null.
-      await connection.query(`ALTER TABLE ${table.sql} ADD COLUMN IF NOT EXISTS op text`);
-      const { rows: found } = await connection.query<{ found: boolean }>(
-        'SELECT to_regclass($1) IS NOT NULL AS found',
-        [sessions.sql],
-      );
-      await connection.query(
-        `CREATE TABLE IF NOT EXISTS ${sessions.sql} (
-          session_id text PRIMARY KEY,
-          head bigint NOT NULL,
-          changed_at timestamptz NOT NULL DEFAULT now(),
-          meta jsonb
-        )`,
-      );
-      if (found[0]?.found !== true) {
-        // Created just now (the advisory lock makes this the only migrate doing so): every
-        // session already stored gets its head, before any new writer can claim one.
-        await connection.query(
-          `INSERT INTO ${sessions.sql} AS s (session_id, head)
-           SELECT session_id, max(seq) FROM ${table.sql} GROUP BY session_id
-           ON CONFLICT (session_id) DO UPDATE SET head = EXCLUDED.head WHERE s.head < EXCLUDED.head`,
-        );
-      }
-      const { rows } = await connection.query<{ type: string | null }>(
-        "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'data' AND NOT attisdropped",
-        [table.sql],
-      );
-      const type = rows[0]?.type;
-      if (type === 'json' || type === 'text') {
-        // One row per part of a snapshot (one part for most): a state of any size is stored as
-        // values of about a megabyte, far from the limits of one value (1 GB, or ~255 MB in jsonb).
-        await connection.query(
-          `CREATE TABLE IF NOT EXISTS ${snapshots.sql} (
-            session_id text NOT NULL,
-            seq bigint NOT NULL,
-            part integer NOT NULL,
-            last boolean NOT NULL,
-            v integer NOT NULL,
-            at text NOT NULL,
-            data ${type} NOT NULL,
-            PRIMARY KEY (session_id, seq, part)
-          )`,
-        );
-      }
-      await connection.query('COMMIT');
-      if (type !== 'json' && type !== 'text') {
-        throw new PgSchemaMismatchError(table.name, type ?? undefined);
-      }
-      return {
-        table: table.name,
-        sessions: sessions.name,
-        snapshots: snapshots.name,
-        payload: type,
-      };
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
     }
-  } finally {
-    connection.release(broken);
+    return type;
+  });
+  if (type !== 'json' && type !== 'text') {
+    throw new PgSchemaMismatchError(table.name, type ?? undefined);
   }
+  return { table: table.name, sessions: sessions.name, snapshots: snapshots.name, payload: type };
 }
