@@ -279,7 +279,9 @@ describe.runIf(PG_URL !== undefined)('contextlog ls and rm on a real server', ()
       const last = await runCli(['rm', url(), '--session', 'run 2'], dir);
       expect(last.code, last.stderr).toBe(0);
     } finally {
-      await client.query(`DROP TABLE IF EXISTS "${table}", "${table}_sessions"`);
+      await client.query(
+        `DROP TABLE IF EXISTS "${table}", "${table}_sessions", "${table}_snapshots"`,
+      );
       await client.end();
     }
   });

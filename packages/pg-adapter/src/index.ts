@@ -48,8 +48,19 @@ export {
   migrate,
   type PayloadColumn,
 } from './schema/migrate.js';
-export { DEFAULT_TABLE, sessionsTableName, type TableName, tableName } from './schema/table.js';
+export {
+  DEFAULT_TABLE,
+  sessionsTableName,
+  snapshotsTableName,
+  type TableName,
+  tableName,
+} from './schema/table.js';
 export { openPgSession, type PgSessionOptions } from './session.js';
+export {
+  type SnapshotPgOptions,
+  type SnapshotPgResult,
+  snapshotPgSession,
+} from './snapshot/snapshot-session.js';
 export {
   createPgStore,
   openPgStore,

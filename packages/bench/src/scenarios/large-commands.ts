@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeContextlogSession } from '../data/session-file.js';
 import { MB, sizeLabel } from '../lib/best-of.js';
-import { type BenchContext, compare, type Figure, type Scenario, skip } from '../scenario.js';
+import { compare, type Figure, type Scenario, skip } from '../scenario.js';
 
 /** The `contextlog` command, as built in this workspace. */
 const CLI = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));

@@ -1,4 +1,5 @@
-// Loaded only by `ls` and `rm` on a postgres:// URL, so no other command loads a database driver.
+// Loaded only by `ls`, `rm` and `snapshot` on a postgres:// URL, so no other command loads a
+// database driver.
 import { type ContextlogError, hasCode, ValidationError } from '@contextlog/core';
 import {
   createPgClient,
@@ -10,6 +11,8 @@ import {
   type PgClient,
   type PgSessionDetail,
   type PgSessionInfo,
+  type SnapshotPgResult,
+  snapshotPgSession,
 } from '@contextlog/pg-adapter';
 import { type PgSessionLocation, parsePgUrl } from '../copy/location.js';
 import { DIALECTS } from '../dialects.js';
@@ -147,6 +150,30 @@ export async function deletePg(
       client: resolved.client,
       table: resolved.table,
       sessionId: resolved.sessionId,
+    });
+    return { ...result, location: resolved.display };
+  });
+}
+
+/** `snapshot` on PostgreSQL: the session the location (or `--session`) names, snapshotted. */
+export async function snapshotPg(
+  location: PgCatalogLocation,
+  options: PgCatalogOptions & { readonly removeOlder: boolean },
+): Promise<SnapshotPgResult & { readonly location: string }> {
+  const resolved = resolve(location, options);
+  return using(resolved, async () => {
+    if (resolved.sessionId === undefined) {
+      throw new ValidationError(
+        'session: name the session to snapshot, e.g. postgres://host/db?session=ID',
+        'session',
+      );
+    }
+    const result = await snapshotPgSession({
+      client: resolved.client,
+      table: resolved.table,
+      sessionId: resolved.sessionId,
+      removeOlder: options.removeOlder,
+      dialects: DIALECTS,
     });
     return { ...result, location: resolved.display };
   });

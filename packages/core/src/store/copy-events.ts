@@ -1,8 +1,9 @@
 import { hasCode } from '../errors/codes.js';
 import { CopyMismatchError, CopyTargetNotEmptyError } from '../errors/copy-errors.js';
 import { ValidationError } from '../errors/errors.js';
-import { createFold, foldEvents } from '../projection/fold.js';
-import { type ContextState, stateToJson } from '../projection/state.js';
+import { createFold, type Fold, foldEvents } from '../projection/fold.js';
+import type { ContextState } from '../projection/state.js';
+import { stateDigest } from '../projection/state-digest.js';
 import { appendInBatches } from './append-in-batches.js';
 import type { EventSource, EventStore } from './event-store.js';
 
@@ -29,7 +30,8 @@ export interface CopyEventsResult {
  * PostgreSQL store in one transaction, the file store under its lock); into any other the
  * batches are appended one after the other, and a failure leaves those already appended.
  * Afterwards `to` is replayed and its state must equal the source's (`CopyMismatchError`).
- * Neither store is closed.
+ * Neither store is closed. Memory holds one state at a time: the source's is compared by its
+ * digest (`stateDigest`), and let go before the target is replayed.
  */
 export async function copyEvents(
   from: EventSource,
@@ -45,12 +47,12 @@ export async function copyEvents(
   }
   const sourceName = options.sourceName ?? 'the source';
   const targetName = options.targetName ?? 'the target';
-  const fold = createFold();
+  let fold: Fold | undefined = createFold();
   let count = 0;
   let drained = false;
   const counted = async function* () {
     for await (const event of from.load()) {
-      fold.apply(event);
+      fold?.apply(event);
       count++;
       yield event;
     }
@@ -76,14 +78,17 @@ export async function copyEvents(
       `${targetName}: the copy stopped reading ${sourceName} after ${count} events`,
     );
   }
-  const state = fold.state;
-  const copy = await foldEvents(to.load());
-  if (JSON.stringify(stateToJson(copy)) !== JSON.stringify(stateToJson(state))) {
+  const lastSeq = fold.seq;
+  const digest = stateDigest(fold.state);
+  fold = undefined;
+  const state = await foldEvents(to.load());
+  if (stateDigest(state) !== digest) {
     throw new CopyMismatchError(
       `${targetName}: the copy replays to another state than ${sourceName}`,
     );
   }
-  return { events: count, lastSeq: fold.seq, state };
+  // Equal to the source's: the target's is the one still in memory.
+  return { events: count, lastSeq, state };
 }
 
 async function isEmpty(store: EventSource): Promise<boolean> {

@@ -1,6 +1,9 @@
+import { inTransaction } from '../client/transaction.js';
 import type { PgConnection } from '../client/types.js';
 import { PgSessionNotFoundError, translateMissingTable } from '../errors.js';
+import { snapshotsTableOf } from '../schema/op-column.js';
 import { checkSessionId, sessionsTableName, type TableName, tableName } from '../schema/table.js';
+import { snapshotStatements } from '../snapshot/sql.js';
 import { catalogStatements } from './sql.js';
 import type { DeletePgResult, PgSessionTarget } from './types.js';
 
@@ -32,6 +35,10 @@ export async function deleteInTransaction(
     await connection.query(sql.lockAppends);
     const { rows: events } = await connection.query<{ n: number }>(sql.deleteEvents, [sessionId]);
     const { rows: row } = await connection.query<{ n: number }>(sql.deleteRow, [sessionId]);
+    // A table migrated before snapshots has none to delete.
+    if (await snapshotsTableOf(table).present(connection)) {
+      await connection.query(snapshotStatements(table).deleteAll, [sessionId]);
+    }
     const deleted = events[0]?.n ?? 0;
     if (deleted === 0 && (row[0]?.n ?? 0) === 0) {
       throw new PgSessionNotFoundError(sessionId, table.name);
@@ -43,7 +50,7 @@ export async function deleteInTransaction(
 }
 
 /**
- * Deletes a session, its events and its row in the sessions table, in one transaction: see
+ * Deletes a session, its events, its snapshots and its row in the sessions table, in one transaction: see
  * `deleteInTransaction` for what a live writer of the session gets. A session with neither
  * events nor a row is `PgSessionNotFoundError`, and nothing changes. If the connection is lost
  * during the COMMIT, whether the session was deleted is unknown (`ConnectionLostError`): look
@@ -53,22 +60,5 @@ export async function deletePgSession(options: PgSessionTarget): Promise<DeleteP
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);
-  const connection = await client.connect();
-  let broken = false;
-  // The transaction frame migrate.ts has too: two uses, kept apart so each shows how its connection is released.
-  try {
-    await connection.query('BEGIN');
-    try {
-      const result = await deleteInTransaction(connection, table, sessionId);
-      await connection.query('COMMIT');
-      return result;
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    }
-  } finally {
-    connection.release(broken);
-  }
+  return inTransaction(client, (connection) => deleteInTransaction(connection, table, sessionId));
 }

@@ -3,10 +3,8 @@ import type { StoredEvent } from '@contextlog/core';
 import { createEventParser } from '@contextlog/core/store';
 import { Observable } from 'rxjs';
 import type { PgClient, PgUnlisten } from '../client/types.js';
-import { opColumnOf } from '../schema/op-column.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
-import { nextSeq, rowToEvent, sessionSource } from '../store/rows.js';
-import { type EventRow, statements } from '../store/sql.js';
+import { logPlaceOf, readDeclaration, readLog } from '../store/read-log.js';
 
 export interface FollowPgOptions {
   readonly client: PgClient;
@@ -37,12 +35,9 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);
-  const sql = statements(table);
-  const withoutOp = statements(table, false);
-  const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
-  const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
+  const log = logPlaceOf(client, table, sessionId, pageSize);
   const reconnectTimeoutMs = options.reconnectTimeoutMs ?? 30_000;
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
 
@@ -72,23 +67,15 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
       reading = true;
       try {
         if (!declarationRead) {
-          const { rows } = await client.query<EventRow>(sql.page, [sessionId, 0, 1]);
-          const first = rows[0];
-          if (first !== undefined) rowToEvent(first, source, parser);
+          await readDeclaration(log, parser);
           declarationRead = true;
         }
         do {
           again = false;
-          const page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
-          for (;;) {
-            const { rows } = await client.query<EventRow>(page, [sessionId, last, pageSize]);
-            for (const row of rows) {
-              if (stopped) return;
-              const event = rowToEvent(row, source, parser);
-              last = nextSeq(last, event, source);
-              subscriber.next(event);
-            }
-            if (rows.length < pageSize) break;
+          for await (const event of readLog(log, last, parser)) {
+            if (stopped) return;
+            last = event.seq;
+            subscriber.next(event);
           }
         } while (again && !stopped);
       } finally {

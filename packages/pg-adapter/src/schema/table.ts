@@ -23,20 +23,27 @@ export function tableName(name: string = DEFAULT_TABLE): TableName {
   return { name, sql: parts.map((part) => `"${part}"`).join('.') };
 }
 
-const SESSIONS_SUFFIX = '_sessions';
-
 /**
  * The sessions table that goes with an events table: same schema, `<table>_sessions`. A name
  * that would pass PostgreSQL's 63-character limit (which truncates silently, so two long names
  * could meet) keeps a prefix and a hash of the whole name instead.
  */
 export function sessionsTableName(events: TableName): TableName {
+  return companionTableName(events, '_sessions');
+}
+
+/** The snapshots table that goes with an events table: `<table>_snapshots`, named the same way. */
+export function snapshotsTableName(events: TableName): TableName {
+  return companionTableName(events, '_snapshots');
+}
+
+function companionTableName(events: TableName, suffix: string): TableName {
   const parts = events.name.split('.');
   const table = parts.pop() as string;
-  let name = `${table}${SESSIONS_SUFFIX}`;
+  let name = `${table}${suffix}`;
   if (name.length > 63) {
     const digest = createHash('sha256').update(table).digest('hex').slice(0, 8);
-    name = `${table.slice(0, 63 - SESSIONS_SUFFIX.length - 9)}_${digest}${SESSIONS_SUFFIX}`;
+    name = `${table.slice(0, 63 - suffix.length - 9)}_${digest}${suffix}`;
   }
   return tableName([...parts, name].join('.'));
 }

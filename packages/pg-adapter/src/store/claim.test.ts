@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClient } from '../client/types.js';
 import { migrate } from '../schema/migrate.js';
-import { sessionsTableName, tableName } from '../schema/table.js';
+import { sessionsTableName, snapshotsTableName, tableName } from '../schema/table.js';
 import { BACKENDS, openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
 import { openPgStore } from './pg-store.js';
 
@@ -228,7 +228,12 @@ describe.each(BACKENDS)('one head per session on %s', (kind) => {
       migrate(db.client, { table }),
       migrate(db.client, { table }),
     ]);
-    expect(results[0]).toEqual({ table, sessions: sessions.name, payload: 'json' });
+    expect(results[0]).toEqual({
+      table,
+      sessions: sessions.name,
+      snapshots: snapshotsTableName(legacy).name,
+      payload: 'json',
+    });
     const heads = async () =>
       (await db.admin(`SELECT session_id, head::int AS head FROM ${sessions.sql} ORDER BY 1`)).map(
         (row) => [row.session_id, row.head],

@@ -15,6 +15,8 @@ export interface ImportTarget {
   readonly source: string;
   /** A store of the same session on `client` (a transaction's connection, or the pool). */
   open(client: PgClient, inTransaction: boolean): Pick<PgEventStore, 'append' | 'lastSeq'>;
+  /** Writes the snapshot a log starts with (as part rows), inside the import's transaction. */
+  importSnapshot(connection: PgConnection, event: StoredEvent): Promise<void>;
 }
 
 /**
@@ -35,7 +37,18 @@ export async function importInTransaction(
     await connection.query('BEGIN');
     const store = target.open(onConnection(client.kind, connection), true);
     if ((await store.lastSeq()) !== 0) throw new CopyTargetNotEmptyError(source);
-    written = (await appendInBatches(store, events, batchSize)).lastSeq;
+    const log = events[Symbol.asyncIterator]();
+    const first = await log.next();
+    let start = 0;
+    let rest = following(first.done === true ? undefined : first.value, log);
+    if (first.done !== true && first.value.type === 'state.snapshotted') {
+      // A state far larger than one value: stored as part rows, not as the event's one row.
+      await target.importSnapshot(connection, first.value);
+      start = first.value.seq;
+      rest = following(undefined, log);
+    }
+    const appended = await appendInBatches(continuing(store, start), rest, batchSize);
+    written = Math.max(start, appended.lastSeq);
     await connection.query('COMMIT');
   } catch (error) {
     if (written !== undefined && hasCode(error, 'PG_CONNECTION_LOST')) {
@@ -73,5 +86,30 @@ function onConnection(kind: string, connection: PgConnection): PgClient {
     }),
     listen: () => Promise.reject(new Error('no LISTEN inside an import transaction')),
     end: async () => {},
+  };
+}
+
+/** `first` (already taken from `log`) if there is one, then the rest of `log`. */
+async function* following(
+  first: StoredEvent | undefined,
+  log: AsyncIterator<StoredEvent>,
+): AsyncGenerator<StoredEvent> {
+  if (first !== undefined) yield first;
+  for (;;) {
+    const next = await log.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/** `store`, appended to from seq `start` on: appendInBatches's first batch names seq 0. */
+function continuing(
+  store: Pick<PgEventStore, 'append'>,
+  start: number,
+): Pick<PgEventStore, 'append'> {
+  if (start === 0) return store;
+  return {
+    append: (events, { expectedSeq }) =>
+      store.append(events, { expectedSeq: expectedSeq === 0 ? start : expectedSeq }),
   };
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConcurrencyError,
   codeOf,
+  type DialectOptions,
   type EventStore,
   hasCode,
   StoreBrokenError,
@@ -30,11 +31,17 @@ import {
   sessionsTableName,
   tableName,
 } from '../schema/table.js';
+import { importLeadingSnapshot } from '../snapshot/import-snapshot.js';
 import { importInTransaction } from './import-events.js';
-import { nextSeq, rowToEvent, sessionSource } from './rows.js';
-import { type EventRow, statements } from './sql.js';
+import { logPlaceOf, readDeclaration, readLog } from './read-log.js';
+import { sessionSource } from './rows.js';
+import { statements } from './sql.js';
 
-export interface PgStoreOptions {
+/**
+ * `dialects`, `estimators`: besides kimi-cli's, the dialects whose snapshots an import may have to
+ * split into part rows (a copied log that starts with a snapshot of such a session).
+ */
+export interface PgStoreOptions extends DialectOptions {
   /** Where to run: `pgPoolClient(pool)`, `pgliteClient(db)` or `createPgClient(url)`. */
   readonly client: PgClient;
   readonly sessionId: string;
@@ -127,6 +134,10 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
+  const dialects: DialectOptions = {
+    ...(options.dialects === undefined ? {} : { dialects: options.dialects }),
+    ...(options.estimators === undefined ? {} : { estimators: options.estimators }),
+  };
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new ValidationError(`pageSize: expected a positive integer, got ${pageSize}`, 'pageSize');
   }
@@ -221,20 +232,16 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
     throw await refusal(expectedSeq, firstSeq);
   };
 
+  const log = logPlaceOf(client, table, sessionId, pageSize);
+
   const learnKind = async () => {
-    let rows: EventRow[];
+    const parser = createEventParser();
     try {
-      const page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
-      ({ rows } = await client.query<EventRow>(page, [sessionId, 0, 1]));
+      await readDeclaration(log, parser);
     } catch (error) {
       throw translate(error);
     }
-    const first = rows[0];
-    if (first !== undefined) {
-      const parser = createEventParser();
-      rowToEvent(first, source, parser);
-      kind = parser.kind;
-    }
+    kind = parser.kind;
     kindKnown = true;
   };
 
@@ -248,30 +255,22 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
       // Messages of kimi-cli's dialect are checked here; another dialect's are read as JSON
       // objects, and the engine of that dialect checks them.
       const parser = createEventParser();
-      let after = 0;
-      let last = 0;
-      let page: string;
+      const events = readLog(log, 0, parser);
       try {
-        page = (await opColumn.present(client)) ? sql.page : withoutOp.page;
-      } catch (error) {
-        throw translate(error);
-      }
-      for (;;) {
-        let rows: EventRow[];
-        try {
-          ({ rows } = await client.query<EventRow>(page, [sessionId, after, pageSize]));
-        } catch (error) {
-          throw translate(error);
-        }
-        for (const row of rows) {
-          const event = rowToEvent(row, source, parser);
-          last = nextSeq(last, event, source);
+        for (;;) {
+          let next: IteratorResult<StoredEvent>;
+          try {
+            next = await events.next();
+          } catch (error) {
+            throw translate(error);
+          }
+          if (next.done === true) return;
           kind = parser.kind;
           kindKnown = true;
-          yield event;
+          yield next.value;
         }
-        if (rows.length < pageSize) return;
-        after = last;
+      } finally {
+        await events.return(undefined);
       }
     },
 
@@ -407,6 +406,8 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
               },
               inTransaction,
             ),
+          importSnapshot: (connection, event) =>
+            importLeadingSnapshot(connection, table, sessionId, event, dialects),
         },
         events,
         batchSize,

@@ -58,8 +58,10 @@ export function statements(table: TableName, withOp = true): Statements {
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM ins)::integer AS inserted`,
-    page: `SELECT seq::float8 AS seq, type, v, at, data::text AS data${op} FROM ${t}
-WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    // Ordered by the column, not by the output's `seq` (a float8): only the column's order is the
+    // primary key's, so each page is a range of the index, not a sort of the whole session.
+    page: `SELECT e.seq::float8 AS seq, e.type, e.v, e.at, e.data::text AS data${op ? ', e.op' : ''} FROM ${t} AS e
+WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
     last: `SELECT coalesce(max(seq), 0)::float8 AS last FROM ${t} WHERE session_id = $1`,
     head: `SELECT coalesce((SELECT max(seq) FROM ${t} WHERE session_id = $1), 0)::float8 AS last,
   (SELECT head FROM ${s} WHERE session_id = $1)::float8 AS head`,
