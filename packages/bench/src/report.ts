@@ -49,14 +49,18 @@ export function formatHuman(report: Report): string {
   ];
   const rows = [
     ['scenario', 'figure', 'baseline', 'ratio', 'target', 'status'],
-    ...report.scenarios.map((f) => [
-      f.name,
-      `${formatNumber(f.figure)} ${f.unit}`,
-      `${formatNumber(f.baseline)} ${f.unit}`,
-      `${formatNumber(f.ratio)}x`,
-      f.target ?? '',
-      f.status,
-    ]),
+    ...report.scenarios.map((f) =>
+      f.status === 'SKIP'
+        ? [f.name, '-', '-', '-', f.target ?? '', `SKIP (${f.note ?? 'not measured'})`]
+        : [
+            f.name,
+            `${formatNumber(f.figure)} ${f.unit}`,
+            `${formatNumber(f.baseline)} ${f.unit}`,
+            `${formatNumber(f.ratio)}x`,
+            f.target ?? '',
+            f.note === undefined ? f.status : `${f.status} (${f.note})`,
+          ],
+    ),
   ];
   const errors = (report.errors ?? []).map((e) => `\nFAILED ${e.scenario}: ${e.error}`);
   return [...header, table(rows), ...errors, ''].join('\n');

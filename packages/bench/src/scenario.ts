@@ -23,7 +23,8 @@
 /** A target on `ratio = figure / baseline`: at least or at most that many times the baseline. */
 export type Target = { readonly atLeast: number } | { readonly atMost: number };
 
-export type Status = 'PASS' | 'MISS' | 'INFO';
+/** SKIP: the figure could not be measured here (a peer not installed, no server); `note` says why. */
+export type Status = 'PASS' | 'MISS' | 'INFO' | 'SKIP';
 
 /** One row of the report: the shape `--json` prints. */
 export interface Figure {
@@ -38,6 +39,8 @@ export interface Figure {
   readonly target: string | null;
   /** PASS or MISS against the target; INFO when the figure has no target of its own. */
   readonly status: Status;
+  /** Why a row is SKIP (then figure, baseline and ratio are NaN, `null` in JSON), or a remark. */
+  readonly note?: string;
 }
 
 export interface BenchContext {
@@ -80,4 +83,25 @@ export function compare({ name, unit, figure, baseline, target }: CompareInput):
   }
   const status = ratio <= target.atMost ? 'PASS' : 'MISS';
   return { name, figure, unit, baseline, ratio, target: `<= ${target.atMost}`, status };
+}
+
+/** A row that could not be measured in this run: its target still shows, with the reason. */
+export function skip(name: string, unit: string, reason: string, target?: Target): Figure {
+  const bound =
+    target === undefined
+      ? null
+      : 'atLeast' in target
+        ? `>= ${target.atLeast}`
+        : `<= ${target.atMost}`;
+  const nan = Number.NaN;
+  return {
+    name,
+    figure: nan,
+    unit,
+    baseline: nan,
+    ratio: nan,
+    target: bound,
+    status: 'SKIP',
+    note: reason,
+  };
 }
