@@ -1,4 +1,4 @@
-import { BehaviorSubject, concatMap, type Observable, Subject } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { type Dialect, kimiDialect } from '../dialect/dialect.js';
 import {
   ConcurrencyError,
@@ -121,27 +121,32 @@ export async function createContext<M = Message>(
   let lastBatchSize = 0;
   let lastAppendLatencyMs = 0;
 
-  // One drain at a time: concatMap starts the next only when the previous write has settled. A
-  // drain takes whatever is queued then (group commit), so no timer decides batch sizes. This is
-  // the engine's own RxJS pipeline, not core's `createSerializer` (serial/serializer.ts): at most
-  // one drain ever waits here, and the commands wait in `queue`, where a drain takes them as a
-  // batch and an abort takes one out.
-  const drains$ = new Subject<void>();
-  let drainRequested = false;
+  // One drain at a time: the next starts only when the previous write has settled. A drain takes
+  // whatever is queued then (group commit), so no timer decides batch sizes. An idle engine starts
+  // a drain at once, inside the call that queued the command; the callers a commit resumes queue
+  // their next commands before the loop looks again, so those form the next batch. This is a
+  // plain loop, not core's `createSerializer` (serial/serializer.ts): at most one drain ever
+  // waits, and the commands wait in `queue`, where a drain takes them as a batch and an abort
+  // takes one out. (It was an RxJS `concatMap` of drains, whose Observable layers cost a few µs
+  // of each durable append's latency.)
+  let draining = false;
+  let closed = false;
   const requestDrain = () => {
-    if (drainRequested || queue.length === 0) return;
-    drainRequested = true;
-    drains$.next();
+    if (draining || closed || queue.length === 0) return;
+    draining = true;
+    void drainLoop();
   };
-  const pipeline = drains$
-    .pipe(
-      // concatMap calls its project function only once the previous drain has settled, so each
-      // drain starts then (as `defer` would, one Observable layer less per batch). drain() settles
-      // every promise itself; the catch only keeps the pipeline alive if a subscriber's exception
-      // escapes, because an error here would end it for good.
-      concatMap(() => drain().catch(() => undefined)),
-    )
-    .subscribe();
+  async function drainLoop(): Promise<void> {
+    try {
+      while (queue.length > 0 && !closed) {
+        // drain() settles every promise itself; the catch only keeps the loop going if a
+        // subscriber's exception escapes.
+        await drain().catch(() => undefined);
+      }
+    } finally {
+      draining = false;
+    }
+  }
 
   /** Why a command cannot be accepted or written now, if it cannot. */
   const refusal = (): Error | undefined => {
@@ -151,7 +156,6 @@ export async function createContext<M = Message>(
   };
 
   async function drain(): Promise<void> {
-    drainRequested = false;
     const first = queue[0];
     if (first === undefined) return;
     if (first.kind !== 'command') {
@@ -176,7 +180,6 @@ export async function createContext<M = Message>(
         for (const command of batch) command.reject(error);
       }
     }
-    requestDrain();
   }
 
   async function writeBatch(commands: readonly QueuedCommand[]): Promise<void> {
@@ -409,7 +412,7 @@ export async function createContext<M = Message>(
           try {
             await store.close();
           } finally {
-            pipeline.unsubscribe();
+            closed = true;
             state$.complete();
             events$.complete();
           }
