@@ -1,7 +1,8 @@
 /**
  * Runs tasks one at a time, in call order: the one primitive behind the file store's appends, the
  * PGlite client's single connection, the CLI's follow output and the bench's locked writer. (The
- * engine's drains keep their RxJS `concatMap` pipeline: see create-context.ts.)
+ * engine's drains keep a loop of their own, which takes queued commands as batches: see
+ * create-context.ts.)
  */
 export interface Serializer {
   /**
