@@ -66,11 +66,14 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
   const waiting: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;
+  /** Sessions in the last statement sent: more than one means sessions are writing together. */
+  let lastGroupSize = 0;
 
   const pump = (): void => {
     scheduled = false;
     while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
       const members = takeGroup(waiting);
+      lastGroupSize = members.length;
       inFlight++;
       const done = () => {
         inFlight--;
@@ -81,8 +84,8 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
     }
   };
 
-  // Not at once: the sessions whose appends a commit just resolved send their next batches in
-  // the same turn of the event loop, and those then go together.
+  // After a turn of the event loop, not at once: the sessions whose appends a commit just resolved
+  // send their next batches in the same turn, and those then go together.
   const schedule = (): void => {
     if (scheduled || waiting.length === 0) return;
     scheduled = true;
@@ -161,7 +164,9 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
     commit(request) {
       return new Promise<AppendOutcome>((settle) => {
         waiting.push({ request, settle });
-        schedule();
+        // One session writing alone (so far): its batch goes at once, as without a committer.
+        if (inFlight === 0 && !scheduled && waiting.length === 1 && lastGroupSize <= 1) pump();
+        else schedule();
       });
     },
   };
