@@ -50,10 +50,11 @@ export interface GroupCommitter {
 }
 
 /**
- * Group commit across the sessions of one client and table: an append starts at once while fewer
- * than `MAX_IN_FLIGHT` statements are in flight; the appends that arrive meanwhile (of different
- * sessions; a second batch of one session waits for the next group) are written together, in one
- * statement and so one transaction, when one of those settles. Each session's batch is claimed
+ * Group commit across the sessions of one client and table. A session writing alone sends its
+ * batch at once. Once sessions write together (the last statement held more than one), the
+ * batches that arrive in one turn of the event loop, or while `MAX_IN_FLIGHT` statements are in
+ * flight, are written together (of different sessions: a second batch of one session goes in
+ * another statement), in one statement and so one transaction. Each session's batch is claimed
  * against its own head exactly as alone (sql.ts), so one session's conflict stores nothing of its
  * batch and leaves the others' as they are. If the group's statement fails outright (nothing was
  * committed), each batch is tried again alone, so that each hears its own outcome. With 16 sessions
