@@ -8,9 +8,10 @@
 import { messageCount } from '@contextlog/core';
 import { contextlogFormat, readSessionFile } from '@contextlog/fs-adapter';
 import { importKimiSession, kimiFormat } from '@contextlog/kimi';
+import { measurePgHeap, type PgHeapResult } from './lib/pg-heap.js';
 import { plainRead, plainReadKeepingMessages } from './lib/plain-reader.js';
 
-export type ChildTask = 'plain-read' | 'plain-read-keep' | 'replay' | 'kimi-import';
+export type ChildTask = 'plain-read' | 'plain-read-keep' | 'replay' | 'kimi-import' | 'pg-heap';
 
 export interface ChildResult {
   readonly ms: number;
@@ -20,6 +21,8 @@ export interface ChildResult {
   readonly seq?: number;
   readonly messages?: number;
   readonly maxRssBytes: number;
+  /** `pg-heap` (run with --expose-gc): FILE is the server's URL or `pglite`, OUT the session count. */
+  readonly heap?: PgHeapResult;
 }
 
 async function run(task: string, file: string, out: string | undefined): Promise<ChildResult> {
@@ -46,6 +49,11 @@ async function run(task: string, file: string, out: string | undefined): Promise
     const started = performance.now();
     await importKimiSession(file, out);
     return { ms: performance.now() - started, maxRssBytes: maxRssBytes() };
+  }
+  if (task === 'pg-heap') {
+    const started = performance.now();
+    const heap = await measurePgHeap(file, Number(out ?? 1000));
+    return { ms: performance.now() - started, heap, maxRssBytes: maxRssBytes() };
   }
   throw new Error(`unknown child task: ${task}`);
 }

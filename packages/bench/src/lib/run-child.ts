@@ -8,9 +8,14 @@ const CHILD = fileURLToPath(new URL('../child.js', import.meta.url));
  * Runs one measurement in a fresh node process (see child.ts). `BENCH_CHILD_NODE_OPTIONS` adds
  * node flags to the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a replay.
  */
-export function runChild(task: ChildTask, file: string, out?: string): Promise<ChildResult> {
+export function runChild(
+  task: ChildTask,
+  file: string,
+  out?: string,
+  nodeFlags: readonly string[] = [],
+): Promise<ChildResult> {
   const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? '').split(' ').filter((s) => s !== '');
-  const args = [...extra, CHILD, task, file, ...(out === undefined ? [] : [out])];
+  const args = [...nodeFlags, ...extra, CHILD, task, file, ...(out === undefined ? [] : [out])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -309,13 +309,14 @@ export function beginBatch(
   from: ContextState,
   resolve: ResolveKind = resolveDefaultKind,
 ): BatchInProgress {
-  const base = fieldsOf(from);
-  const draft = immer.createDraft(base) as unknown as MutableFields;
+  const fold = new DraftFold(fieldsOf(from), resolve);
   return {
-    fold: new DraftFold(draft, resolve),
+    fold,
     finish() {
+      const draft = fold.drafted();
+      if (draft === undefined) return from;
       const fields = immer.finishDraft(draft) as StateFields;
-      return fields === base ? from : makeState(fields);
+      return fields === fieldsOf(from) ? from : makeState(fields);
     },
   };
 }
@@ -340,24 +341,68 @@ export interface BatchFold extends Omit<Fold, 'state'> {
 /**
  * A batch's draft as `foldBatch` hands it to its body. A class, because V8 makes an object
  * literal with getters slowly (~1 µs, as much as the whole `produce`).
+ *
+ * Appends (the bulk of every batch) are held back and written to the draft as one, when another
+ * event, a read of `fields` or the finish needs them; the draft itself is made only then. So a
+ * batch of appends touches immer once, in `finish()`, which the engine calls while the store
+ * writes: off the path of a durable append's latency, where code runs cold after the I/O wait.
+ * Their text is counted when each is applied, so a dialect's estimator that throws refuses that
+ * event, before anything changed, as `applyEvent` would. The fields after the batch are the same
+ * as `applyEvent` one event at a time makes them.
  */
 class DraftFold implements BatchFold {
-  readonly #draft: MutableFields;
+  readonly #base: StateFields;
   readonly #resolve: ResolveKind;
-  constructor(draft: MutableFields, resolve: ResolveKind) {
-    this.#draft = draft;
+  #draft: MutableFields | undefined;
+  /** Messages of appends applied since the draft last saw them, their text, the last seq. */
+  #pending: Message[] = [];
+  #pendingText = 0;
+  #pendingSeq = 0;
+
+  constructor(base: StateFields, resolve: ResolveKind) {
+    this.#base = base;
     this.#resolve = resolve;
   }
+
   apply(event: StoredEvent): void {
-    applyEvent(this.#draft, event, this.#resolve);
+    if (event.type === 'messages.appended' && event.op === undefined) {
+      const { messages } = event.data;
+      const text = textLengthOf((this.#draft ?? this.#base).kind, messages);
+      for (const message of messages) this.#pending.push(message);
+      this.#pendingText += text;
+      this.#pendingSeq = event.seq;
+      return;
+    }
+    applyEvent(this.#flushed(), event, this.#resolve);
   }
+
+  /** The draft with every applied event in it (made now if need be). */
+  #flushed(): MutableFields {
+    this.#draft ??= immer.createDraft(this.#base) as unknown as MutableFields;
+    const draft = this.#draft;
+    if (this.#pendingSeq !== 0) {
+      draft.messages = appendToList(draft.messages, this.#pending);
+      draft.pendingTextLength += this.#pendingText;
+      draft.seq = this.#pendingSeq;
+      this.#pending = [];
+      this.#pendingText = 0;
+      this.#pendingSeq = 0;
+    }
+    return draft;
+  }
+
+  /** For `finish()`: the draft with every event in it, or undefined when nothing was applied. */
+  drafted(): MutableFields | undefined {
+    return this.#draft === undefined && this.#pendingSeq === 0 ? undefined : this.#flushed();
+  }
+
   get seq(): number {
-    return this.#draft.seq;
+    return this.#pendingSeq !== 0 ? this.#pendingSeq : (this.#draft ?? this.#base).seq;
   }
   get nextCheckpointId(): number {
-    return this.#draft.nextCheckpointId;
+    return (this.#draft ?? this.#base).nextCheckpointId;
   }
   get fields(): StateFields {
-    return this.#draft;
+    return this.#flushed();
   }
 }

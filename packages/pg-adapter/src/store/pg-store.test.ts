@@ -10,12 +10,13 @@ import {
 } from '@contextlog/core';
 import { foldEvents } from '@contextlog/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgClient, PgConnection } from '../client/types.js';
+import type { PgClient } from '../client/types.js';
 import { ConnectionLostError, PgTableMissingError } from '../errors.js';
 import { migrate } from '../schema/migrate.js';
 import { tableName } from '../schema/table.js';
 import { openPgSession } from '../session.js';
 import { BACKENDS, openTestDb, type TestDb } from '../testing/backends.js';
+import { interceptConnections } from '../testing/intercept.js';
 import { createPgStore, openPgStore } from './pg-store.js';
 import { statements } from './sql.js';
 
@@ -41,32 +42,21 @@ async function all(store: { load(): AsyncIterable<StoredEvent> }): Promise<Store
 function instrument(inner: PgClient) {
   const stats = { statements: 0, writes: 0, other: [] as string[] };
   const faults: { before?: boolean; after?: boolean; fence?: boolean } = {};
-  const client: PgClient = {
-    ...inner,
-    kind: inner.kind,
-    query: (sql, params) => inner.query(sql, params),
-    listen: (...args) => inner.listen(...args),
-    end: () => inner.end(),
-    async connect(): Promise<PgConnection> {
-      const connection = await inner.connect();
-      return {
-        release: (broken) => connection.release(broken),
-        async fence() {
-          if (faults.fence) throw new Error('injected: server unreachable');
-          await connection.fence();
-        },
-        async query<R extends object>(sql: string, params?: readonly unknown[]) {
-          stats.statements++;
-          if (/\bINSERT\b/.test(sql)) stats.writes++;
-          else if (!sql.includes('pg_notify')) stats.other.push(sql);
-          if (faults.before) throw new ConnectionLostError(new Error('injected: lost before'));
-          const result = await connection.query<R>(sql, params);
-          if (faults.after) throw new ConnectionLostError(new Error('injected: lost after'));
-          return result;
-        },
-      };
+  const client = interceptConnections(inner, {
+    async query(sql, run) {
+      stats.statements++;
+      if (/\bINSERT\b/.test(sql)) stats.writes++;
+      else if (!sql.includes('pg_notify')) stats.other.push(sql);
+      if (faults.before) throw new ConnectionLostError(new Error('injected: lost before'));
+      const result = await run();
+      if (faults.after) throw new ConnectionLostError(new Error('injected: lost after'));
+      return result;
     },
-  };
+    async fence(run) {
+      if (faults.fence) throw new Error('injected: server unreachable');
+      await run();
+    },
+  });
   return { client, stats, faults };
 }
 

@@ -5,7 +5,6 @@ import {
   codeOf,
   type DialectOptions,
   type EventStore,
-  hasCode,
   StoreBrokenError,
   StoreClosedError,
   type StoredEvent,
@@ -32,6 +31,7 @@ import {
   tableName,
 } from '../schema/table.js';
 import { importLeadingSnapshot } from '../snapshot/import-snapshot.js';
+import { type AppendRequest, appendAlone, committerOf } from './group-commit.js';
 import { importInTransaction } from './import-events.js';
 import { logPlaceOf, readDeclaration, readLog } from './read-log.js';
 import { sessionSource } from './rows.js';
@@ -317,67 +317,54 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
         throw new PgMigrationNeededError(table.name);
       }
       const appendId = randomUUID();
-      const params = [
+      const request: AppendRequest = {
         sessionId,
         expectedSeq,
-        parsed.map((event) => event.seq),
-        parsed.map((event) => event.type),
-        parsed.map((event) => event.v),
-        parsed.map((event) => event.at),
-        parsed.map((event) => JSON.stringify(event.data)),
-        appendId,
         newLast,
-        ...(withOp ? [parsed.map((event) => event.op ?? null)] : []),
-      ];
-      const connection = await client.connect();
-      let inserted: number | undefined;
-      try {
-        const { rows } = await connection.query<{ inserted: number }>(
-          withOp ? sql.append : withoutOp.append,
-          params,
+        appendId,
+        seqs: parsed.map((event) => event.seq),
+        types: parsed.map((event) => event.type),
+        vs: parsed.map((event) => event.v),
+        ats: parsed.map((event) => event.at),
+        datas: parsed.map((event) => JSON.stringify(event.data)),
+        ops: withOp ? parsed.map((event) => event.op ?? null) : undefined,
+        channel,
+      };
+      // Inside a caller's transaction the batch goes on its connection, alone and unannounced;
+      // otherwise with the batches of other sessions of this client that are waiting.
+      const outcome = inTransaction
+        ? await appendAlone(client, sql, request, false)
+        : await committerOf(client, table).commit(request);
+      if (outcome.kind === 'lost') {
+        await settleLost(outcome.error, {
+          connection: outcome.connection,
+          firstSeq: first.seq,
+          appendId,
+          expectedSeq,
+        });
+        kind = kindAfter(kind, parsed);
+        // It landed: wake the followers as after any commit.
+        track(
+          client.query(sql.notify, [channel, String(newLast)]).then(
+            () => {},
+            () => {},
+          ),
         );
-        inserted = rows[0]?.inserted;
-      } catch (error) {
-        if (hasCode(error, 'PG_CONNECTION_LOST')) {
-          connection.release(true);
-          await settleLost(error, { connection, firstSeq: first.seq, appendId, expectedSeq });
-          kind = kindAfter(kind, parsed);
-          // It landed: wake the followers as after any commit.
-          track(
-            client.query(sql.notify, [channel, String(newLast)]).then(
-              () => {},
-              () => {},
-            ),
-          );
-          return;
-        }
-        connection.release();
-        const code = codeOf(error);
+        return;
+      }
+      if (outcome.kind === 'failed') {
+        const code = codeOf(outcome.error);
         if (code === UNIQUE_VIOLATION || code === SERIALIZATION_FAILURE) {
           // A writer that does not claim the head (an older version) stored this seq first, or
           // a serializable transaction lost the head row to another writer.
           throw await refusal(expectedSeq, first.seq);
         }
-        throw translate(error);
+        throw translate(outcome.error);
       }
-      if (inserted !== parsed.length) {
-        connection.release();
-        throw await refusal(expectedSeq, first.seq);
-      }
+      track(outcome.notified);
+      if (outcome.inserted !== parsed.length) throw await refusal(expectedSeq, first.seq);
       kind = kindAfter(kind, parsed);
       if (expectedSeq === 0) kindKnown = true;
-      if (inTransaction) {
-        connection.release();
-        return;
-      }
-      // Followers are woken after the commit, on the same connection, without making this
-      // append wait: a lost notification only delays them until their next poll.
-      track(
-        connection.query(sql.notify, [channel, String(newLast)]).then(
-          () => connection.release(),
-          () => connection.release(true),
-        ),
-      );
     },
 
     async importEvents(events: AsyncIterable<StoredEvent>, { batchSize, source: from }) {

@@ -82,3 +82,51 @@ export interface EventRow {
   /** The operation id (null without one; absent when the table has no `op` column). */
   readonly op?: string | null;
 }
+
+/** The statements that write the batches of several sessions at once (group-commit.ts). */
+export interface GroupStatements {
+  /**
+   * $1 sessions, $2 their expectedSeqs, $3 their new heads; then one item per row: $4 session,
+   * $5..$9 seq/type/v/at/data, $10 append id, and with the `op` column $11 the operation ids.
+   * Returns one row per session whose claim succeeded: `session_id`, `inserted`.
+   */
+  readonly append: string;
+  /** $1 channels, $2 payloads. */
+  readonly notify: string;
+}
+
+/**
+ * The append statement of `statements`, for several sessions (each at most once) in one
+ * statement: each session's head is claimed exactly as alone, and only the rows of the sessions
+ * whose claim succeeded are inserted. The claims take the sessions' row locks in session order,
+ * so two such statements (of this process or another) cannot deadlock on them.
+ */
+export function groupStatements(table: TableName, withOp = true): GroupStatements {
+  const t = table.sql;
+  const s = sessionsTableName(table).sql;
+  const op = withOp ? ', op' : '';
+  const opRow = withOp ? ', r.op' : '';
+  const opArray = withOp ? ', $11::text[]' : '';
+  return {
+    append: `WITH req AS (
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS q(session_id, expected, head)
+), claim AS (
+  INSERT INTO ${s} AS s (session_id, head, changed_at)
+  SELECT q.session_id, q.head, now() FROM req q
+  WHERE (SELECT coalesce(max(seq), 0) FROM ${t} e WHERE e.session_id = q.session_id) = q.expected
+  ORDER BY q.session_id
+  ON CONFLICT (session_id) DO UPDATE SET head = EXCLUDED.head, changed_at = EXCLUDED.changed_at
+  WHERE s.head <= (SELECT r.expected FROM req r WHERE r.session_id = s.session_id)
+  RETURNING s.session_id
+), ins AS (
+  INSERT INTO ${t} (session_id, seq, type, v, at, data, append_id${op})
+  SELECT r.session_id, r.seq, r.type, r.v, r.at, r.data::json, r.append_id${opRow}
+  FROM unnest($4::text[], $5::bigint[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::text[]${opArray}) AS r(session_id, seq, type, v, at, data, append_id${op})
+  WHERE r.session_id IN (SELECT session_id FROM claim)
+  RETURNING session_id
+)
+SELECT session_id, count(*)::integer AS inserted FROM ins GROUP BY session_id`,
+    notify:
+      "SELECT set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload) FROM unnest($1::text[], $2::text[]) AS n(channel, payload)",
+  };
+}
