@@ -128,7 +128,6 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
   const table = tableName(options.table);
   const sessions = sessionsTableName(table);
   const sql = statements(table);
-  const withoutOp = statements(table, false);
   const opColumn = opColumnOf(table);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
