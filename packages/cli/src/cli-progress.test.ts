@@ -86,6 +86,7 @@ describe.skipIf(!hasScript)('the progress bar', () => {
     ['export-kimi', (path, out) => ['export-kimi', path, out], 'reading'],
     ['verify', (path) => ['verify', path], 'replaying'],
     ['replay --tail', (path) => ['replay', path, '--tail', '1'], 'replaying'],
+    ['copy', (path, out) => ['copy', path, out], 'copying'],
   ];
   for (const [name, argsOf, label] of commands) {
     it(`${name} draws it while it reads, and not with --quiet`, async ({ dir }) => {

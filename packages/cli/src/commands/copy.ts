@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { codeOf } from '@contextlog/core';
 import { urlParameter } from '../catalog/url-options.js';
+import type { CopyProgress } from '../copy/copy-session.js';
 import { isPgUrl } from '../copy/location.js';
 import { FileError, UsageError } from '../errors.js';
 import {
@@ -12,7 +13,10 @@ import {
   refuseOtherFormat,
 } from '../input.js';
 import { plural } from '../output/plural.js';
-import { type Command, type OptionValues, writeLines } from './command.js';
+import { createProgress, EVENTS } from '../output/progress.js';
+import { type Command, type Io, type OptionValues, writeLines } from './command.js';
+import { fileProgress, QUIET_OPTION } from './file-progress.js';
+import { flag } from './shared-options.js';
 
 // Alike fork's entry in shape only (see Command): its own name, positionals and options.
 export const copyCommand: Command = {
@@ -31,6 +35,7 @@ export const copyCommand: Command = {
       valueName: 'TABLE',
       description: 'the events table when the URL has no ?table= (default contextlog_events)',
     },
+    quiet: QUIET_OPTION,
   },
   description: [
     'Copies every event of SOURCE to TARGET, keeping seq numbers, then checks that TARGET',
@@ -52,10 +57,12 @@ export const copyCommand: Command = {
     if (!isPgUrl(target)) await checkCopyTarget(target, isPgUrl(source) ? undefined : source);
     // Loaded only for this command, so the others never load a database driver.
     const { copySession } = await import('../copy/copy-session.js');
+    const bar = await copyProgress(io, values, source);
     const result = await copySession(source, target, {
       ...(typeof values.session === 'string' ? { sessionId: values.session } : {}),
       ...(typeof values.table === 'string' ? { table: values.table } : {}),
-    });
+      ...bar.options,
+    }).finally(() => bar.done());
     writeLines(io, [
       `copied ${result.source} to ${result.target}: ${plural(result.events, 'event')}, last seq ${result.lastSeq}, same state`,
     ]);
@@ -112,4 +119,32 @@ async function checkCopyTarget(path: string, source: string | undefined): Promis
   }
   if (info.size > 0)
     throw new FileError(path, 'already exists (copy writes only into a new or empty file)');
+}
+
+/**
+ * The bar of a copy, on a terminal and without --quiet: the bytes of a file source (from the
+ * progress threshold's size on, as every reading command), the events of a PostgreSQL one.
+ */
+async function copyProgress(
+  io: Io,
+  values: OptionValues,
+  source: string,
+): Promise<{ options: { onProgress?: (progress: CopyProgress) => void }; done(): void }> {
+  if (!isPgUrl(source)) {
+    const reading = await fileProgress(io, values, source, 'copying');
+    const draw = reading.options.onProgress;
+    if (draw === undefined) return { options: {}, done: () => undefined };
+    return {
+      options: { onProgress: ({ done, total }) => draw({ bytesRead: done, totalBytes: total }) },
+      done: () => reading.done(),
+    };
+  }
+  if (io.stderr.isTTY !== true || flag(values, 'quiet')) {
+    return { options: {}, done: () => undefined };
+  }
+  const bar = createProgress(io.stderr, undefined, EVENTS);
+  return {
+    options: { onProgress: ({ done, total }) => bar.update(done, total) },
+    done: () => bar.done(),
+  };
 }

@@ -41,6 +41,17 @@ export interface CopySessionOptions {
   readonly payload?: PayloadColumn;
   /** Events per write (default 1000); a PostgreSQL target is written in one transaction. */
   readonly batchSize?: number;
+  /**
+   * Called as the source is read (for a progress bar): bytes of a file source, events (by seq) of
+   * a PostgreSQL one; `unit` says which.
+   */
+  readonly onProgress?: (progress: CopyProgress) => void;
+}
+
+export interface CopyProgress {
+  readonly unit: 'bytes' | 'events';
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface CopySessionResult {
@@ -123,9 +134,22 @@ export async function copySession(
   let to: Side | undefined;
   try {
     to = resolve(target, source, options);
-    if (from.kind === 'pg') await checkSourceHasEvents(from);
+    const lastSeq = from.kind === 'pg' ? await checkSourceHasEvents(from) : 0;
+    const progress = options.onProgress;
     const reader: EventSource =
-      from.kind === 'file' ? { load: () => readSessionEvents(from.path) } : await storeOf(from);
+      from.kind === 'file'
+        ? {
+            load: () =>
+              readSessionEvents(from.path, {
+                ...(progress === undefined
+                  ? {}
+                  : {
+                      onProgress: ({ bytesRead, totalBytes }) =>
+                        progress({ unit: 'bytes', done: bytesRead, total: totalBytes }),
+                    }),
+              }),
+          }
+        : withEventProgress(await storeOf(from), lastSeq, progress);
     const copy: CopyEventsOptions = {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       sourceName: from.display,
@@ -142,8 +166,30 @@ export async function copySession(
   }
 }
 
-/** Before anything is created: an empty PostgreSQL source is a mistake, not a session to copy. */
-async function checkSourceHasEvents(side: PgSide): Promise<void> {
+/** A PostgreSQL source whose reading reports the seq reached, every thousand events. */
+function withEventProgress(
+  source: EventSource,
+  lastSeq: number,
+  progress: ((progress: CopyProgress) => void) | undefined,
+): EventSource {
+  if (progress === undefined) return source;
+  return {
+    async *load() {
+      let n = 0;
+      for await (const event of source.load()) {
+        if (++n % 1000 === 0) progress({ unit: 'events', done: event.seq, total: lastSeq });
+        yield event;
+      }
+      progress({ unit: 'events', done: lastSeq, total: lastSeq });
+    },
+  };
+}
+
+/**
+ * Before anything is created: an empty PostgreSQL source is a mistake, not a session to copy.
+ * Returns the source's last seq.
+ */
+async function checkSourceHasEvents(side: PgSide): Promise<number> {
   let last: number;
   try {
     last = await (await storeOf(side)).lastSeq();
@@ -154,6 +200,7 @@ async function checkSourceHasEvents(side: PgSide): Promise<void> {
     throw error;
   }
   if (last === 0) throw new CopySourceEmptyError(side.sessionId, side.table);
+  return last;
 }
 
 async function copyToFile(

@@ -38,6 +38,13 @@ export const MESSAGES: ProgressUnits = {
   rate: (perSecond) => `${Math.round(perSecond)} messages/s`,
 };
 
+/** Counts of events, as a copy from PostgreSQL reads them. */
+export const EVENTS: ProgressUnits = {
+  label: 'copying',
+  amount: (done, total) => `${done}/${total} events`,
+  rate: (perSecond) => `${Math.round(perSecond)} events/s`,
+};
+
 /** Seconds as a short duration: `42s`, `3m05s`, `1h02m`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
