@@ -149,6 +149,7 @@ describe.each(BACKENDS)('pg store on %s', (kind) => {
       // However small the table, no plan but the index's: a page must not sort (ordering by the
       // float8 output named seq did, reading the whole session for every page).
       await connection.query('SET LOCAL enable_seqscan = off');
+      await connection.query('SET LOCAL enable_bitmapscan = off');
       const { rows } = await connection.query<Record<string, string>>(
         `EXPLAIN ${statements(tableName(table)).page}`,
         [sessionId, 10, 7],
