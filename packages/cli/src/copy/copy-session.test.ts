@@ -107,6 +107,29 @@ describe.each(BACKENDS)('copySession on %s', (kind) => {
     );
   });
 
+  it('a snapshot in several lines goes to PostgreSQL as part rows and comes back as part lines', async () => {
+    const path = join(scratch.path, 'large.jsonl');
+    const engine = await openFileSession(path);
+    for (let i = 0; i < 40; i++) {
+      await engine.appendMessages({ role: 'user', content: `${i} ${'z'.repeat(60_000)} 漢字` });
+    }
+    await engine.close();
+    await snapshotSessionFile(path);
+    const lines = (await readFile(path, 'utf8')).split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThan(2);
+    const events = await collect(readSessionEvents(path));
+    const there = { client: db.client, sessionId: 'large', table };
+    await copySession(path, there);
+    const back = join(scratch.path, 'large-back.jsonl');
+    const home = await copySession(there, back);
+    const backLines = (await readFile(back, 'utf8')).split('\n').slice(0, -1);
+    expect(JSON.parse(backLines[0] ?? '')).toMatchObject({ version: 3 });
+    expect(backLines.length).toBeGreaterThan(2);
+    for (const line of backLines.slice(1)) expect(line.length).toBeLessThan(1.5 * 2 ** 20);
+    expect(JSON.stringify(await collect(readSessionEvents(back)))).toBe(JSON.stringify(events));
+    expect(home.state.messages).toHaveLength(40);
+  });
+
   it('a kimi-cli import with counts past 2^53 - 1, snapshotted, copies both ways', async () => {
     // What @contextlog/kimi's import writes for kimi-cli's token counts -3 and 2^64 (0 and
     // 2^53 - 1, warned); the snapshot of a state whose token count with pending text passes 2^53
