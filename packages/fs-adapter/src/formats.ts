@@ -2,6 +2,7 @@
 // @contextlog/kimi) builds on. Users of formats need only the main entry point.
 
 export { openRegularFile, writeFully } from './fs/file-system.js';
+export { type ChunkedWriter, createChunkedWriter } from './publish/chunked-writer.js';
 export { checkOutPath } from './publish/out-path.js';
 export {
   openTemporary,

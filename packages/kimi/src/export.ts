@@ -10,12 +10,12 @@ import {
 } from '@contextlog/fs-adapter';
 import {
   checkOutPath,
+  createChunkedWriter,
   openRegularFile,
   openTemporary,
   publishFile,
   readOpenSession,
   removeQuietly,
-  writeFully,
 } from '@contextlog/fs-adapter/formats';
 import { decodeKimiLine } from './decode-line.js';
 import { KimiExportError } from './errors.js';
@@ -102,24 +102,12 @@ export async function exportKimiSession(
   try {
     const restored = createFold();
     const live: LiveMessages = { messages: state.messages, next: 0 };
-    let position = 0;
-    let chunk: Buffer[] = [];
-    let chunkBytes = 0;
-    const flush = async () => {
-      const bytes = Buffer.concat(chunk, chunkBytes);
-      chunk = [];
-      chunkBytes = 0;
-      await writeFully(handle, bytes, position);
-      position += bytes.length;
-    };
+    const out = createChunkedWriter(handle, FLUSH_BYTES);
     for (const line of encoder.lines()) {
-      const bytes = checkedLine(contextlogPath, line, restored, live);
-      chunk.push(bytes);
-      chunkBytes += bytes.length;
+      await out.push(checkedLine(contextlogPath, line, restored, live));
       lines++;
-      if (chunkBytes >= FLUSH_BYTES) await flush();
     }
-    await flush();
+    await out.flush();
     // After an edit dropped checkpoints, kimi-cli numbers the next one after the last that stays.
     const renumbered = encoder.droppedCheckpointIds;
     if (renumbered && restored.state.nextCheckpointId !== state.nextCheckpointId) {

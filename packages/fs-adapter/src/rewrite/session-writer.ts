@@ -3,7 +3,8 @@ import type { ContextState, StoredEvent } from '@contextlog/core';
 import { createEventParser, type SnapshotPart, snapshotParts } from '@contextlog/core/store';
 import { asciiJson } from '../format/ascii-json.js';
 import { headerLine, headerVersionFor } from '../format/header.js';
-import { type FileSystem, writeFully } from '../fs/file-system.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { createChunkedWriter } from '../publish/chunked-writer.js';
 import { openTemporary, removeQuietly } from '../publish/publish-file.js';
 import { encodeLines } from '../store/encode-lines.js';
 
@@ -62,22 +63,11 @@ export async function writeSessionTemporary(
 
   const { path, handle } = await openTemporary(fs, target);
   const digest = createHash('sha256');
-  let position = 0;
   let lines = 0;
-  let chunk: Buffer[] = [];
-  let chunkBytes = 0;
-  const push = async (bytes: Buffer) => {
+  const out = createChunkedWriter(handle, WRITE_CHUNK_BYTES);
+  const push = (bytes: Buffer) => {
     digest.update(bytes);
-    chunk.push(bytes);
-    chunkBytes += bytes.length;
-    if (chunkBytes >= WRITE_CHUNK_BYTES) await flush();
-  };
-  const flush = async () => {
-    const bytes = Buffer.concat(chunk, chunkBytes);
-    chunk = [];
-    chunkBytes = 0;
-    await writeFully(handle, bytes, position);
-    position += bytes.length;
+    return out.push(bytes);
   };
   try {
     await push(Buffer.from(headerLine(plan.createdAt, version), 'utf8'));
@@ -95,7 +85,7 @@ export async function writeSessionTemporary(
       part = next.done === true ? undefined : next.value;
     }
     if (after.length > 0) await push(encodeLines(after));
-    await flush();
+    await out.flush();
     await handle.sync();
     await handle.close();
   } catch (error) {
@@ -104,5 +94,5 @@ export async function writeSessionTemporary(
     throw error;
   }
   const lastSeq = after.at(-1)?.seq ?? seq;
-  return { path, bytes: position, parts: lines, sha256: digest.digest('hex'), lastSeq };
+  return { path, bytes: out.position, parts: lines, sha256: digest.digest('hex'), lastSeq };
 }
