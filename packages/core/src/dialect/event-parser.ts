@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRecord } from '../events/json.js';
 import {
   type EventParsers,
   eventParsersFor,
@@ -81,9 +82,6 @@ function messageSchemaOf(kind: SessionKind): z.ZodType {
 function parsersOf(kind: SessionKind): EventParsers {
   return eventParsersFor(messageSchemaOf(kind));
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The kind a raw `state.snapshotted` declares, if it is one with a well-formed declaration. */
 function peekSnapshotKind(

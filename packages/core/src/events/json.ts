@@ -38,6 +38,10 @@ function freezeTree(value: unknown, throughFrozen: boolean): void {
 }
 
 /** Freezes a freshly parsed JSON value in place, so a committed state can never be mutated. */
+/** A JSON object: not null, not an array. */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function deepFreeze<T>(value: T): T {
   freezeTree(value, false);
   return value;

@@ -1,10 +1,8 @@
+import { isRecord } from './json.js';
 import type { EventType } from './schemas.js';
 
 /** Turns the data of `type` at version `from` into its shape at `from + 1`. */
 export type Upcaster = (data: unknown) => unknown;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Version 0 is the pre-release format: one message per event and snake_case usage. Files written

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventParser } from '../dialect/event-parser.js';
 import { ValidationError } from '../errors/index.js';
+import { isRecord } from '../events/json.js';
 import {
   CheckpointMarkSchema,
   MetadataSchema,
@@ -70,9 +71,6 @@ interface LaterPart {
   readonly operations?: readonly unknown[];
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface SnapshotAssemblerOptions {
   /**
