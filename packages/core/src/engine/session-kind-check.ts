@@ -63,7 +63,7 @@ export async function openSessionKind(
   const load = async (onEvent?: (event: StoredEvent) => void): Promise<ContextState> => {
     const fold = createFold(undefined, options);
     const parser = createEventParser(options);
-    for await (const event of store.load()) {
+    const take = (event: StoredEvent): void => {
       if (
         CARRIES_MESSAGES.has(event.type) &&
         (parser.kind !== DEFAULT_KIND ||
@@ -87,6 +87,11 @@ export async function openSessionKind(
       }
       fold.apply(event);
       onEvent?.(event);
+    };
+    if (store.loadBatches === undefined) {
+      for await (const event of store.load()) take(event);
+    } else {
+      for await (const batch of store.loadBatches()) for (const event of batch) take(event);
     }
     const state = fold.state;
     if (state.seq > 0) refuseOther(fieldsOf(state).kind);

@@ -24,6 +24,14 @@ export interface ImportEventsOptions {
 export interface EventStore {
   /** The stored events in seq order. */
   load(): AsyncIterable<StoredEvent>;
+  /**
+   * Optional: the same events as `load`, in seq order, handed over in arrays (a chunk the store
+   * read, a page of rows). Opening a session reads through it when a store has it: one
+   * asynchronous step per batch instead of one per event, which is most of what an async
+   * iterator costs a replay of small events. A store that has it must give exactly what `load`
+   * gives (the testkit's `checkStore` compares them).
+   */
+  loadBatches?(): AsyncIterable<readonly StoredEvent[]>;
   append(events: readonly StoredEvent[], options: AppendOptions): Promise<void>;
   close(): Promise<void>;
   /**

@@ -81,6 +81,10 @@ function storeOnLog(log: MemoryLog): MemoryEventStore {
       const end = log.events.length;
       for (let i = 0; i < end; i++) yield log.events[i] as StoredEvent;
     },
+    async *loadBatches() {
+      if (closed) throw new StoreClosedError();
+      if (log.events.length > 0) yield log.events.slice();
+    },
     async append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       if (closed) throw new StoreClosedError();
       if (expectedSeq !== log.lastSeq) throw new ConcurrencyError(expectedSeq, log.lastSeq);

@@ -65,10 +65,18 @@ export interface HandleRange {
 /** The events in `[start, end)` of an open contextlog file. */
 export async function* eventsOfHandle(
   handle: FileHandleLike,
-  { path, start = 0, end, mode, diagnostics = [], beforeChunk, onProgress, dialects }: HandleRange,
+  range: HandleRange,
 ): AsyncGenerator<StoredEvent> {
+  for await (const batch of eventBatchesOfHandle(handle, range)) yield* batch;
+}
+
+/** The same events as `eventsOfHandle`, one array per chunk read (never an empty one). */
+export async function* eventBatchesOfHandle(
+  handle: FileHandleLike,
+  { path, start = 0, end, mode, diagnostics = [], beforeChunk, onProgress, dialects }: HandleRange,
+): AsyncGenerator<readonly StoredEvent[]> {
   const decoder = createContextlogDecoder(path, mode, diagnostics, dialects);
-  const out: StoredEvent[] = [];
+  let out: StoredEvent[] = [];
   const sink = (event: StoredEvent) => {
     out.push(event);
     return undefined;
@@ -76,8 +84,11 @@ export async function* eventsOfHandle(
   for await (const batch of lineBatches(handle, start, end)) {
     decoder.batch(batch, sink);
     onProgress?.({ bytesRead: Math.min(batch.position, end), totalBytes: end });
-    for (const event of out) yield event;
-    out.length = 0;
+    if (out.length > 0) {
+      const events = out;
+      out = [];
+      yield events;
+    }
     beforeChunk?.();
   }
 }

@@ -49,7 +49,7 @@ import {
 import { contextlogFormat } from '../read/contextlog-format.js';
 import { detectFormat } from '../read/detect-format.js';
 import { lineBatches } from '../read/line-batches.js';
-import { eventsOfHandle } from '../read/read-session-events.js';
+import { eventBatchesOfHandle } from '../read/read-session-events.js';
 import type { SessionFormat } from '../read/session-format.js';
 import { encodeEventLines } from './encode-lines.js';
 
@@ -392,6 +392,32 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     await finishValidation(decoder);
   };
 
+  async function* loadBatches(): AsyncGenerator<readonly StoredEvent[]> {
+    checkOpen();
+    if (valid) {
+      yield* eventBatchesOfHandle(handle, {
+        path,
+        end: committed,
+        mode: 'strict',
+        beforeChunk: checkOpen,
+      });
+      return;
+    }
+    // The first load is the validating pass itself; repairs wait until it fully succeeded.
+    const { size } = await handle.stat();
+    const { decoder, out, sink } = validatingPass();
+    for await (const batch of lineBatches(handle, 0, size)) {
+      checkOpen();
+      decoder.batch(batch, sink);
+      if (out.length > 0) {
+        const events = out.slice();
+        out.length = 0;
+        yield events;
+      }
+    }
+    await serializer.run(() => finishValidation(decoder));
+  }
+
   /**
    * Undoes a failed write: nothing of the batch may stay for a later append to build on. Throws
    * `AppendFailedError`, or `cause` itself when `wrap` is false (an import whose source failed).
@@ -488,27 +514,10 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     validate: () => serializer.run(validateHere),
 
     async *load() {
-      checkOpen();
-      if (valid) {
-        yield* eventsOfHandle(handle, {
-          path,
-          end: committed,
-          mode: 'strict',
-          beforeChunk: checkOpen,
-        });
-        return;
-      }
-      // The first load is the validating pass itself; repairs wait until it fully succeeded.
-      const { size } = await handle.stat();
-      const { decoder, out, sink } = validatingPass();
-      for await (const batch of lineBatches(handle, 0, size)) {
-        checkOpen();
-        decoder.batch(batch, sink);
-        for (const event of out) yield event;
-        out.length = 0;
-      }
-      await serializer.run(() => finishValidation(decoder));
+      for await (const batch of loadBatches()) yield* batch;
     },
+
+    loadBatches,
 
     append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       // Appends called before `close()` are written, in call order, whether or not the store was

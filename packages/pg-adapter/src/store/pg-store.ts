@@ -33,7 +33,7 @@ import {
 import { importLeadingSnapshot } from '../snapshot/import-snapshot.js';
 import { type AppendRequest, appendAlone, committerOf } from './group-commit.js';
 import { importInTransaction } from './import-events.js';
-import { logPlaceOf, readDeclaration, readLog } from './read-log.js';
+import { logPlaceOf, readDeclaration, readLogBatches } from './read-log.js';
 import { sessionSource } from './rows.js';
 import { statements } from './sql.js';
 
@@ -244,34 +244,40 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
     kindKnown = true;
   };
 
+  async function* loadBatches(): AsyncGenerator<readonly StoredEvent[]> {
+    if (closed) throw new StoreClosedError();
+    // Messages of kimi-cli's dialect are checked here; another dialect's are read as JSON
+    // objects, and the engine of that dialect checks them.
+    const parser = createEventParser();
+    const batches = readLogBatches(log, 0, parser);
+    try {
+      for (;;) {
+        let next: IteratorResult<readonly StoredEvent[]>;
+        try {
+          next = await batches.next();
+        } catch (error) {
+          throw translate(error);
+        }
+        if (next.done === true) return;
+        kind = parser.kind;
+        kindKnown = true;
+        yield next.value;
+      }
+    } finally {
+      await batches.return(undefined);
+    }
+  }
+
   const store: PgEventStore = {
     sessionId,
     table: table.name,
     lastSeq,
 
     async *load() {
-      if (closed) throw new StoreClosedError();
-      // Messages of kimi-cli's dialect are checked here; another dialect's are read as JSON
-      // objects, and the engine of that dialect checks them.
-      const parser = createEventParser();
-      const events = readLog(log, 0, parser);
-      try {
-        for (;;) {
-          let next: IteratorResult<StoredEvent>;
-          try {
-            next = await events.next();
-          } catch (error) {
-            throw translate(error);
-          }
-          if (next.done === true) return;
-          kind = parser.kind;
-          kindKnown = true;
-          yield next.value;
-        }
-      } finally {
-        await events.return(undefined);
-      }
+      for await (const batch of loadBatches()) yield* batch;
     },
+
+    loadBatches,
 
     async append(events: readonly StoredEvent[], { expectedSeq }: AppendOptions) {
       if (closed) throw new StoreClosedError();

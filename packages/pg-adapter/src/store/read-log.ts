@@ -37,6 +37,15 @@ export async function* readLog(
   after: number,
   parser: EventParser,
 ): AsyncGenerator<StoredEvent> {
+  for await (const batch of readLogBatches(place, after, parser)) yield* batch;
+}
+
+/** `readLog`'s events, one array per page read (never an empty one). */
+export async function* readLogBatches(
+  place: LogPlace,
+  after: number,
+  parser: EventParser,
+): AsyncGenerator<readonly StoredEvent[]> {
   const { client, sessionId, source } = place;
   let last = after;
   const withSnapshots = await place.snapshots.present(client);
@@ -48,7 +57,7 @@ export async function* readLog(
       const snapshot = await readSnapshot(place, seq, parser);
       // Removed since by a newer snapshot: that one is the latest now.
       if (snapshot === undefined) continue;
-      yield snapshot;
+      yield [snapshot];
       last = snapshot.seq;
       break;
     }
@@ -56,12 +65,13 @@ export async function* readLog(
   const page = (await place.opColumn.present(client)) ? place.pages.withOp : place.pages.withoutOp;
   for (;;) {
     const { rows } = await client.query<EventRow>(page, [sessionId, last, place.pageSize]);
+    const batch: StoredEvent[] = [];
     let readAgain = false;
     for (const row of rows) {
       if (!isMarker(row)) {
         const event = rowToEvent(row, source, parser);
         last = nextSeq(last, event, source);
-        yield event;
+        batch.push(event);
         continue;
       }
       const snapshot = withSnapshots ? await readSnapshot(place, row.seq, parser) : undefined;
@@ -72,8 +82,9 @@ export async function* readLog(
         break;
       }
       last = snapshot.seq;
-      yield snapshot;
+      batch.push(snapshot);
     }
+    if (batch.length > 0) yield batch;
     if (!readAgain && rows.length < place.pageSize) return;
   }
 }

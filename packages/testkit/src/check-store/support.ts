@@ -80,6 +80,18 @@ export async function expectLog(
           : ''),
     );
   }
+  if (store.loadBatches === undefined) return;
+  // A store's batches must be its `load()`, cut into non-empty arrays.
+  const batched: StoredEvent[] = [];
+  for await (const batch of store.loadBatches()) {
+    if (batch.length === 0) fail(`${when}: loadBatches() gave an empty batch`);
+    batched.push(...batch);
+  }
+  if (!sameJson(batched, loaded)) {
+    fail(
+      `${when}: loadBatches() returned seqs [${seqList(batched)}], load() [${seqList(loaded)}]`,
+    );
+  }
 }
 
 function firstDifference(a: readonly StoredEvent[], b: readonly StoredEvent[]): string {
