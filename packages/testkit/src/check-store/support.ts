@@ -88,9 +88,7 @@ export async function expectLog(
     batched.push(...batch);
   }
   if (!sameJson(batched, loaded)) {
-    fail(
-      `${when}: loadBatches() returned seqs [${seqList(batched)}], load() [${seqList(loaded)}]`,
-    );
+    fail(`${when}: loadBatches() returned seqs [${seqList(batched)}], load() [${seqList(loaded)}]`);
   }
 }
 
