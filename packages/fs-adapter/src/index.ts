@@ -52,7 +52,7 @@ export { contextlogFormat } from './read/contextlog-format.js';
 export { type ReadEventsOptions, readSessionEvents } from './read/read-session-events.js';
 export { readSessionFile } from './read/read-session-file.js';
 // What a format plugin fills: see ./formats.ts (the `@contextlog/fs-adapter/formats` subpath).
-export type { SessionFormat, SessionFormatName } from './read/session-format.js';
+export type { SessionFormat, SessionFormatName, TornTail } from './read/session-format.js';
 export type {
   Diagnostic,
   ReadCounts,

@@ -11,7 +11,7 @@ import {
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent, isMessage } from './fast-event.js';
-import type { EventSink, FormatDecoder } from './session-format.js';
+import type { EventSink, FormatDecoder, TornTail } from './session-format.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
 /**
@@ -41,7 +41,7 @@ export interface ContextlogDecoder extends FormatDecoder {
   /** Byte offset just past the last complete line seen. */
   readonly completeEnd: number;
   /** Start offset and length of the torn tail, if the final batch had one. */
-  readonly tornTail: { readonly offset: number; readonly length: number } | undefined;
+  readonly tornTail: TornTail | undefined;
   /** What the events read so far declared (their dialect and estimator). */
   readonly kind: SessionKind;
 }
@@ -104,7 +104,7 @@ export function createContextlogDecoder(
   let skipped = 0;
   let skippedSinceEvent = 0;
   let completeEnd = 0;
-  let tornTail: { offset: number; length: number } | undefined;
+  let tornTail: TornTail | undefined;
   let crlfSeen = false;
   // A checking pass validates a snapshot's parts without keeping them (see `checkWrittenSession`).
   const assembler = createSnapshotAssembler(parser, {

@@ -111,6 +111,11 @@ describe('readSessionFile on contextlog files', () => {
         reason: expect.stringContaining('torn tail'),
       },
     ]);
+    expect(result.tornTail).toEqual({ offset: Buffer.byteLength(text) - tail.length, length: 20 });
+    // A whole file has none.
+    expect((await readSessionFile(await write('whole.jsonl', fileOf(lines)))).tornTail).toBe(
+      undefined,
+    );
   });
 
   const corruptions: Array<[string, (line: string) => string | Buffer, string]> = [

@@ -83,7 +83,7 @@ export async function readOpenSession(
     options.onProgress?.({ bytesRead: Math.min(batch.position, size), totalBytes: size });
   }
   decoder.finish();
-  const { header } = decoder;
+  const { header, tornTail } = decoder;
   return {
     format: format.name,
     state: replayer.state,
@@ -97,5 +97,6 @@ export async function readOpenSession(
     },
     ...(header === undefined ? {} : { header }),
     ...(events === undefined ? {} : { events }),
+    ...(tornTail === undefined ? {} : { tornTail }),
   };
 }

@@ -68,6 +68,14 @@ export interface FormatDecoder {
   readonly blank: number;
   /** A contextlog file's header line. */
   readonly header?: SessionHeader | undefined;
+  /** Where the torn tail of an unfinished write starts, and its length, if the file ends in one. */
+  readonly tornTail?: TornTail | undefined;
+}
+
+/** The end of a file that an unfinished write left: never an event, set aside on open. */
+export interface TornTail {
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** Writes a session in a format: fed the session's events in seq order, then asked for lines. */

@@ -1,7 +1,7 @@
 import type { ContextState, DialectOptions, StoredEvent } from '@contextlog/core';
 import type { SessionHeader } from '../format/header.js';
 import type { FileSystem } from '../fs/file-system.js';
-import type { SessionFormat, SessionFormatName } from './session-format.js';
+import type { SessionFormat, SessionFormatName, TornTail } from './session-format.js';
 
 export type ReadMode = 'strict' | 'lenient';
 
@@ -67,4 +67,10 @@ export interface ReadSessionResult {
   readonly header?: SessionHeader;
   /** Present when `withEvents` was asked for. */
   readonly events?: readonly StoredEvent[];
+  /**
+   * Where the file's torn tail (an unfinished write, never acknowledged) starts and its length,
+   * when it ends in one; it is also among the diagnostics. Reading leaves it in place: opening
+   * the session sets it aside.
+   */
+  readonly tornTail?: TornTail;
 }

@@ -2,7 +2,7 @@ import type { DialectOptions } from '@contextlog/core';
 import { defaultFileSystem, type FileSystem, realPathOf } from '../fs/file-system.js';
 import { readSessionFile } from '../read/read-session-file.js';
 import type { SessionFormat } from '../read/session-format.js';
-import type { Diagnostic, ReadProgress } from '../read/types.js';
+import type { ReadProgress } from '../read/types.js';
 import { openStore } from '../store/file-store.js';
 import { dialectsOf, publishSession } from './publish.js';
 import { writeSessionTemporary } from './session-writer.js';
@@ -75,7 +75,7 @@ export async function snapshotSessionFile(
         ...(progress ? { onProgress: (p: ReadProgress) => progress({ ...p, phase: 'read' }) } : {}),
         ...dialectsOf(options),
       });
-      if (hasTornTail(read.diagnostics)) await store.validate();
+      if (read.tornTail !== undefined) await store.validate();
       const { seq } = read.state;
       const bytesBefore = read.counts.bytes;
       if (seq === 0) return { seq, bytesBefore, file: undefined };
@@ -109,9 +109,4 @@ export async function snapshotSessionFile(
   } finally {
     await store.close();
   }
-}
-
-/** Whether a read set aside a torn tail (an unfinished write at the end of the file). */
-function hasTornTail(diagnostics: readonly Diagnostic[]): boolean {
-  return diagnostics.some((d) => d.severity === 'warning' && d.reason.startsWith('torn tail'));
 }
