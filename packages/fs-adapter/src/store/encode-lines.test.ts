@@ -41,3 +41,41 @@ it('measures a batch above the over-allocation limit exactly, and encodes it the
   expect(encodeLines(events).equals(joined(events))).toBe(true);
   expect(encodeLines([]).length).toBe(0);
 });
+
+it('never stringifies a snapshot of several parts whole: its first part tells', () => {
+  const messages: object[] = Array.from({ length: 3000 }, (_, i) => ({
+    role: 'user',
+    content: `${i} ${'y'.repeat(600)}`,
+  }));
+  // The last message, in the last part, counts how often it is turned into JSON.
+  let stringified = 0;
+  const last = { role: 'user', content: 'last' };
+  Object.defineProperty(last, 'toJSON', {
+    value: () => {
+      stringified++;
+      return { role: 'user', content: 'last' };
+    },
+  });
+  messages.push(last);
+  const snapshot = {
+    seq: 9,
+    type: 'state.snapshotted',
+    v: 1,
+    at: '2026-12-06T00:00:00.000Z',
+    data: {
+      state: {
+        systemPrompt: null,
+        messages,
+        tokenCount: 0,
+        pendingTextLength: 0,
+        nextCheckpointId: 0,
+        checkpoints: [],
+        metadata: {},
+        seq: 9,
+      },
+    },
+  } as unknown as StoredEvent;
+  const lines = encodeLines([snapshot]).toString('utf8').split('\n').slice(0, -1);
+  expect(lines.length).toBeGreaterThan(1);
+  expect(stringified).toBe(1);
+});

@@ -57,6 +57,13 @@ export function encodeEventLines(events: readonly StoredEvent[]): EncodedLines {
 
 /** The snapshot's one line, unless it is longer than a part (or than a string can be). */
 function oneLineSnapshot(event: StoredEvent): string | undefined {
+  if (event.type !== 'state.snapshotted') return JSON.stringify(event);
+  // Its first part costs at most a part's JSON: a state of several parts is never stringified
+  // whole (which for a large one was all of its size again, and past 512 MiB a RangeError).
+  const parts = snapshotStateParts(event.data.state);
+  const first = parts.next();
+  parts.return(undefined);
+  if (first.done !== true && !first.value.last) return undefined;
   try {
     const line = JSON.stringify(event);
     return line.length <= SNAPSHOT_PART_CHARS ? line : undefined;
