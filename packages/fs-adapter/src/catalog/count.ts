@@ -1,9 +1,9 @@
 import { type DialectOptions, type DialectRef, hasCode } from '@contextlog/core';
 import { createMessageCounter } from '@contextlog/core/store';
-import { describe } from '../describe.js';
 import type { FileHandleLike } from '../fs/file-system.js';
+import { replayingSink } from '../read/contextlog-decoder.js';
 import { lineBatches } from '../read/line-batches.js';
-import type { EventSink, SessionFormat } from '../read/session-format.js';
+import type { SessionFormat } from '../read/session-format.js';
 import type { Diagnostic } from '../read/types.js';
 
 export interface Counted {
@@ -31,14 +31,7 @@ export async function countSession(
 ): Promise<Counted | { readonly problem: string }> {
   const diagnostics: Diagnostic[] = [];
   const counter = createMessageCounter();
-  const sink: EventSink = (event) => {
-    try {
-      counter.apply(event);
-      return undefined;
-    } catch (error) {
-      return `${event.type} cannot apply: ${describe(error)}`;
-    }
-  };
+  const sink = replayingSink(counter);
   const decoder = format.createDecoder({
     source: path,
     mode: 'strict',

@@ -15,11 +15,11 @@ import type { EventSink, FormatDecoder, TornTail } from './session-format.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
 /**
- * A sink that folds each event into `replayer` (an event it refuses names why), keeps it in
- * `kept` and hands it to `onEvent`.
+ * A sink that folds each event into `replayer` (a fold, or a message counter, which refuses what
+ * the fold refuses: an event it refuses names why), keeps it in `kept` and hands it to `onEvent`.
  */
 export function replayingSink(
-  replayer: Fold,
+  replayer: Pick<Fold, 'apply'>,
   kept?: StoredEvent[],
   onEvent?: (event: StoredEvent) => void,
 ): EventSink {

@@ -15,7 +15,7 @@ import {
   appendInBatches,
   checkBatchContinuity,
   createEventParser,
-  createFold,
+  createMessageCounter,
   createSerializer,
   DEFAULT_KIND,
   type ImportEventsOptions,
@@ -319,13 +319,16 @@ function createFileStore(parts: FileStoreParts): InternalStore {
   };
 
   /**
-   * One strict read of the whole file: every line validated and folded (so a revert to a dead
-   * checkpoint is caught here, with its line). `out` holds the events of the chunk just decoded.
+   * One strict read of the whole file: every line validated, and applied to a message counter,
+   * which refuses what the fold refuses (so a revert to a dead checkpoint is caught here, with its
+   * line) without keeping the history: an engine's load folds these same events into its state,
+   * and a second fold beside it cost opening a session a tenth of its time. `out` holds the
+   * events of the chunk just decoded.
    */
   const validatingPass = () => {
     const decoder = createContextlogDecoder(path, 'strict', []);
     const out: StoredEvent[] = [];
-    return { decoder, out, sink: replayingSink(createFold(), out) };
+    return { decoder, out, sink: replayingSink(createMessageCounter(), out) };
   };
 
   /** After a successful pass: keep a torn tail aside and cut it off; give a new file its header. */
