@@ -409,7 +409,9 @@ function createFileStore(parts: FileStoreParts): InternalStore {
     // The first load is the validating pass itself; repairs wait until it fully succeeded.
     const { size } = await handle.stat();
     const { decoder, out, sink } = validatingPass();
-    for await (const batch of lineBatches(handle, 0, size)) {
+    // The next chunk is read while the caller folds this one: nothing else uses the file until
+    // this pass is over (appends wait for it in the serializer).
+    for await (const batch of lineBatches(handle, 0, size, { prefetch: true })) {
       checkOpen();
       decoder.batch(batch, sink);
       if (out.length > 0) {
