@@ -313,6 +313,8 @@ export function beginBatch(
   return {
     fold,
     finish() {
+      const appended = fold.appendedOnly();
+      if (appended !== undefined) return makeState(appended);
       const draft = fold.drafted();
       if (draft === undefined) return from;
       const fields = immer.finishDraft(draft) as StateFields;
@@ -389,6 +391,20 @@ class DraftFold implements BatchFold {
       this.#pendingSeq = 0;
     }
     return draft;
+  }
+
+  /**
+   * For `finish()`, when the batch was appends alone and nothing made the draft: the fields
+   * after them, made without immer (the draft would make the same object: the base's fields with
+   * these three changed). A sequential writer's every batch is one append.
+   */
+  appendedOnly(): StateFields | undefined {
+    if (this.#draft !== undefined || this.#pendingSeq === 0) return undefined;
+    const fields = copyFields(this.#base);
+    fields.messages = appendToList(fields.messages, this.#pending);
+    fields.pendingTextLength += this.#pendingText;
+    fields.seq = this.#pendingSeq;
+    return fields;
   }
 
   /** For `finish()`: the draft with every event in it, or undefined when nothing was applied. */
