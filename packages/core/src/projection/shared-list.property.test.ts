@@ -6,6 +6,7 @@ import {
   findInList,
   forEachItem,
   itemAt,
+  listOf,
   materializeList,
   replaceItem,
   replaceTail,
@@ -71,10 +72,20 @@ function expectSees(list: SharedList<number>, model: readonly number[]): void {
 // Each step edits any earlier state (the newest most often: the engine's case), so edits at the end
 // of the newest state write into the shared array while older states must keep seeing their own
 // items: every state made is checked at the end, and after every step against a random earlier one.
-test.prop([fc.array(fc.tuple(arbStep, fc.nat(), fc.boolean()), { maxLength: 40 }), fc.nat()], {
-  numRuns: 500,
-})('every state sees exactly its own items, whatever was edited after it', (steps, probe) => {
-  const states: [SharedList<number>, number[]][] = [[emptyList(), []]];
+// The first state is empty, or a list over a caller's (frozen) array, as a snapshot's is: that
+// array must never be written (a write to a frozen array throws here), and stays as it was.
+test.prop(
+  [
+    fc.array(fc.tuple(arbStep, fc.nat(), fc.boolean()), { maxLength: 40 }),
+    fc.nat(),
+    fc.option(fc.array(fc.integer(), { maxLength: 6 })),
+  ],
+  { numRuns: 500 },
+)('every state sees exactly its own items, whatever was edited after it', (steps, probe, given) => {
+  const initial = given === null ? undefined : Object.freeze(given.slice());
+  const states: [SharedList<number>, number[]][] = [
+    initial === undefined ? [emptyList(), []] : [listOf(initial), initial.slice()],
+  ];
   for (const [step, pick, newest] of steps) {
     const base = newest
       ? (states.at(-1) as [SharedList<number>, number[]])
@@ -84,6 +95,7 @@ test.prop([fc.array(fc.tuple(arbStep, fc.nat(), fc.boolean()), { maxLength: 40 }
     expectSees(probed, model);
   }
   for (const [list, model] of states) expectSees(list, model);
+  if (given !== null) expect(initial).toEqual(given);
 });
 
 it('an edit at the end of the newest of a million items copies nothing', () => {

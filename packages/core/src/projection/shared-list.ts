@@ -47,8 +47,17 @@ export function emptyList<T>(): SharedList<T> {
   return new SharedList<T>([], 0);
 }
 
+/**
+ * A list over `items` as they are, not a copy: a snapshot's or a compaction's list is read where
+ * it is (a snapshot of two million messages copied here was a second list at the peak of its
+ * replay). The caller's array is never written: its version is never current (`from` -1, a
+ * `next`), so the first edit of the list or of a list made from it copies what it keeps.
+ */
 export function listOf<T>(items: readonly T[]): SharedList<T> {
-  return new SharedList(items.slice(), items.length);
+  const borrowed = new Version<T>();
+  borrowed.from = -1;
+  borrowed.next = new Version<T>();
+  return new SharedList(items as T[], items.length, borrowed);
 }
 
 /**
