@@ -15,8 +15,24 @@ export function textArrayParam(
   return kind === 'pg' ? binaryTextArray(values) : values;
 }
 
-/** A one-dimensional `text[]` without nulls in the binary format of `array_send`. */
+/** Each batch's encoding, made once for the statement and the import's digest of its rows. */
+const ENCODED = new WeakMap<readonly string[], Buffer>();
+
+/**
+ * A one-dimensional `text[]` without nulls in the binary format of `array_send`: a 20-byte header
+ * (12 when empty), then each text as its length (4 bytes) and its UTF-8 bytes. The same array
+ * gives the same Buffer: do not change either.
+ */
 export function binaryTextArray(values: readonly string[]): Buffer {
+  let encoded = ENCODED.get(values);
+  if (encoded === undefined) {
+    encoded = encode(values);
+    ENCODED.set(values, encoded);
+  }
+  return encoded;
+}
+
+function encode(values: readonly string[]): Buffer {
   if (values.length === 0) {
     // No dimensions: PostgreSQL's own encoding of an empty array.
     const empty = Buffer.alloc(12);
