@@ -48,10 +48,7 @@ export interface PgStoreOptions extends DialectOptions {
   readonly sessionId: string;
   /** `table` or `schema.table`, created by `migrate` (default `contextlog_events`). */
   readonly table?: string;
-  /**
-   * Rows per read while loading (default 1000): memory stays two pages (the next one is read
-   * while one is handed out), not the session.
-   */
+  /** Rows per read while loading (default 1000): memory stays one page, not the session. */
   readonly pageSize?: number;
   /**
    * How long an append whose connection was lost keeps trying to find out whether its batch

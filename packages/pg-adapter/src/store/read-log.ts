@@ -54,44 +54,27 @@ export async function* readLog(
     }
   }
   const page = (await place.opColumn.present(client)) ? place.pages.withOp : place.pages.withoutOp;
-  const read = (from: number) => client.query<EventRow>(page, [sessionId, from, place.pageSize]);
-  /** The page after a full one, asked for while that one is handed out. */
-  let ahead: { readonly after: number; readonly rows: ReturnType<typeof read> } | undefined;
-  try {
-    for (;;) {
-      const { rows } =
-        ahead !== undefined && ahead.after === last ? await ahead.rows : await read(last);
-      ahead = undefined;
-      const end = rows[rows.length - 1];
-      if (rows.length === place.pageSize && end !== undefined && !isMarker(end)) {
-        // The server reads it while this page is parsed and consumed. Used only if this page
-        // ends where it starts (a snapshot within the page changes that).
-        ahead = { after: end.seq, rows: read(end.seq) };
-        ahead.rows.catch(() => undefined);
+  for (;;) {
+    const { rows } = await client.query<EventRow>(page, [sessionId, last, place.pageSize]);
+    let readAgain = false;
+    for (const row of rows) {
+      if (!isMarker(row)) {
+        const event = rowToEvent(row, source, parser);
+        last = nextSeq(last, event, source);
+        yield event;
+        continue;
       }
-      let readAgain = false;
-      for (const row of rows) {
-        if (!isMarker(row)) {
-          const event = rowToEvent(row, source, parser);
-          last = nextSeq(last, event, source);
-          yield event;
-          continue;
-        }
-        const snapshot = withSnapshots ? await readSnapshot(place, row.seq, parser) : undefined;
-        if (snapshot === undefined) {
-          if (!withSnapshots) throw markerWithoutSnapshot(source, row.seq);
-          // A newer snapshot removed this one (and its marker) meanwhile: its marker comes next.
-          readAgain = true;
-          break;
-        }
-        last = snapshot.seq;
-        yield snapshot;
+      const snapshot = withSnapshots ? await readSnapshot(place, row.seq, parser) : undefined;
+      if (snapshot === undefined) {
+        if (!withSnapshots) throw markerWithoutSnapshot(source, row.seq);
+        // A newer snapshot removed this one (and its marker) meanwhile: its marker comes next.
+        readAgain = true;
+        break;
       }
-      if (!readAgain && rows.length < place.pageSize) return;
+      last = snapshot.seq;
+      yield snapshot;
     }
-  } finally {
-    // A reader that stops early leaves no query behind it.
-    await ahead?.rows.catch(() => undefined);
+    if (!readAgain && rows.length < place.pageSize) return;
   }
 }
 
