@@ -51,9 +51,13 @@ export { createFold, type Fold, foldEvents } from './projection/fold.js';
 export { createMessageCounter, type MessageCounter } from './projection/message-counter.js';
 export { snapshotStateOf } from './projection/state.js';
 export { createSerializer, type Serializer, type SerializerOptions } from './serial/serializer.js';
-export { type AppendedBatches, appendInBatches } from './store/append-in-batches.js';
+export {
+  type AppendedBatches,
+  type AppendInBatchesOptions,
+  appendInBatches,
+} from './store/append-in-batches.js';
 export { checkBatchContinuity } from './store/continuity.js';
-export type { AppendOptions, ImportEventsOptions } from './store/event-store.js';
+export type { AppendOptions, ImportEventsOptions, ImportedEvents } from './store/event-store.js';
 export {
   createSnapshotAssembler,
   type SnapshotAssembler,

@@ -119,7 +119,8 @@ const storeOf = (side: PgSide): Promise<PgEventStore> =>
 /**
  * Copies a session between a contextlog file and PostgreSQL (either way; file to file and
  * PostgreSQL to PostgreSQL work too): opens both sides and runs core's `copyEvents`, which keeps
- * the seq numbers and checks afterwards that the target replays to the source's state. The
+ * the seq numbers and checks afterwards that the target replays to the source's state (a
+ * PostgreSQL target, by digests of its rows before it commits: see its `importEvents`). The
  * target must be empty (a missing or empty file, a session without events); the table is created
  * if missing. A PostgreSQL source must have events (`CopySourceEmptyError` otherwise, nothing
  * created). A PostgreSQL target is written in one transaction, a file target under the file's

@@ -135,6 +135,41 @@ describe('copyEvents', () => {
     });
   });
 
+  it('takes the source state for a target whose import checked what it stored, and replays any other', async () => {
+    const events = await snapshotLog();
+    let loads = 0;
+    // Loses the last event on reading back: only a replay of the target can notice.
+    const lossy = async (checked: boolean | undefined): Promise<EventStore> => {
+      const target = await openMemoryStore();
+      return {
+        load: async function* () {
+          loads++;
+          yield* target.events.slice(0, -1);
+        },
+        append: () => Promise.reject(new Error('append is not used when importEvents exists')),
+        close: () => target.close(),
+        async importEvents(incoming, options) {
+          await appendInBatches(target, incoming, options.batchSize);
+          return checked === undefined ? undefined : { checked };
+        },
+      };
+    };
+    const result = await copyEvents(await openMemoryStore({ events }), await lossy(true));
+    expect(loads).toBe(0);
+    expect(result.lastSeq).toBe(11);
+    expect(stateToJson(result.state)).toEqual(
+      stateToJson(
+        (await copyEvents(await openMemoryStore({ events }), await openMemoryStore())).state,
+      ),
+    );
+    for (const checked of [false, undefined]) {
+      await expect(
+        copyEvents(await openMemoryStore({ events }), await lossy(checked)),
+      ).rejects.toMatchObject({ code: 'COPY_MISMATCH' });
+    }
+    expect(loads).toBe(2);
+  });
+
   it('counts the whole source: a target whose import stops reading early does not pass', async () => {
     const events = await snapshotLog();
     const target = await openMemoryStore();

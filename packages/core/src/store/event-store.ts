@@ -15,6 +15,17 @@ export interface ImportEventsOptions {
   readonly source?: EventSource;
 }
 
+/** What a store's `importEvents` may report. */
+export interface ImportedEvents {
+  /**
+   * The store read back what it stored and found every event exactly as it was given (the
+   * PostgreSQL store compares a digest the server computes of the stored rows with one of the
+   * rows it sent, before it commits): `copyEvents` then takes the source's state for the
+   * target's and does not replay the target. Without it, `copyEvents` replays the target.
+   */
+  readonly checked: boolean;
+}
+
 /**
  * Where committed events live. `append` is all-or-nothing: it resolves once every event of the
  * batch is stored (and durable, as the store promises), or rejects having stored none of them;
@@ -39,9 +50,14 @@ export interface EventStore {
    * log in seq order, which may start with a `state.snapshotted` past seq 1) into this store,
    * which must hold no events (`CopyTargetNotEmptyError` otherwise), all or nothing: if anything
    * fails, the source's iteration included, the store holds no events afterwards. Resolves
-   * once every event is stored (and durable, as the store promises).
+   * once every event is stored (and durable, as the store promises), with `{ checked: true }`
+   * if it also checked that what it stored is what it was given (see `ImportedEvents`).
    */
-  importEvents?(events: AsyncIterable<StoredEvent>, options: ImportEventsOptions): Promise<void>;
+  importEvents?(
+    events: AsyncIterable<StoredEvent>,
+    options: ImportEventsOptions,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a store's import may resolve with nothing, as before `ImportedEvents`
+  ): Promise<void | ImportedEvents>;
 }
 
 /** Where `copyEvents` reads a log from: any store, or a read-only reader of one. */

@@ -2,6 +2,7 @@ import { hasCode } from '@contextlog/core';
 import type { PgClient, PgConnection } from '../client/types.js';
 import type { TableName } from '../schema/table.js';
 import { groupStatements, type Statements, statements } from './sql.js';
+import { textArrayParam } from './text-array.js';
 
 /** One session's batch, as the append statement takes it (see sql.ts). */
 export interface AppendRequest {
@@ -114,7 +115,7 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
       rows((request) => request.types),
       rows((request) => request.vs),
       rows((request) => request.ats),
-      rows((request) => request.datas),
+      textArrayParam(client.kind, rows((request) => request.datas) as string[]),
       perRow((request) => request.appendId),
       ...(withOp ? [rows((request) => request.ops ?? [])] : []),
     ];
@@ -226,7 +227,7 @@ export async function appendAlone(
       request.types,
       request.vs,
       request.ats,
-      request.datas,
+      textArrayParam(client.kind, request.datas),
       request.appendId,
       request.newLast,
       ...(request.ops === undefined ? [] : [request.ops]),

@@ -4,17 +4,29 @@ import {
   StoreBrokenError,
   type StoredEvent,
 } from '@contextlog/core';
-import { appendInBatches } from '@contextlog/core/store';
+import { appendInBatches, type ImportedEvents } from '@contextlog/core/store';
 import type { PgClient, PgConnection } from '../client/types.js';
+import type { TableName } from '../schema/table.js';
+import type { AppendRequest } from './group-commit.js';
 import type { PgEventStore } from './pg-store.js';
+import { checkStoredRows, type SentRows, sentRows } from './row-digest.js';
 
 /** What an import needs of the store it imports into. */
 export interface ImportTarget {
   readonly client: PgClient;
   /** The store's name in messages. */
   readonly source: string;
-  /** A store of the same session on `client` (a transaction's connection, or the pool). */
-  open(client: PgClient, inTransaction: boolean): Pick<PgEventStore, 'append' | 'lastSeq'>;
+  readonly table: TableName;
+  readonly sessionId: string;
+  /**
+   * A store of the same session on `client` (a transaction's connection, or the pool);
+   * `onStored` hears each append's rows as sent, once stored.
+   */
+  open(
+    client: PgClient,
+    inTransaction: boolean,
+    onStored?: (request: AppendRequest) => void,
+  ): Pick<PgEventStore, 'append' | 'lastSeq'>;
   /** Writes the snapshot a log starts with (as part rows), inside the import's transaction. */
   importSnapshot(connection: PgConnection, event: StoredEvent): Promise<void>;
 }
@@ -22,20 +34,27 @@ export interface ImportTarget {
 /**
  * Imports a whole log in one transaction: the appends inside it claim the session's head like
  * any append, so of the import and a writer racing it one is refused and stores nothing, and a
- * failure anywhere (the source's included) rolls everything back.
+ * failure anywhere (the source's included) rolls everything back. Before the COMMIT, the rows
+ * are read back as digests (row-digest.ts) and must be the ones sent: `checked` unless the log
+ * starts with a snapshot (part rows, which only a replay checks) or the rows keep no exact text.
  */
 export async function importInTransaction(
   target: ImportTarget,
   events: AsyncIterable<StoredEvent>,
   batchSize: number,
-): Promise<void> {
+): Promise<ImportedEvents> {
   const { client, source } = target;
   const connection = await client.connect();
   let broken = false;
   let written: number | undefined;
   try {
     await connection.query('BEGIN');
-    const store = target.open(onConnection(client.kind, connection), true);
+    const sent: SentRows[] = [];
+    let withOp = true;
+    const store = target.open(onConnection(client.kind, connection), true, (request) => {
+      sent.push(sentRows(request));
+      withOp = request.ops !== undefined;
+    });
     if ((await store.lastSeq()) !== 0) throw new CopyTargetNotEmptyError(source);
     const log = events[Symbol.asyncIterator]();
     const first = await log.next();
@@ -47,16 +66,24 @@ export async function importInTransaction(
       start = first.value.seq;
       rest = following(undefined, log);
     }
-    const appended = await appendInBatches(continuing(store, start), rest, batchSize);
+    // The server stores a batch while the next is read and checked here.
+    const appended = await appendInBatches(continuing(store, start), rest, batchSize, {
+      overlap: true,
+    });
+    const checked =
+      start === 0 &&
+      (await checkStoredRows(connection, target.table, target.sessionId, sent, withOp, source));
     written = Math.max(start, appended.lastSeq);
     await connection.query('COMMIT');
+    return { checked };
   } catch (error) {
     if (written !== undefined && hasCode(error, 'PG_CONNECTION_LOST')) {
       // The COMMIT's outcome is unknown: wait until it can no longer happen, then look.
       broken = true;
       await connection.fence();
       const stored = await target.open(client, false).lastSeq();
-      if (stored === written) return;
+      // Committed after all; what was read back before the COMMIT held, but say nothing of it.
+      if (stored === written) return { checked: false };
       if (stored !== 0) {
         throw new StoreBrokenError(
           `${source}: the connection was lost during COMMIT and the session now ends at seq ${stored}: check it before copying again`,

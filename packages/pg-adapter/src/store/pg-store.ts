@@ -16,6 +16,7 @@ import {
   createEventParser,
   DEFAULT_KIND,
   type ImportEventsOptions,
+  type ImportedEvents,
   isValidatedBatch,
   kindAfter,
   type SessionKind,
@@ -63,9 +64,16 @@ export interface PgEventStore extends EventStore {
   lastSeq(): Promise<number>;
   /**
    * Writes a whole log into this session, which must have no events, in one transaction that
-   * claims the session's head like any append. `copyEvents` uses it.
+   * claims the session's head like any append. `copyEvents` uses it. Before the COMMIT it reads
+   * back a digest of the stored rows, computed by the server, and compares it with the rows it
+   * sent (`CopyMismatchError` and a rollback if they differ): `{ checked: true }`, so the copy
+   * need not replay the session. `{ checked: false }` when it cannot compare (a log that starts
+   * with a snapshot, stored as part rows; a `data` column other than `json` or `text`).
    */
-  importEvents(events: AsyncIterable<StoredEvent>, options: ImportEventsOptions): Promise<void>;
+  importEvents(
+    events: AsyncIterable<StoredEvent>,
+    options: ImportEventsOptions,
+  ): Promise<ImportedEvents>;
 }
 
 /** The client each store was made on: an import refuses a source on the same PGlite instance. */
@@ -122,7 +130,11 @@ export function createPgStore(options: PgStoreOptions): PgEventStore {
  * followers itself, since the NOTIFY statement turns `synchronous_commit` off until the end of
  * the transaction it runs in, which would make the import's COMMIT return before its flush.
  */
-function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
+function pgStore(
+  options: PgStoreOptions,
+  inTransaction = false,
+  onStored?: (request: AppendRequest) => void,
+): PgEventStore {
   const { client, sessionId } = options;
   checkSessionId(sessionId);
   const table = tableName(options.table);
@@ -368,6 +380,7 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
       }
       track(outcome.notified);
       if (outcome.inserted !== parsed.length) throw await refusal(expectedSeq, first.seq);
+      onStored?.(request);
       kind = kindAfter(kind, parsed);
       if (expectedSeq === 0) kindKnown = true;
     },
@@ -383,11 +396,13 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
           'source',
         );
       }
-      await importInTransaction(
+      return importInTransaction(
         {
           client,
           source,
-          open: (on, inTransaction) =>
+          table,
+          sessionId,
+          open: (on, inTransaction, onStored) =>
             pgStore(
               {
                 ...options,
@@ -397,25 +412,28 @@ function pgStore(options: PgStoreOptions, inTransaction = false): PgEventStore {
                 ...(inTransaction ? { settleTimeoutMs: 0 } : {}),
               },
               inTransaction,
+              onStored,
             ),
           importSnapshot: (connection, event) =>
             importLeadingSnapshot(connection, table, sessionId, event, dialects),
         },
         events,
         batchSize,
-      );
-      // Committed: wake the followers once, in a transaction of the notification's own.
-      track(
-        lastSeq()
-          .then(
-            (last) => client.query(sql.notify, [channel, String(last)]).then(() => {}),
-            () => {},
-          )
-          .then(
-            () => {},
-            () => {},
-          ),
-      );
+      ).then((imported) => {
+        // Committed: wake the followers once, in a transaction of the notification's own.
+        track(
+          lastSeq()
+            .then(
+              (last) => client.query(sql.notify, [channel, String(last)]).then(() => {}),
+              () => {},
+            )
+            .then(
+              () => {},
+              () => {},
+            ),
+        );
+        return imported;
+      });
     },
 
     async close() {
