@@ -30,15 +30,10 @@ export function kimiSpelling(message: Message): Message {
  * What a reader decodes a line we wrote to: `decodeKimiLine` of its UTF-8 bytes, without building
  * them when that changes nothing. A line that begins with `{`, has no `\r` and no lone surrogate
  * is its own UTF-8 decoding, neither blank nor a BOM, nor split by universal newlines: it goes to
- * `decodeKimiText` as it is. `decode-written.property.test.ts` checks both agree.
+ * `decodeKimiText` as it is. `checked-line.property.test.ts` checks both agree.
  */
 export function decodeWrittenLine(line: string): KimiLine {
-  if (
-    line.charCodeAt(0) === 0x7b &&
-    !line.includes('\r') &&
-    isWellFormed !== undefined &&
-    isWellFormed.call(line)
-  ) {
+  if (line.charCodeAt(0) === 0x7b && !line.includes('\r') && isWellFormed?.call(line) === true) {
     return decodeKimiText(line, []);
   }
   return decodeKimiLine(Buffer.from(line, 'utf8'));

@@ -1,5 +1,5 @@
 import type { ContextState, StoredEvent } from '@contextlog/core';
-import { createFold, type Fold } from '@contextlog/core/store';
+import { createFold } from '@contextlog/core/store';
 import {
   type Diagnostic,
   defaultFileSystem,
