@@ -71,15 +71,22 @@ function partJson(part: Record<string, unknown> & { type: string }): string {
   }
 }
 
+/**
+ * The text of content that is exactly one plain text part, which kosong's serializer writes as a
+ * bare string (kimi-cli reads either back as the same message); a text part with extra fields
+ * stays a list so the extras survive.
+ */
+export function singleTextOf(content: Message['content']): string | undefined {
+  if (typeof content === 'string' || content.length !== 1) return undefined;
+  const only = content[0];
+  return only?.type === 'text' && Object.keys(only).length === 2 && typeof only.text === 'string'
+    ? only.text
+    : undefined;
+}
+
 function contentJson(content: Message['content']): Raw | string {
   if (typeof content === 'string') return content;
-  const only = content.length === 1 ? content[0] : undefined;
-  // Exactly one plain text part is written as a bare string, as kosong's serializer does; a text
-  // part with extra fields stays a list so the extras survive.
-  if (only?.type === 'text' && Object.keys(only).length === 2 && typeof only.text === 'string') {
-    return only.text;
-  }
-  return new Raw(`[${content.map((part) => partJson(part)).join(',')}]`);
+  return singleTextOf(content) ?? new Raw(`[${content.map((part) => partJson(part)).join(',')}]`);
 }
 
 function toolCallJson(call: NonNullable<Message['tool_calls']>[number]): string {

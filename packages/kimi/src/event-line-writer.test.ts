@@ -48,3 +48,26 @@ test.prop([fc.array(fc.tuple(eventOf, fc.integer({ min: 1, max: 2 ** 40 })), { m
   await handle.close();
   expect(readFileSync(path, 'utf8')).toBe(expected.join(''));
 });
+
+test.prop([fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 30 })], { numRuns: 40 })(
+  'line() writes each text and a newline; buffered counts the bytes not yet written',
+  async (texts) => {
+    const path = join(scratch.path, `lines-${run++}.jsonl`);
+    const handle = await open(path, 'wx');
+    const writer = createEventLineWriter(handle, at);
+    let pending = 0;
+    for (const [i, text] of texts.entries()) {
+      writer.line(text);
+      pending += Buffer.byteLength(text) + 1;
+      expect(writer.buffered).toBe(pending);
+      if (i % 4 === 3) {
+        await writer.flush();
+        pending = 0;
+        expect(writer.buffered).toBe(0);
+      }
+    }
+    await writer.finish();
+    await handle.close();
+    expect(readFileSync(path, 'utf8')).toBe(texts.map((text) => `${text}\n`).join(''));
+  },
+);

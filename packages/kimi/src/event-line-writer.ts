@@ -13,6 +13,10 @@ const NEWLINE = 10;
 export interface EventLineWriter {
   /** Any line (the header): its text must end in `\n`. */
   text(line: string): void;
+  /** A line's text without its `\n`, which this adds. */
+  line(text: string): void;
+  /** Bytes built and not yet handed to a write (for the caller's flush decisions). */
+  readonly buffered: number;
   /** An event as `JSON.stringify` writes it, then `\n`. */
   event(event: StoredEvent): void;
   /**
@@ -88,6 +92,13 @@ export function createEventLineWriter(
 
   return {
     text: putString,
+    line(text) {
+      putString(text);
+      buffer[length++] = NEWLINE;
+    },
+    get buffered() {
+      return length;
+    },
     event(event) {
       // The two small records of every few lines, without JSON.stringify: the same bytes.
       if (event.at === at && event.type === 'usage.recorded') {

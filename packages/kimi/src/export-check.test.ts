@@ -1,7 +1,7 @@
 import type { Message } from '@contextlog/core';
 import { createFold } from '@contextlog/core/store';
 import { describe, expect, it } from 'vitest';
-import { checkedLine, type LiveMessages } from './export.js';
+import { checkedLine, type LiveMessages } from './checked-line.js';
 
 const user = (content: string): Message => ({ role: 'user', content });
 

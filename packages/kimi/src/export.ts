@@ -1,5 +1,5 @@
-import type { ContextState, Message, StoredEvent } from '@contextlog/core';
-import { createFold, type Fold } from '@contextlog/core/store';
+import type { ContextState, StoredEvent } from '@contextlog/core';
+import { createFold } from '@contextlog/core/store';
 import {
   type Diagnostic,
   defaultFileSystem,
@@ -10,18 +10,18 @@ import {
 } from '@contextlog/fs-adapter';
 import {
   checkOutPath,
-  createChunkedWriter,
   openRegularFile,
   openTemporary,
   publishFile,
   readOpenSession,
   removeQuietly,
 } from '@contextlog/fs-adapter/formats';
-import { decodeKimiLine } from './decode-line.js';
+import { checkedLine, type LiveMessages } from './checked-line.js';
 import { KimiExportError } from './errors.js';
+import { createEventLineWriter, type EventLineWriter } from './event-line-writer.js';
 import { createKimiEncoder } from './kimi-encoder.js';
 import { KIMI_AND_CONTEXTLOG } from './kimi-format.js';
-import { kimiMessageDifference, kimiStateDifference } from './kimi-state.js';
+import { kimiStateDifference } from './kimi-state.js';
 
 export interface ExportKimiOptions {
   /** Replace an existing `outPath` (default: refuse with `TargetExistsError`). */
@@ -47,8 +47,8 @@ export interface ExportKimiResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const FLUSH_BYTES = 64 * 1024;
-const NULL_ARGUMENTS = /\.function\.arguments is null/;
+// Lines gathered before a write starts (the next chunk fills while it runs).
+const FLUSH_BYTES = 1 << 20;
 
 /**
  * Writes a session's live history as a kimi-cli `context.jsonl` that kimi-cli restores to the
@@ -99,15 +99,19 @@ export async function exportKimiSession(
 
   const { path: temporary, handle } = await openTemporary(fs, outPath);
   let lines = 0;
+  let out: EventLineWriter | undefined;
   try {
     const restored = createFold();
     const live: LiveMessages = { messages: state.messages, next: 0 };
-    const out = createChunkedWriter(handle, FLUSH_BYTES);
+    // Lines are encoded into reused buffers, never a Buffer per line.
+    out = createEventLineWriter(handle, '');
     for (const line of encoder.lines()) {
-      await out.push(checkedLine(contextlogPath, line, restored, live));
+      checkedLine(contextlogPath, line, restored, live);
+      out.line(line);
       lines++;
+      if (out.buffered >= FLUSH_BYTES) await out.flush();
     }
-    await out.flush();
+    await out.finish();
     // After an edit dropped checkpoints, kimi-cli numbers the next one after the last that stays.
     const renumbered = encoder.droppedCheckpointIds;
     if (renumbered && restored.state.nextCheckpointId !== state.nextCheckpointId) {
@@ -128,6 +132,7 @@ export async function exportKimiSession(
     await handle.sync();
     await handle.close();
   } catch (error) {
+    await out?.abandon();
     await handle.close().catch(() => undefined);
     await removeQuietly(fs, temporary);
     throw error;
@@ -135,60 +140,6 @@ export async function exportKimiSession(
   // publishFile removes the temporary file itself, whatever happens.
   await publishFile(fs, temporary, outPath, { replace: force });
   return { outPath, sourceFormat: format, state, lines, warnings, diagnostics };
-}
-
-/** The live history a written file must give back, and the index of the next message line. */
-export interface LiveMessages {
-  readonly messages: readonly Message[];
-  next: number;
-}
-
-/**
- * Decodes a written line as a reader of the file will, folding it into `restored`; refuses one
- * that does not read back cleanly. With `live`, a message line must give back the next live
- * message as kimi-cli sees it (`KimiExportError` naming both otherwise), and that message, the same
- * value, is folded instead of the decoded copy: the check then holds one history, not two.
- * Returns the line's bytes, newline included.
- */
-export function checkedLine(
-  source: string,
-  line: string,
-  restored: Fold,
-  live?: LiveMessages,
-): Buffer {
-  const bytes = Buffer.from(`${line}\n`, 'utf8');
-  const decoded = decodeKimiLine(bytes.subarray(0, bytes.length - 1));
-  const unexpected =
-    decoded.kind === 'blank'
-      ? ['it reads as a blank line']
-      : decoded.kind === 'invalid' || decoded.kind === 'refused'
-        ? [decoded.reason]
-        : decoded.warnings.filter((warning) => !NULL_ARGUMENTS.test(warning));
-  if (decoded.kind !== 'record' || unexpected.length > 0) {
-    throw new KimiExportError(
-      source,
-      `the line ${line.slice(0, 200)} would not read back cleanly (${unexpected.join('; ')})`,
-    );
-  }
-  let event = { ...decoded.event, seq: restored.seq + 1, at: '' } as StoredEvent;
-  if (live !== undefined && event.type === 'messages.appended') {
-    const index = live.next++;
-    const expected = live.messages[index];
-    const [actual] = event.data.messages;
-    const difference =
-      expected === undefined || actual === undefined || event.data.messages.length !== 1
-        ? `message ${index}: a message line past the live history`
-        : kimiMessageDifference(index, expected, actual);
-    if (difference !== undefined) {
-      throw new KimiExportError(
-        source,
-        `kimi-cli would not restore the same state (${difference})`,
-      );
-    }
-    event = { ...event, data: { messages: [expected as Message] } };
-  }
-  restored.apply(event);
-  return bytes;
 }
 
 interface FoldedSource {

@@ -8,7 +8,7 @@ import {
 import { createFold } from '@contextlog/core/store';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { checkedLine } from './export.js';
+import { checkedLine } from './checked-line.js';
 import { kimiLines } from './kimi-encoder.js';
 import { kimiStateDifference } from './kimi-state.js';
 import {

@@ -1,4 +1,4 @@
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { CorruptSessionError, type DialectOptions, type StoredEvent } from '@contextlog/core';
 import {
   createEventParser,
@@ -11,6 +11,7 @@ import {
 import { describe } from '../describe.js';
 import { checkHeader, isHeaderLike, type SessionHeader } from '../format/header.js';
 import { fastStoredEvent, isMessage } from './fast-event.js';
+import { lineText } from './line-text.js';
 import type { EventSink, FormatDecoder, TornTail } from './session-format.js';
 import type { Diagnostic, ReadMode } from './types.js';
 
@@ -47,35 +48,6 @@ export interface ContextlogDecoder extends FormatDecoder {
 }
 
 const NEWLINE = 10;
-
-type Utf8Slicing = { utf8Slice?: (start: number, end: number) => string };
-
-/**
- * `buf.toString('utf8', start, end)` without its argument checks and encoding lookup: Node's own
- * `Buffer.prototype.utf8Slice`, which `toString` ends in (not in Node's typings; checked once).
- */
-const utf8Slice: (buf: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as Utf8Slicing).utf8Slice === 'function'
-    ? (buf, start, end) => (buf as Utf8Slicing as Required<Utf8Slicing>).utf8Slice(start, end)
-    : (buf, start, end) => buf.toString('utf8', start, end);
-
-type AsciiSlicing = { asciiSlice?: (start: number, end: number) => string };
-
-/** Lines from this long on are decoded as ASCII when they are (a snapshot's parts are). */
-const LONG_LINE = 64 * 1024;
-
-/**
- * A line's text. A long ASCII line (a snapshot part: its writer escapes what is not ASCII) is
- * copied byte for byte, measured ~4x faster for a megabyte than decoding it as UTF-8; every
- * other line is decoded as UTF-8.
- */
-function lineText(buf: Buffer, start: number, end: number): string {
-  if (end - start >= LONG_LINE && isAscii(buf.subarray(start, end))) {
-    const ascii = (buf as AsciiSlicing).asciiSlice;
-    return ascii === undefined ? buf.toString('latin1', start, end) : ascii.call(buf, start, end);
-  }
-  return utf8Slice(buf, start, end);
-}
 
 /**
  * The rules of a contextlog file, line by line: header first, then one valid stored event per
