@@ -26,19 +26,22 @@ export function encodeEventLines(events: readonly StoredEvent[]): EncodedLines {
   const lines: string[] = [];
   let units = 0;
   let multiPartSnapshot = false;
+  const push = (line: string) => {
+    lines.push(line);
+    units += line.length;
+  };
   for (const event of events) {
-    const line =
-      event.type === 'state.snapshotted' ? oneLineSnapshot(event) : JSON.stringify(event);
+    if (event.type !== 'state.snapshotted') {
+      push(JSON.stringify(event));
+      continue;
+    }
+    const line = oneLineSnapshot(event);
     if (line !== undefined) {
-      lines.push(line);
-      units += line.length;
+      push(line);
       continue;
     }
     multiPartSnapshot = true;
-    for (const part of snapshotLines(event)) {
-      lines.push(part);
-      units += part.length;
-    }
+    for (const part of snapshotLines(event)) push(part);
   }
   // UTF-8 needs at most 3 bytes per UTF-16 code unit (JSON.stringify escapes lone surrogates).
   let room = units * 3 + lines.length;
@@ -55,9 +58,10 @@ export function encodeEventLines(events: readonly StoredEvent[]): EncodedLines {
   return { bytes: buffer.subarray(0, end), multiPartSnapshot };
 }
 
+type SnapshotEvent = Extract<StoredEvent, { type: 'state.snapshotted' }>;
+
 /** The snapshot's one line, unless it is longer than a part (or than a string can be). */
-function oneLineSnapshot(event: StoredEvent): string | undefined {
-  if (event.type !== 'state.snapshotted') return JSON.stringify(event);
+function oneLineSnapshot(event: SnapshotEvent): string | undefined {
   // Its first part costs at most a part's JSON: a state of several parts is never stringified
   // whole (which for a large one was all of its size again, and past 512 MiB a RangeError).
   const parts = snapshotStateParts(event.data.state);
@@ -74,8 +78,7 @@ function oneLineSnapshot(event: StoredEvent): string | undefined {
 }
 
 /** A large snapshot's lines: its envelope around each part, in the key order events are written. */
-function* snapshotLines(event: StoredEvent): Generator<string> {
-  if (event.type !== 'state.snapshotted') return;
+function* snapshotLines(event: SnapshotEvent): Generator<string> {
   const envelope = `{"seq":${event.seq},"type":"state.snapshotted","v":${event.v},"at":${JSON.stringify(event.at)},"data":`;
   const op = event.op === undefined ? '' : `,"op":${JSON.stringify(event.op)}`;
   for (const part of snapshotStateParts(event.data.state)) {
