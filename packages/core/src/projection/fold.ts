@@ -345,9 +345,9 @@ export interface BatchFold extends Omit<Fold, 'state'> {
  * literal with getters slowly (~1 µs, as much as the whole `produce`).
  *
  * Appends (the bulk of every batch) are held back and written to the draft as one, when another
- * event, a read of `fields` or the finish needs them; the draft itself is made only then. So a
- * batch of appends touches immer once, in `finish()`, which the engine calls while the store
- * writes: off the path of a durable append's latency, where code runs cold after the I/O wait.
+ * event or a read of `fields` needs them; the draft itself is made only then. So a batch of
+ * appends alone never touches immer: `finish()`, which the engine calls while the store writes,
+ * builds its fields directly (`appendedOnly`).
  * Their text is counted when each is applied, so a dialect's estimator that throws refuses that
  * event, before anything changed, as `applyEvent` would. The fields after the batch are the same
  * as `applyEvent` one event at a time makes them.
