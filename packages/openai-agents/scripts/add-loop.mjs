@@ -4,6 +4,8 @@
 // throughout (PostgreSQL); `reopen` opens and closes it around each item, waiting while the
 // other process holds a file's lock (SESSION_LOCKED). Prints { refusals }.
 // Usage: add-loop.mjs <label> <count> hold|reopen <session spec…> (see session-of.mjs).
+import { readdir, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionOf } from './session-of.mjs';
 
@@ -32,6 +34,16 @@ async function add(session, i) {
   };
   await session.applyHistoryTransaction(args);
   await session.applyHistoryTransaction(args);
+}
+
+// ADD_LOOP_BARRIER=<path>: each writer marks `<path>.<label>` and starts only once two have, so
+// the two processes' loops overlap (whichever started first would otherwise often be done).
+const barrier = process.env.ADD_LOOP_BARRIER;
+if (barrier !== undefined && barrier !== '') {
+  await writeFile(`${barrier}.${label}`, '');
+  const marks = () => readdir(dirname(barrier));
+  const mine = `${basename(barrier)}.`;
+  while ((await marks()).filter((name) => name.startsWith(mine)).length < 2) await sleep(2);
 }
 
 let held = mode === 'hold' ? await open() : undefined;

@@ -37,11 +37,15 @@ describe('two processes on one session', () => {
     );
     await held.close();
 
+    // Both start their loops together (the barrier), so that they contend for the lock.
+    process.env.ADD_LOOP_BARRIER = join(dir, 'start');
     const outputs = await Promise.all(
       ['a', 'b'].map((label) =>
         runScript('add-loop.mjs', [label, String(COUNT), 'reopen', 'file', path]),
       ),
-    );
+    ).finally(() => {
+      delete process.env.ADD_LOOP_BARRIER;
+    });
     const session = await openAgentsSession(path);
     checkHistory(await session.getItems());
     await session.close();
