@@ -66,6 +66,7 @@ export {
   SnapshotPartRefSchema,
 } from './store/snapshot-assembler.js';
 export {
+  SNAPSHOT_LINE_CHARS,
   SNAPSHOT_PART_CHARS,
   type SnapshotPart,
   type SnapshotPartsOptions,

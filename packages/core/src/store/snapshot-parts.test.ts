@@ -8,7 +8,13 @@ import type { StoredEvent } from '../events/schemas.js';
 import { foldEvents } from '../projection/fold.js';
 import { type ContextState, snapshotStateOf } from '../projection/state.js';
 import { createSnapshotAssembler } from './snapshot-assembler.js';
-import { snapshotParts, snapshotStateParts } from './snapshot-parts.js';
+import {
+  SNAPSHOT_LINE_CHARS,
+  SNAPSHOT_PART_CHARS,
+  type SnapshotPartsOptions,
+  snapshotParts,
+  snapshotStateParts,
+} from './snapshot-parts.js';
 
 const arbText = fc.string({ unit: 'grapheme', maxLength: 40 });
 
@@ -53,10 +59,10 @@ const arbState: fc.Arbitrary<ContextState> = fc
 const user = (text: string) => ({ role: 'user' as const, content: text });
 
 /** The parts as a store keeps them, joined back by a fresh assembler. */
-function assemble(state: ContextState, maxChars: number): StoredEvent {
+function assemble(state: ContextState, options: SnapshotPartsOptions): StoredEvent {
   const assembler = createSnapshotAssembler(createEventParser());
   let joined: StoredEvent | undefined;
-  for (const part of snapshotParts(state, { maxChars })) {
+  for (const part of snapshotParts(state, options)) {
     expect(joined).toBeUndefined();
     const raw = {
       seq: 7,
@@ -72,9 +78,14 @@ function assemble(state: ContextState, maxChars: number): StoredEvent {
 }
 
 describe('snapshotParts and createSnapshotAssembler', () => {
-  test.prop([arbState, fc.integer({ min: 1, max: 3000 })], { numRuns: 200 })(
+  test.prop([arbState, fc.integer({ min: 1, max: 3000 }), fc.option(fc.nat(3000))], {
+    numRuns: 200,
+  })(
     'parts of any size join into the event snapshotStateOf gives, each part within its size unless one item alone is longer',
-    (state, maxChars) => {
+    (state, maxChars, extra) => {
+      // With no single-part size, a state larger than one part is split.
+      const maxSingleChars = maxChars + (extra ?? 0);
+      const options = extra === null ? { maxChars } : { maxChars, maxSingleChars };
       const whole = parseStoredEvent({
         seq: 7,
         type: 'state.snapshotted',
@@ -82,11 +93,14 @@ describe('snapshotParts and createSnapshotAssembler', () => {
         at: 'then',
         data: { state: snapshotStateOf(state) },
       });
-      expect(assemble(state, maxChars)).toEqual(whole);
-      const parts = [...snapshotParts(state, { maxChars })];
+      expect(assemble(state, options)).toEqual(whole);
+      const parts = [...snapshotParts(state, options)];
       expect(parts.map((part) => part.index)).toEqual(parts.map((_, i) => i));
       expect(parts.map((part) => part.last)).toEqual(parts.map((_, i) => i === parts.length - 1));
-      for (const part of parts.slice(1)) {
+      const single = JSON.stringify({ state: snapshotStateOf(state) });
+      // A part's first item of a list is counted with its key and brackets: a few chars of slack.
+      if (single.length + 64 <= maxSingleChars) expect(parts).toHaveLength(1);
+      for (const part of parts.length === 1 ? [] : parts.slice(1)) {
         // Over the size only when it holds a single item.
         if (part.text.length > maxChars) {
           const data = JSON.parse(part.text) as Record<string, unknown[] | object>;
@@ -107,6 +121,27 @@ describe('snapshotParts and createSnapshotAssembler', () => {
       expect(parts[0]?.text).toBe(JSON.stringify({ state: snapshotStateOf(state) }));
     },
   );
+
+  it('by default keeps a state of up to ~1 MiB on one line and splits a larger one in 64 KiB parts', () => {
+    const stateOf = (messages: number) =>
+      foldEvents([
+        {
+          seq: 1,
+          v: 1,
+          at: 'now',
+          type: 'messages.appended',
+          data: { messages: Array.from({ length: messages }, (_, i) => user(`${i}`.padEnd(1000))) },
+        } as StoredEvent,
+      ]);
+    const small = [...snapshotParts(stateOf(900))];
+    expect(small).toHaveLength(1);
+    expect(small[0]?.text.length).toBeGreaterThan(SNAPSHOT_PART_CHARS);
+    expect(small[0]?.text.length).toBeLessThanOrEqual(SNAPSHOT_LINE_CHARS);
+    const large = [...snapshotParts(stateOf(1100))];
+    expect(large.length).toBeGreaterThan(SNAPSHOT_LINE_CHARS / SNAPSHOT_PART_CHARS);
+    for (const part of large) expect(part.text.length).toBeLessThanOrEqual(SNAPSHOT_PART_CHARS);
+    expect(large.reduce((sum, part) => sum + part.messages, 0)).toBe(1100);
+  });
 
   test.prop([arbState, fc.integer({ min: 1, max: 2000 })], { numRuns: 100 })(
     "a stored snapshot's data, fields it does not know included, joins back to that same value, key order kept",

@@ -17,7 +17,10 @@ export interface SnapshotOptions extends DialectOptions {
    * `phase` says which; `bytesRead`/`totalBytes` count bytes when reading, messages when writing.
    */
   readonly onProgress?: (progress: RewriteProgress) => void;
-  /** Characters of JSON per snapshot line (default ~1 MiB); for tests of many-line snapshots. */
+  /**
+   * Characters of JSON per snapshot line: a state over it is split in parts of it (default: one
+   * line up to ~1 MiB, parts of 64 KiB past that; see `snapshotParts`). For tests of many lines.
+   */
   readonly maxPartChars?: number;
 }
 

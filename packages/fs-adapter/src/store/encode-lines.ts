@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@contextlog/core';
-import { SNAPSHOT_PART_CHARS, snapshotStateParts } from '@contextlog/core/store';
+import { SNAPSHOT_LINE_CHARS, snapshotStateParts } from '@contextlog/core/store';
 import { asciiJson } from '../format/ascii-json.js';
 
 /** Above this many bytes of worst case, a batch is measured exactly instead of over-allocated. */
@@ -60,7 +60,7 @@ export function encodeEventLines(events: readonly StoredEvent[]): EncodedLines {
 
 type SnapshotEvent = Extract<StoredEvent, { type: 'state.snapshotted' }>;
 
-/** The snapshot's one line, unless it is longer than a part (or than a string can be). */
+/** The snapshot's one line, unless it is longer than one line holds (or than a string can be). */
 function oneLineSnapshot(event: SnapshotEvent): string | undefined {
   // Its first part costs at most a part's JSON: a state of several parts is never stringified
   // whole (which for a large one was all of its size again, and past 512 MiB a RangeError).
@@ -70,7 +70,7 @@ function oneLineSnapshot(event: SnapshotEvent): string | undefined {
   if (first.done !== true && !first.value.last) return undefined;
   try {
     const line = JSON.stringify(event);
-    return line.length <= SNAPSHOT_PART_CHARS ? line : undefined;
+    return line.length <= SNAPSHOT_LINE_CHARS ? line : undefined;
   } catch (error) {
     if (error instanceof RangeError) return undefined;
     throw error;

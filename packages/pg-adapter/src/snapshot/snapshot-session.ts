@@ -28,7 +28,7 @@ export interface SnapshotPgOptions extends PgSessionTarget, DialectOptions {
   readonly removeOlder?: boolean;
   /** Events per read while replaying the session (default 1000). */
   readonly pageSize?: number;
-  /** Characters of JSON per part row (default about a megabyte: `SNAPSHOT_PART_CHARS`). */
+  /** Characters of JSON per part row (default about a megabyte: `SNAPSHOT_LINE_CHARS`). */
   readonly maxPartChars?: number;
 }
 

@@ -1,5 +1,5 @@
 import type { ContextState, DialectOptions, StoredEvent } from '@contextlog/core';
-import { createFold, snapshotParts } from '@contextlog/core/store';
+import { createFold, SNAPSHOT_LINE_CHARS, snapshotParts } from '@contextlog/core/store';
 import type { PgQueryable } from '../client/types.js';
 import type { SnapshotStatements } from './sql.js';
 
@@ -24,7 +24,8 @@ export async function insertSnapshotParts(
   maxChars?: number,
 ): Promise<number> {
   let rows = 0;
-  const parts = snapshotParts(snapshot.state, maxChars === undefined ? {} : { maxChars });
+  // Rows of about a megabyte, not a file's 64 KiB parts: each row is an INSERT of its own.
+  const parts = snapshotParts(snapshot.state, { maxChars: maxChars ?? SNAPSHOT_LINE_CHARS });
   for (const part of parts) {
     await connection.query(sql.insertPart, [
       sessionId,
