@@ -13,19 +13,32 @@ import { findUpcaster } from './upcasters.js';
 import { toValidationError } from './zod-issues.js';
 
 /** One compiled parser per event type, for messages of one shape. */
-export type EventParsers = ReadonlyMap<string, z.ZodType<StoredEvent>>;
+export interface EventParsers {
+  get(type: string): z.ZodType<StoredEvent> | undefined;
+}
 
-// Compiled once per message schema: replay validates every stored event, so this is the hot path.
+// Compiled once per message schema and event type, on first use: replay validates every stored
+// event, so this is the hot path; a reader whose fast path takes every line compiles none (all
+// of them cost ~20 ms at the start of each replay).
 const PARSERS_BY_MESSAGE = new WeakMap<z.ZodType, EventParsers>();
 
 export function eventParsersFor(message: z.ZodType): EventParsers {
   let parsers = PARSERS_BY_MESSAGE.get(message);
   if (parsers === undefined) {
+    const schemas = storedEventSchemasFor(message);
     const compiled = new Map<string, z.ZodType<StoredEvent>>();
-    for (const [type, schema] of storedEventSchemasFor(message)) {
-      compiled.set(type, z.compile(schema) as z.ZodType<StoredEvent>);
-    }
-    parsers = compiled;
+    parsers = {
+      get(type) {
+        let parser = compiled.get(type);
+        if (parser === undefined) {
+          const schema = schemas.get(type as EventType);
+          if (schema === undefined) return undefined;
+          parser = z.compile(schema) as z.ZodType<StoredEvent>;
+          compiled.set(type, parser);
+        }
+        return parser;
+      },
+    };
     PARSERS_BY_MESSAGE.set(message, parsers);
   }
   return parsers;
