@@ -116,3 +116,19 @@ it('an edit at the end of the newest of a million items copies nothing', () => {
   expect(itemAt(list, list.length - 1)).toBe(-999);
   expect(list.log).toBe(older.log);
 });
+
+it("reads a frozen array borrowed whole as it is, and copies a caller's unfrozen array", () => {
+  const frozen = Object.freeze([{ n: 1 }, { n: 2 }]);
+  const whole = materializeList(listOf(frozen));
+  expect(whole).toBe(frozen);
+  expect(Object.isFrozen(whole[0])).toBe(true);
+  const cut = materializeList(truncateList(listOf(frozen), 1));
+  expect(cut).not.toBe(frozen);
+  expect(cut).toEqual([{ n: 1 }]);
+
+  const mutable = [{ n: 1 }];
+  const read = materializeList(listOf(mutable));
+  expect(read).not.toBe(mutable);
+  expect(read).toEqual(mutable);
+  expect(Object.isFrozen(mutable)).toBe(false);
+});

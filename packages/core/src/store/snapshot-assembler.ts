@@ -167,11 +167,13 @@ export function createSnapshotAssembler(
     const { first, messages, checkpoints, operations, metadata } = gathering as Gathering;
     gathering = undefined;
     const { state } = first.data;
+    // Frozen as every event's data is (its items are frozen when a state first reads them): a
+    // state borrows these arrays as they are (see `materializeList`).
     const lists = {
-      messages,
-      checkpoints,
+      messages: Object.freeze(messages),
+      checkpoints: Object.freeze(checkpoints),
       metadata,
-      ...(state.operations === undefined ? {} : { operations }),
+      ...(state.operations === undefined ? {} : { operations: Object.freeze(operations) }),
     };
     return { ...first, data: { state: { ...state, ...lists } } } as StoredEvent;
   };
