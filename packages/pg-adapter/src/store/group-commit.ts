@@ -264,10 +264,6 @@ export async function appendAlone(
  * Followers are woken after the commit, on the same connection, without making the appends wait;
  * then the connection goes back. A lost notification only delays them until their next poll.
  * `params` undefined: nothing to announce.
- *
- * Sent on the next turn of the event loop, not at once: sending is a write to the socket (tens of
- * µs on a busy machine), which would come between the commit's reply and the append's return. A
- * sequential writer's next statement goes out first, and this one while that one runs.
  */
 function notify(
   connection: PgConnection,
@@ -279,15 +275,11 @@ function notify(
     connection.release();
     return Promise.resolve();
   }
-  return nextTurn()
-    .then(() => connection.query(sql, params, prepare(sql)))
-    .then(
-      () => connection.release(),
-      () => connection.release(true),
-    );
+  return connection.query(sql, params, prepare(sql)).then(
+    () => connection.release(),
+    () => connection.release(true),
+  );
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const COMMITTERS = new WeakMap<PgClient, Map<string, GroupCommitter>>();
 
