@@ -35,9 +35,14 @@ describe.each(BACKENDS)('conformance on %s', (kind) => {
   });
 
   const makeStore =
-    (payload: PayloadColumn): MakeStore =>
+    (payload: PayloadColumn, preparedStatements = true): MakeStore =>
     async (id) => {
-      const options = { client: db.client, sessionId: id, table: tables.get(payload) ?? '' };
+      const options = {
+        client: db.client,
+        sessionId: id,
+        table: tables.get(payload) ?? '',
+        preparedStatements,
+      };
       const open = () => openPgStore(options);
       // openAnother: a second store on the same session races the first (two writers).
       return { store: await openPgStore(options), reopen: open, openAnother: open };
@@ -113,6 +118,9 @@ describe.each(BACKENDS)('conformance on %s', (kind) => {
       });
     });
   }
+
+  // Unnamed statements, as for a pooler in transaction mode: the same store otherwise.
+  checkStore(`PostgreSQL store (${kind}, unnamed statements)`, makeStore('json', false));
 
   it('the stalled-append check fails on the PostgreSQL store without the reply probe', async (context) => {
     if (kind === 'pglite') {

@@ -18,6 +18,7 @@ export { createPgliteClient, type PgliteLike, pgliteClient } from './client/pgli
 export {
   createPgClient,
   type PgConnectionSettings,
+  type PgNamedQuery,
   type PgPoolClientLike,
   type PgPoolClientOptions,
   type PgPoolLike,
@@ -27,6 +28,7 @@ export type {
   PgClient,
   PgConnection,
   PgQueryable,
+  PgQueryOptions,
   PgRows,
   PgUnlisten,
 } from './client/types.js';

@@ -4,11 +4,18 @@ import { ConnectionLostError, PgFenceTimeoutError } from '../errors.js';
 import { loadPg, type PgDriverPool } from './drivers.js';
 import { awaitReply, type Backend } from './reply-watch.js';
 import { sideQueries } from './side-query.js';
-import type { PgClient, PgConnection, PgRows } from './types.js';
+import type { PgClient, PgConnection, PgQueryOptions, PgRows } from './types.js';
+
+/** A named statement, as `pg` takes it (`PgQueryOptions.name`). */
+export interface PgNamedQuery {
+  readonly name: string;
+  readonly text: string;
+  readonly values?: unknown[] | undefined;
+}
 
 /** What `pgPoolClient` needs of a `pg` Pool's checked-out client. */
 export interface PgPoolClientLike {
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(sql: string | PgNamedQuery, params?: unknown[]): Promise<{ rows: unknown[] }>;
   /** The server process's pid, as `pg` learns it when connecting. */
   readonly processID?: number | null;
   release(destroy?: boolean): void;
@@ -136,10 +143,17 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
     const backend = (): Backend | undefined =>
       backends.get(client) ??
       (typeof client.processID === 'number' ? { pid: client.processID } : undefined);
-    const send = async <R>(sql: string, params?: readonly unknown[]): Promise<PgRows<R>> => {
+    const send = async <R>(
+      sql: string,
+      params?: readonly unknown[],
+      options?: PgQueryOptions,
+    ): Promise<PgRows<R>> => {
+      const values = params === undefined ? undefined : [...params];
       try {
         const result = await awaitReply(
-          client.query(sql, params === undefined ? undefined : [...params]),
+          options?.name === undefined
+            ? client.query(sql, values)
+            : client.query({ name: options.name, text: sql, values }),
           {
             probeMs: replyProbeMs,
             backend,
@@ -182,10 +196,14 @@ export function pgPoolClient(pool: PgPoolLike, options: PgPoolClientOptions = {}
     kind: 'pg',
     // On a connection of the pool, as pool.query would, but with the reply watched like any
     // other: a read whose reply the network dropped must not wait for ever either.
-    async query<R extends object>(sql: string, params?: readonly unknown[]) {
+    async query<R extends object>(
+      sql: string,
+      params?: readonly unknown[],
+      queryOptions?: PgQueryOptions,
+    ) {
       const connection = await connect();
       try {
-        return await connection.query<R>(sql, params);
+        return await connection.query<R>(sql, params, queryOptions);
       } finally {
         connection.release();
       }

@@ -3,10 +3,21 @@ export interface PgRows<R> {
   readonly rows: R[];
 }
 
+/** How one statement is sent. */
+export interface PgQueryOptions {
+  /**
+   * Run as the named prepared statement `name` of the connection: parsed and planned on its
+   * first use there, only bound and executed after. The name must stand for this text and no
+   * other (a hash of it: `statementName`). PGlite ignores it.
+   */
+  readonly name?: string;
+}
+
 export interface PgQueryable {
   query<R extends object = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
+    options?: PgQueryOptions,
   ): Promise<PgRows<R>>;
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '@contextlog/core';
 import { createEventParser } from '@contextlog/core/store';
 import { Observable } from 'rxjs';
+import { preparer } from '../client/statement.js';
 import type { PgClient, PgUnlisten } from '../client/types.js';
 import { checkSessionId, sessionChannel, tableName } from '../schema/table.js';
 import { logPlaceOf, readDeclaration, readLog } from '../store/read-log.js';
@@ -22,6 +23,11 @@ export interface FollowPgOptions {
    * unseen until the next notification.
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Read pages with a named prepared statement per connection (default true); false for a
+   * connection pooler in transaction mode (see `PgStoreOptions.preparedStatements`).
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /**
@@ -37,7 +43,13 @@ export function followPgSession(options: FollowPgOptions): Observable<StoredEven
   const table = tableName(options.table);
   const channel = sessionChannel(table, sessionId);
   const pageSize = options.pageSize ?? 1000;
-  const log = logPlaceOf(client, table, sessionId, pageSize);
+  const log = logPlaceOf(
+    client,
+    table,
+    sessionId,
+    pageSize,
+    preparer(options.preparedStatements ?? true),
+  );
   const reconnectTimeoutMs = options.reconnectTimeoutMs ?? 30_000;
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
 

@@ -61,39 +61,45 @@ describe.each(BACKENDS)('two engines writing one session on %s', (kind) => {
     await db?.close();
   });
 
-  it(`every command commits or fails with ConcurrencyError; the log has no gap (${kind === 'postgres' ? 'two pools' : 'one PGlite'})`, async () => {
-    const table = db.table('race');
-    await migrate(db.client, { table });
-    const sessionId = 'shared';
-    const clients = kind === 'postgres' ? [db.newPool(4), db.newPool(4)] : [db.client, db.client];
-    const engines = await Promise.all(
-      clients.map(async (client) => createContext(await openPgStore({ client, sessionId, table }))),
-    );
-    const outcomes = await Promise.all(engines.map((engine, i) => produce(engine, `e${i}`)));
-    const stored = await loadAll(db.client, sessionId, table);
+  // Named statements (the default) and unnamed ones (for poolers in transaction mode).
+  it.each([true, false])(
+    `every command commits or fails with ConcurrencyError; the log has no gap (${kind === 'postgres' ? 'two pools' : 'one PGlite'}, preparedStatements %s)`,
+    async (preparedStatements) => {
+      const table = db.table('race');
+      await migrate(db.client, { table });
+      const sessionId = 'shared';
+      const clients = kind === 'postgres' ? [db.newPool(4), db.newPool(4)] : [db.client, db.client];
+      const engines = await Promise.all(
+        clients.map(async (client) =>
+          createContext(await openPgStore({ client, sessionId, table, preparedStatements })),
+        ),
+      );
+      const outcomes = await Promise.all(engines.map((engine, i) => produce(engine, `e${i}`)));
+      const stored = await loadAll(db.client, sessionId, table);
 
-    expect(stored.map((event) => event.seq)).toEqual(stored.map((_, i) => i + 1));
-    const storedTexts = stored.flatMap((event) =>
-      event.type === 'messages.appended' ? event.data.messages.map((m) => m.content) : [],
-    );
-    expect(new Set(storedTexts).size).toBe(storedTexts.length);
-    const resolved = outcomes.flatMap((o) => o.resolved);
-    const rejected = outcomes.flatMap((o) => o.rejected);
-    expect(resolved.length + rejected.length).toBe(2 * PRODUCERS * COMMANDS);
-    expect(new Set(storedTexts)).toEqual(new Set(resolved));
-    expect(outcomes.every((o) => o.resolved.length > 0)).toBe(true);
-    expect(outcomes.reduce((n, o) => n + o.conflicts, 0)).toBeGreaterThan(0);
+      expect(stored.map((event) => event.seq)).toEqual(stored.map((_, i) => i + 1));
+      const storedTexts = stored.flatMap((event) =>
+        event.type === 'messages.appended' ? event.data.messages.map((m) => m.content) : [],
+      );
+      expect(new Set(storedTexts).size).toBe(storedTexts.length);
+      const resolved = outcomes.flatMap((o) => o.resolved);
+      const rejected = outcomes.flatMap((o) => o.rejected);
+      expect(resolved.length + rejected.length).toBe(2 * PRODUCERS * COMMANDS);
+      expect(new Set(storedTexts)).toEqual(new Set(resolved));
+      expect(outcomes.every((o) => o.resolved.length > 0)).toBe(true);
+      expect(outcomes.reduce((n, o) => n + o.conflicts, 0)).toBeGreaterThan(0);
 
-    // Each reload replayed to the stored state as it was at that seq.
-    for (const outcome of outcomes) {
-      for (const { seq, json } of outcome.reloads) {
-        expect(json).toEqual(stateToJson(foldEvents(stored.filter((event) => event.seq <= seq))));
+      // Each reload replayed to the stored state as it was at that seq.
+      for (const outcome of outcomes) {
+        for (const { seq, json } of outcome.reloads) {
+          expect(json).toEqual(stateToJson(foldEvents(stored.filter((event) => event.seq <= seq))));
+        }
       }
-    }
-    for (const engine of engines) {
-      const state = await engine.reload();
-      expect(stateToJson(state)).toEqual(stateToJson(foldEvents(stored)));
-      await engine.close();
-    }
-  });
+      for (const engine of engines) {
+        const state = await engine.reload();
+        expect(stateToJson(state)).toEqual(stateToJson(foldEvents(stored)));
+        await engine.close();
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { ConcurrencyError, type Message, type StoredEvent } from '@contextlog/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementName } from '../client/statement.js';
 import type { PgClient } from '../client/types.js';
 import { ConnectionLostError } from '../errors.js';
 import { migrate } from '../schema/migrate.js';
@@ -34,10 +35,15 @@ const isGroupAppend = (sql: string) => sql.includes('FROM req q');
  */
 function recording(inner: PgClient) {
   const sent: string[] = [];
+  /** The prepared statement name each write went by (null: unnamed). */
+  const names: (string | null)[] = [];
   const faults = { failGroups: 0, loseGroups: 0 };
   const client = interceptConnections(inner, {
-    async query(sql, run) {
-      if (/\bINSERT\b/.test(sql)) sent.push(sql);
+    async query(sql, run, options) {
+      if (/\bINSERT\b/.test(sql)) {
+        sent.push(sql);
+        names.push(options?.name ?? null);
+      }
       if (isGroupAppend(sql) && faults.failGroups > 0) {
         faults.failGroups--;
         throw Object.assign(new Error('injected: statement rolled back'), {
@@ -53,7 +59,7 @@ function recording(inner: PgClient) {
       return result;
     },
   });
-  return { client, sent, faults };
+  return { client, sent, names, faults };
 }
 
 describe.each(BACKENDS)('group commit across sessions on %s', (kind) => {
@@ -89,7 +95,7 @@ describe.each(BACKENDS)('group commit across sessions on %s', (kind) => {
   const warm = (i: number) => events(1, 1, `warm${i}`);
 
   it('writes the batches of sessions appending together in one statement, each as if alone', async () => {
-    const { client, sent } = recording(db.client);
+    const { client, sent, names } = recording(db.client);
     const stores = await openMany(client, 6);
     await Promise.all(
       stores.map((store, i) => store.append(events(2, 3, `s${i}`), { expectedSeq: 1 })),
@@ -98,6 +104,8 @@ describe.each(BACKENDS)('group commit across sessions on %s', (kind) => {
       stores.map((store, i) => store.append(events(5, 2, `s${i}`), { expectedSeq: 4 })),
     );
     expect(sent.filter(isGroupAppend).length).toBeGreaterThan(0);
+    // Group statements go named by their text too (prepared once per connection).
+    expect(sent.every((sql, i) => names[i] === statementName(sql))).toBe(true);
     for (const [i, store] of stores.entries()) {
       expect(await all(store)).toEqual([
         ...warm(i),

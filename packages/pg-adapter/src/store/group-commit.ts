@@ -1,4 +1,5 @@
 import { hasCode } from '@contextlog/core';
+import { type Preparer, preparer } from '../client/statement.js';
 import type { PgClient, PgConnection } from '../client/types.js';
 import type { TableName } from '../schema/table.js';
 import { groupStatements, type Statements, statements } from './sql.js';
@@ -62,7 +63,11 @@ export interface GroupCommitter {
  * of 4 producers each on 2 cores, one statement per session and batch of 4 messages reached 0.3x
  * the rate of one session of 64 producers; the round trips per message are what separated them.
  */
-export function createGroupCommitter(client: PgClient, table: TableName): GroupCommitter {
+export function createGroupCommitter(
+  client: PgClient,
+  table: TableName,
+  prepare: Preparer,
+): GroupCommitter {
   const single = { withOp: statements(table), withoutOp: statements(table, false) };
   const group = { withOp: groupStatements(table), withoutOp: groupStatements(table, false) };
   const waiting: Waiting[] = [];
@@ -96,7 +101,7 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
 
   const runAlone = async ({ request, settle }: Waiting): Promise<void> => {
     const sql = request.ops === undefined ? single.withoutOp : single.withOp;
-    settle(await appendAlone(client, sql, request, true));
+    settle(await appendAlone(client, sql, request, true, prepare));
   };
 
   const runGroup = async (members: readonly Waiting[]): Promise<void> => {
@@ -128,9 +133,11 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
     }
     let counts: Map<string, number>;
     try {
+      const sql = (withOp ? group.withOp : group.withoutOp).append;
       const result = await connection.query<{ session_id: string; inserted: number }>(
-        (withOp ? group.withOp : group.withoutOp).append,
+        sql,
         params,
+        prepare(sql),
       );
       counts = new Map(result.rows.map((row) => [row.session_id, row.inserted]));
     } catch (error) {
@@ -150,6 +157,7 @@ export function createGroupCommitter(client: PgClient, table: TableName): GroupC
     const notified = notify(
       connection,
       group.withOp.notify,
+      prepare,
       stored.length === 0
         ? undefined
         : [
@@ -211,6 +219,7 @@ export async function appendAlone(
   sql: Statements,
   request: AppendRequest,
   announce: boolean,
+  prepare: Preparer,
 ): Promise<AppendOutcome> {
   let connection: PgConnection;
   try {
@@ -220,18 +229,22 @@ export async function appendAlone(
   }
   let inserted: number;
   try {
-    const { rows } = await connection.query<{ inserted: number }>(sql.append, [
-      request.sessionId,
-      request.expectedSeq,
-      request.seqs,
-      request.types,
-      request.vs,
-      request.ats,
-      textArrayParam(client.kind, request.datas),
-      request.appendId,
-      request.newLast,
-      ...(request.ops === undefined ? [] : [request.ops]),
-    ]);
+    const { rows } = await connection.query<{ inserted: number }>(
+      sql.append,
+      [
+        request.sessionId,
+        request.expectedSeq,
+        request.seqs,
+        request.types,
+        request.vs,
+        request.ats,
+        textArrayParam(client.kind, request.datas),
+        request.appendId,
+        request.newLast,
+        ...(request.ops === undefined ? [] : [request.ops]),
+      ],
+      prepare(sql.append),
+    );
     inserted = rows[0]?.inserted ?? 0;
   } catch (error) {
     return lostOrFailed(error, connection);
@@ -240,7 +253,11 @@ export async function appendAlone(
     announce && inserted === request.seqs.length
       ? [request.channel, String(request.newLast)]
       : undefined;
-  return { kind: 'committed', inserted, notified: notify(connection, sql.notify, params) };
+  return {
+    kind: 'committed',
+    inserted,
+    notified: notify(connection, sql.notify, prepare, params),
+  };
 }
 
 /**
@@ -251,13 +268,14 @@ export async function appendAlone(
 function notify(
   connection: PgConnection,
   sql: string,
+  prepare: Preparer,
   params: readonly unknown[] | undefined,
 ): Promise<void> {
   if (params === undefined) {
     connection.release();
     return Promise.resolve();
   }
-  return connection.query(sql, params).then(
+  return connection.query(sql, params, prepare(sql)).then(
     () => connection.release(),
     () => connection.release(true),
   );
@@ -265,17 +283,21 @@ function notify(
 
 const COMMITTERS = new WeakMap<PgClient, Map<string, GroupCommitter>>();
 
-/** The committer of the sessions of `table` on `client`, shared by every store on them. */
-export function committerOf(client: PgClient, table: TableName): GroupCommitter {
+/**
+ * The committer of the sessions of `table` on `client`, shared by every store on them that sends
+ * its statements the same way (`prepared`, see `preparer`).
+ */
+export function committerOf(client: PgClient, table: TableName, prepared: boolean): GroupCommitter {
   let byTable = COMMITTERS.get(client);
   if (byTable === undefined) {
     byTable = new Map();
     COMMITTERS.set(client, byTable);
   }
-  let committer = byTable.get(table.name);
+  const key = `${prepared ? 'named' : 'unnamed'} ${table.name}`;
+  let committer = byTable.get(key);
   if (committer === undefined) {
-    committer = createGroupCommitter(client, table);
-    byTable.set(table.name, committer);
+    committer = createGroupCommitter(client, table, preparer(prepared));
+    byTable.set(key, committer);
   }
   return committer;
 }

@@ -105,9 +105,9 @@ export async function importInTransaction(
 function onConnection(kind: string, connection: PgConnection): PgClient {
   return {
     kind,
-    query: (sql, params) => connection.query(sql, params),
+    query: (sql, params, options) => connection.query(sql, params, options),
     connect: async () => ({
-      query: (sql, params) => connection.query(sql, params),
+      query: (sql, params, options) => connection.query(sql, params, options),
       release: () => {},
       fence: () => connection.fence(),
     }),

@@ -21,6 +21,7 @@ import {
   kindAfter,
   type SessionKind,
 } from '@contextlog/core/store';
+import { preparer } from '../client/statement.js';
 import type { PgClient, PgConnection } from '../client/types.js';
 import { PgMigrationNeededError, translateMissingTable } from '../errors.js';
 import { opColumnOf } from '../schema/op-column.js';
@@ -55,6 +56,14 @@ export interface PgStoreOptions extends DialectOptions {
    * was stored (default 30 s); past it the store reports `StoreBrokenError`.
    */
   readonly settleTimeoutMs?: number;
+  /**
+   * Send the statements of every append and page read as named prepared statements, parsed and
+   * planned once per connection instead of on every call (default true). Turn it off when the
+   * client goes through a connection pooler in transaction mode that does not track prepared
+   * statements (PgBouncer before 1.21, or without `max_prepared_statements`): there, the next
+   * statement may run on a server connection that never prepared it.
+   */
+  readonly preparedStatements?: boolean;
 }
 
 export interface PgEventStore extends EventStore {
@@ -141,6 +150,8 @@ function pgStore(
   const sessions = sessionsTableName(table);
   const sql = statements(table);
   const opColumn = opColumnOf(table);
+  const prepared = options.preparedStatements ?? true;
+  const prepare = preparer(prepared);
   const channel = sessionChannel(table, sessionId);
   const source = sessionSource(table.name, sessionId);
   const pageSize = options.pageSize ?? 1000;
@@ -243,7 +254,7 @@ function pgStore(
     throw await refusal(expectedSeq, firstSeq);
   };
 
-  const log = logPlaceOf(client, table, sessionId, pageSize);
+  const log = logPlaceOf(client, table, sessionId, pageSize, prepare);
 
   const learnKind = async () => {
     const parser = createEventParser();
@@ -350,8 +361,8 @@ function pgStore(
       // Inside a caller's transaction the batch goes on its connection, alone and unannounced;
       // otherwise with the batches of other sessions of this client that are waiting.
       const outcome = inTransaction
-        ? await appendAlone(client, sql, request, false)
-        : await committerOf(client, table).commit(request);
+        ? await appendAlone(client, sql, request, false, prepare)
+        : await committerOf(client, table, prepared).commit(request);
       if (outcome.kind === 'lost') {
         await settleLost(outcome.error, {
           connection: outcome.connection,

@@ -1,5 +1,6 @@
 import { CorruptSessionError, type StoredEvent } from '@contextlog/core';
 import type { EventParser } from '@contextlog/core/store';
+import type { Preparer } from '../client/statement.js';
 import type { PgClient } from '../client/types.js';
 import { type OpColumn, opColumnOf, type Presence, snapshotsTableOf } from '../schema/op-column.js';
 import type { TableName } from '../schema/table.js';
@@ -20,6 +21,8 @@ export interface LogPlace extends SnapshotPlace {
   readonly opColumn: OpColumn;
   readonly snapshots: Presence;
   readonly pageSize: number;
+  /** How the page statement is sent (named or not). */
+  readonly prepare: Preparer;
 }
 
 const isMarker = (row: EventRow) =>
@@ -64,7 +67,11 @@ export async function* readLogBatches(
   }
   const page = (await place.opColumn.present(client)) ? place.pages.withOp : place.pages.withoutOp;
   for (;;) {
-    const { rows } = await client.query<EventRow>(page, [sessionId, last, place.pageSize]);
+    const { rows } = await client.query<EventRow>(
+      page,
+      [sessionId, last, place.pageSize],
+      place.prepare(page),
+    );
     const batch: StoredEvent[] = [];
     let readAgain = false;
     for (const row of rows) {
@@ -106,7 +113,11 @@ export async function readDeclaration(place: LogPlace, parser: EventParser): Pro
     ? place.pages.withOp
     : place.pages.withoutOp;
   for (;;) {
-    const { rows } = await place.client.query<EventRow>(page, [place.sessionId, 0, 1]);
+    const { rows } = await place.client.query<EventRow>(
+      page,
+      [place.sessionId, 0, 1],
+      place.prepare(page),
+    );
     const first = rows[0];
     if (first === undefined) return;
     if (!isMarker(first)) {
@@ -126,6 +137,7 @@ export function logPlaceOf(
   table: TableName,
   sessionId: string,
   pageSize: number,
+  prepare: Preparer,
 ): LogPlace {
   return {
     client,
@@ -136,5 +148,6 @@ export function logPlaceOf(
     opColumn: opColumnOf(table),
     snapshots: snapshotsTableOf(table),
     pageSize,
+    prepare,
   };
 }

@@ -3,7 +3,12 @@ import { createContext, hasCode, type StoredEvent, stateToJson } from '@contextl
 import { foldEvents } from '@contextlog/core/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PgPoolClientLike, type PgPoolLike, pgPoolClient } from '../client/pool-client.js';
+import {
+  type PgNamedQuery,
+  type PgPoolClientLike,
+  type PgPoolLike,
+  pgPoolClient,
+} from '../client/pool-client.js';
 import { migrate } from '../schema/migrate.js';
 import { openTestDb, PG_URL, type TestDb } from '../testing/backends.js';
 import { openPgStore } from './pg-store.js';
@@ -110,9 +115,10 @@ describe.skipIf(PG_URL === undefined)('terminating the backend mid-append (real 
         const client = await pool.connect();
         const query = client.query.bind(client) as PgPoolClientLike['query'];
         const wrapped = Object.create(client) as PgPoolClientLike;
-        wrapped.query = (sql: string, params?: unknown[]) => {
+        wrapped.query = (sql: string | PgNamedQuery, params?: unknown[]) => {
           const pending = query(sql, params);
-          if (cutNext && sql.includes('INSERT')) {
+          const text = typeof sql === 'string' ? sql : sql.text;
+          if (cutNext && text.includes('INSERT')) {
             cutNext = false;
             const stream = (client as unknown as { connection: { stream: Socket } }).connection
               .stream;

@@ -1,10 +1,10 @@
 // Test support (not part of the public API): a client whose dedicated connections pass every
 // statement through a hook, to count statements or fail them on purpose.
-import type { PgClient, PgConnection } from '../client/types.js';
+import type { PgClient, PgConnection, PgQueryOptions } from '../client/types.js';
 
 export interface Interception {
   /** Runs a statement sent on a dedicated connection: call `run()` to send it for real. */
-  query(sql: string, run: () => Promise<unknown>): Promise<unknown>;
+  query(sql: string, run: () => Promise<unknown>, options?: PgQueryOptions): Promise<unknown>;
   /** Runs a connection's `fence()` (default: as is). */
   fence?(run: () => Promise<void>): Promise<void>;
 }
@@ -13,7 +13,7 @@ export interface Interception {
 export function interceptConnections(inner: PgClient, hooks: Interception): PgClient {
   return {
     kind: inner.kind,
-    query: (sql, params) => inner.query(sql, params),
+    query: (sql, params, options) => inner.query(sql, params, options),
     listen: (...args) => inner.listen(...args),
     end: () => inner.end(),
     async connect(): Promise<PgConnection> {
@@ -22,8 +22,14 @@ export function interceptConnections(inner: PgClient, hooks: Interception): PgCl
         release: (broken) => connection.release(broken),
         fence: () =>
           hooks.fence === undefined ? connection.fence() : hooks.fence(() => connection.fence()),
-        query: <R extends object>(sql: string, params?: readonly unknown[]) =>
-          hooks.query(sql, () => connection.query<R>(sql, params)) as Promise<{ rows: R[] }>,
+        query: <R extends object>(
+          sql: string,
+          params?: readonly unknown[],
+          options?: PgQueryOptions,
+        ) =>
+          hooks.query(sql, () => connection.query<R>(sql, params, options), options) as Promise<{
+            rows: R[];
+          }>,
       };
     },
   };
