@@ -141,7 +141,7 @@ export function* snapshotStateParts(
         done = { index, last: false, text: render(), messages: items.messages.length };
         index++;
         items = emptyItems();
-        chars = 2 + field.length + 6 + text.length + 1;
+        chars = 2 + costIn(items, field, text);
         count = 0;
       } else {
         chars += cost;
